@@ -1,0 +1,9 @@
+namespace Resif.Gpu.Core.Operations;
+
+/// <summary>The list the default registry is built from: add a new operation's descriptor here.</summary>
+internal static class BuiltinOperations
+{
+    public static IEnumerable<OperationDescriptor> All =>
+    [
+    ];
+}
