@@ -39,29 +39,40 @@ public static class ReductionExecutor
         long offset = 0, inputBytes = 0;
 
         Task<Block>? next = Task.Run(() => ReadBlock(plan, source, 0), cancellationToken);
-        for (long b = 0; b < blocks; b++)
+        try
         {
-            var input = await next!.ConfigureAwait(false);
-            next = b + 1 < blocks ? Task.Run(() => ReadBlock(plan, source, b + 1), cancellationToken) : null;
-            inputBytes += input.Layout.ByteCount;
-            var output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
-
-            var bytes = MemoryMarshal.AsBytes(output.Values);
-            for (int start = 0; start < bytes.Length; start += ChunkBytes)
+            for (long b = 0; b < blocks; b++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var chunk = bytes.Slice(start, Math.Min(ChunkBytes, bytes.Length - start)).ToArray();
-                hash.AppendData(chunk);
-                yield return new ResultChunk(offset, chunk);
-                offset += chunk.Length;
-                bytes = MemoryMarshal.AsBytes(output.Values);
+                var input = await next!.ConfigureAwait(false);
+                long following = b + 1; // a copy: the lambda must not see the loop variable move on
+                next = following < blocks ? Task.Run(() => ReadBlock(plan, source, following), cancellationToken) : null;
+                inputBytes += input.Layout.ByteCount;
+                var output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+                long outputBytes = output.Layout.ByteCount;
+                for (long start = 0; start < outputBytes; start += ChunkBytes)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var chunk = CopyBytes(output, start, (int)Math.Min(ChunkBytes, outputBytes - start));
+                    hash.AppendData(chunk);
+                    yield return new ResultChunk(offset, chunk);
+                    offset += chunk.Length;
+                }
+                yield return new ResultProgress((double)(b + 1) / blocks, offset);
             }
-            yield return new ResultProgress((double)(b + 1) / blocks, offset);
+        }
+        finally
+        {
+            // Never leave a read running on a source the caller is about to dispose.
+            if (next is not null) await next.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
         if (offset != plan.Output.ByteCount)
             throw new InvalidOperationException($"pipeline produced {offset} bytes, planned {plan.Output.ByteCount}");
         yield return new ResultTrailer(offset, inputBytes, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
+
+    private static byte[] CopyBytes(Block block, long start, int length) =>
+        MemoryMarshal.AsBytes(block.Values).Slice((int)start, length).ToArray();
 
     private static Block ReadBlock(ReductionPlan plan, IArraySource source, long blockIndex)
     {

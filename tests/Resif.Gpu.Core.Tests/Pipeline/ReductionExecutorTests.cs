@@ -1,0 +1,157 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Resif.Gpu.Core;
+using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Core.Pipeline;
+using Resif.Gpu.Testing;
+
+namespace Resif.Gpu.Core.Tests.Pipeline;
+
+public class ReductionExecutorTests
+{
+    private const long Channels = 37, Samples = 20_000;
+
+    // Test-only operations: a per-channel running sum (output depends on every earlier sample of the channel,
+    // so a wrong block boundary shows) and a channel-mixing mean over channels.
+    private sealed class CumulativeSum : OperationDescriptor, IOperation
+    {
+        public override string Name => "cumsum";
+        public override string Description => "running sum along time";
+        public override IReadOnlyList<ParameterSpec> Parameters { get; } = [];
+        public override IOperation Create(ParameterSet parameters) => this;
+        IReadOnlyDictionary<string, string> IOperation.Parameters { get; } = new Dictionary<string, string>();
+        public bool ChannelsIndependent => true;
+        public TensorLayout Plan(TensorLayout input) => input;
+
+        public Block Run(Block input, IBackend backend)
+        {
+            for (int r = 0; r < input.Rows; r++)
+            {
+                var row = input.Values.Slice(r * input.Columns, input.Columns);
+                for (int i = 1; i < row.Length; i++) row[i] += row[i - 1];
+            }
+            return input;
+        }
+    }
+
+    private sealed class ChannelMean : OperationDescriptor, IOperation
+    {
+        public override string Name => "chanmean";
+        public override string Description => "mean over channels";
+        public override IReadOnlyList<ParameterSpec> Parameters { get; } = [];
+        public override IOperation Create(ParameterSet parameters) => this;
+        IReadOnlyDictionary<string, string> IOperation.Parameters { get; } = new Dictionary<string, string>();
+        public bool ChannelsIndependent => false;
+        public TensorLayout Plan(TensorLayout input) => input with { Shape = [1, input.Shape[1]], Coords = [input.Coords[0].Slice(0, 1), input.Coords[1]] };
+
+        public Block Run(Block input, IBackend backend)
+        {
+            var output = new float[input.Columns];
+            for (int r = 0; r < input.Rows; r++)
+                for (int i = 0; i < output.Length; i++) output[i] += input.Values[r * input.Columns + i] / input.Rows;
+            return new Block(Plan(input.Layout), output);
+        }
+    }
+
+    private static readonly OperationRegistry Registry = new([new CumulativeSum(), new ChannelMean()]);
+
+    private static (InMemoryArrayStore Store, float[] Data) MakeStore()
+    {
+        var random = new Random(42);
+        var data = new float[Channels * Samples];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)random.NextDouble() - 0.5f;
+        var store = new InMemoryArrayStore();
+        store.Add("a", data, Channels, Samples, dt: 0.001, dx: 2);
+        return (store, data);
+    }
+
+    private static async Task<(List<ReductionPart> Parts, byte[] Bytes)> RunAsync(InMemoryArrayStore store, ReductionRequest request, long blockBytes)
+    {
+        var plan = ReductionPlan.Create(store.Describe("a"), request, Registry, defaultOutputBudget: 0, blockBytes);
+        var parts = new List<ReductionPart>();
+        using var output = new MemoryStream();
+        using var source = store.Open("a");
+        await foreach (var part in ReductionExecutor.RunAsync(plan, source, new CpuBackend()))
+        {
+            parts.Add(part);
+            if (part is ResultChunk chunk)
+            {
+                Assert.Equal(output.Length, chunk.Offset);
+                Assert.InRange(chunk.Data.Length, 1, ReductionExecutor.ChunkBytes);
+                output.Write(chunk.Data.Span);
+            }
+        }
+        return (parts, output.ToArray());
+    }
+
+    [Fact]
+    public async Task Output_is_the_same_for_any_block_size_and_matches_a_direct_computation()
+    {
+        var (store, data) = MakeStore();
+        var request = new ReductionRequest("a", new Selection(ChannelStart: 3, ChannelStop: 36, ChannelStep: 2, TimeStart: 0.5, TimeEnd: 15),
+            [new OperationRequest("cumsum", new Dictionary<string, string>())]);
+
+        var (parts, whole) = await RunAsync(store, request, blockBytes: 1L << 30);
+        var (_, blocked) = await RunAsync(store, request, blockBytes: 3 * 14_500 * 4);
+        Assert.Equal(whole, blocked);
+
+        // Direct computation of the selection's running sums.
+        var expected = new List<float>();
+        for (long c = 3; c < 36; c += 2)
+        {
+            float sum = 0;
+            for (long t = 500; t < 15_000; t++) expected.Add(sum += data[c * Samples + t]);
+        }
+        Assert.Equal(expected.ToArray(), MemoryMarshal.Cast<byte, float>(whole).ToArray());
+
+        var header = Assert.IsType<ResultHeader>(parts[0]);
+        Assert.Equal([17L, 14_500L], header.Plan.Output.Shape);
+        Assert.Equal(["select", "cumsum"], header.Plan.Provenance.Select(p => p.Name));
+        var trailer = Assert.IsType<ResultTrailer>(parts[^1]);
+        Assert.Equal(whole.Length, trailer.TotalBytes);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(whole)), trailer.Sha256);
+    }
+
+    [Fact]
+    public async Task Channel_mixing_operations_get_every_channel_in_one_block()
+    {
+        var (store, data) = MakeStore();
+        var request = new ReductionRequest("a", Selection.All, [new OperationRequest("chanmean", new Dictionary<string, string>())]);
+        var (_, bytes) = await RunAsync(store, request, blockBytes: 4 * Samples);
+        var mean = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        Assert.Equal(Samples, mean.Length);
+        for (int t = 0; t < Samples; t += 997)
+        {
+            double expected = 0;
+            for (int c = 0; c < Channels; c++) expected += data[c * Samples + t];
+            Assert.Equal(expected / Channels, mean[t], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void Over_budget_requests_are_refused_before_work_starts()
+    {
+        var (store, _) = MakeStore();
+        var error = Assert.Throws<OutputBudgetExceededException>(() =>
+            ReductionPlan.Create(store.Describe("a"), new ReductionRequest("a", Selection.All, [], MaxOutputBytes: 1000), Registry, 0));
+        Assert.Equal(Channels * Samples * 4, error.Bytes);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_stream()
+    {
+        var (store, _) = MakeStore();
+        var plan = ReductionPlan.Create(store.Describe("a"), new ReductionRequest("a", Selection.All, []), Registry, 0, blockBytes: 4 * Samples);
+        using var cts = new CancellationTokenSource();
+        using var source = store.Open("a");
+        int chunks = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var part in ReductionExecutor.RunAsync(plan, source, new CpuBackend(), cts.Token))
+            {
+                if (part is ResultChunk && ++chunks == 2) cts.Cancel();
+            }
+        });
+        Assert.Equal(2, chunks);
+    }
+}
