@@ -101,6 +101,9 @@ public sealed class TileDbArray
 
     internal IReadOnlyList<FragmentMetadata> Fragments => _fragments;
 
+    /// <summary>The newest fragment timestamp (ms), 0 when there is none: new fragments must be later.</summary>
+    internal long LatestTimestamp => _directory.Fragments.Count == 0 ? 0 : _directory.Fragments.Max(f => f.Name.T2);
+
     internal TileDbSchema SchemaOf(FragmentMetadata fragment) => LoadSchema(fragment.SchemaName);
 
     internal long[] TileOffsets(int fragment, int field) => _tileOffsets.GetOrAdd((fragment, field), key => _fragments[key.Fragment].TileOffsets(key.Field));

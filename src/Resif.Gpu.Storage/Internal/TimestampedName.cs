@@ -8,7 +8,7 @@ internal sealed record TimestampedName(string Name, long T1, long T2, string Uui
     public static TimestampedName? TryParse(string fileName)
     {
         string name = StripKnownExtension(fileName);
-        if (!name.StartsWith("__", StringComparison.Ordinal)) return null;
+        if (!name.StartsWith("__", StringComparison.Ordinal) || name.Contains('.')) return null;
         string[] parts = name[2..].Split('_');
         if (parts.Length is < 3 or > 4) return null;
         if (!long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long t1)
