@@ -99,27 +99,61 @@ public sealed unsafe partial class CpuBackend
 
     private static void FilterGroup(RowGroup rows, SosCascade cascade, SosMode mode, int pad, double* buffer, Span<Vector256<double>> state)
     {
+        const int lanes = SosCascade.Lanes, tile = SosCascade.TileSteps;
+        int n = rows.Columns;
         if (mode == SosMode.Causal)
         {
             cascade.Reset(state, null);
-            for (int start = 0; start < rows.Columns; start += SosCascade.TileSteps)
+            for (int start = 0; start < n; start += tile)
             {
-                int count = Math.Min(SosCascade.TileSteps, rows.Columns - start);
+                int count = Math.Min(tile, n - start);
                 rows.Gather(start, count, buffer);
                 cascade.Run(buffer, count, reverse: false, state);
                 rows.Scatter(buffer, start, count);
             }
             return;
         }
-        int steps = rows.Columns + 2 * pad;
-        rows.Gather(0, rows.Columns, buffer + pad * SosCascade.Lanes);
+
+        // Zero-phase: the group's whole (padded) window stays time-major. Reading is fused with the forward pass
+        // and writing with the backward pass, so the data crosses memory once each way.
+        double* x = buffer + pad * lanes;
         bool steady = mode == SosMode.ZeroPhaseOddPad;
-        if (steady) RowGroup.OddExtend(buffer, rows.Columns, pad);
-        cascade.Reset(state, steady ? buffer : null);
-        cascade.Run(buffer, steps, reverse: false, state);
-        cascade.Reset(state, steady ? buffer + (steps - 1) * SosCascade.Lanes : null);
-        cascade.Run(buffer, steps, reverse: true, state);
-        rows.Scatter(buffer + pad * SosCascade.Lanes, 0, rows.Columns);
+        if (steady)
+        {
+            // Both extensions come from unfiltered samples, so they are built before the forward pass starts.
+            rows.Gather(n - 1 - pad, pad + 1, x + (n - 1 - pad) * lanes);
+            RowGroup.ExtendAfter(x + (n - 1) * lanes, pad);
+            rows.Gather(0, pad + 1, x);
+            RowGroup.ExtendBefore(x, pad);
+            cascade.Reset(state, buffer);
+            cascade.Run(buffer, pad, reverse: false, state);
+        }
+        else
+        {
+            cascade.Reset(state, null);
+        }
+        for (int start = 0; start < n; start += tile)
+        {
+            int count = Math.Min(tile, n - start);
+            rows.Gather(start, count, x + start * lanes);
+            cascade.Run(x + start * lanes, count, reverse: false, state);
+        }
+        if (steady)
+        {
+            cascade.Run(x + n * lanes, pad, reverse: false, state);
+            cascade.Reset(state, x + (n + pad - 1) * lanes);
+            cascade.Run(x + n * lanes, pad, reverse: true, state);
+        }
+        else
+        {
+            cascade.Reset(state, null);
+        }
+        for (int end = n; end > 0; end -= tile)
+        {
+            int count = Math.Min(tile, end);
+            cascade.Run(x + (end - count) * lanes, count, reverse: true, state);
+            rows.Scatter(x + (end - count) * lanes, end - count, count);
+        }
     }
 
     // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.
@@ -130,14 +164,18 @@ public sealed unsafe partial class CpuBackend
         long k = first;
         if (Vector256.IsHardwareAccelerated)
         {
-            var acc = Vector256<double>.Zero;
-            for (; k + 8 <= last; k += 8)
+            // Four accumulators so that consecutive FMAs do not wait on each other.
+            Vector256<double> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (; k + 16 <= last; k += 16)
             {
-                var xs = Vector256.Load(x + start + k);
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(h + k), Vector256.WidenLower(xs), acc);
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 4), Vector256.WidenUpper(xs), acc);
+                var x0 = Vector256.Load(x + start + k);
+                var x1 = Vector256.Load(x + start + k + 8);
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k), Vector256.WidenLower(x0), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 4), Vector256.WidenUpper(x0), acc1);
+                acc2 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 8), Vector256.WidenLower(x1), acc2);
+                acc3 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 12), Vector256.WidenUpper(x1), acc3);
             }
-            sum = Vector256.Sum(acc);
+            sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
         }
         for (; k < last; k++) sum += h[k] * x[start + k];
         return sum;
