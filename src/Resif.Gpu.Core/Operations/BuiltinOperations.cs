@@ -1,3 +1,5 @@
+using Resif.Gpu.Core.Operations.Spectral;
+
 namespace Resif.Gpu.Core.Operations;
 
 /// <summary>The list the default registry is built from: add a new operation's descriptor here.</summary>
@@ -5,5 +7,13 @@ internal static class BuiltinOperations
 {
     public static IEnumerable<OperationDescriptor> All =>
     [
+        SpectralOperations.Fk,
+        SpectralOperations.FkFilter,
+        SpectralOperations.Envelope,
+        SpectralOperations.Rms,
+        SpectralOperations.StaLta,
+        SpectralOperations.Abs,
+        SpectralOperations.Normalize,
+        SpectralOperations.Beam,
     ];
 }
