@@ -171,6 +171,21 @@ public sealed partial class CpuBackend
         }
     }
 
+    public void StationBeam(float[] input, int stations, int samples, float[] timeShifts, int gridPoints, int window, int step, int nfft,
+        int firstBin, int binCount, float binWidth, bool capon, bool prewhiten, float[] relativePower, float[] absolutePower)
+    {
+        SpectralChecks.Require(input, (long)stations * samples, nameof(input));
+        if (window < 1 || window > samples || step < 1) throw new ArgumentException($"window {window} and step {step} do not fit {samples} samples");
+        if (nfft < window || firstBin < 0 || binCount < 1 || firstBin + binCount > nfft / 2 + 1) throw new ArgumentException("frequency bins outside the spectrum");
+        int windows = (samples - window) / step + 1;
+        SpectralChecks.Require(timeShifts, (long)stations * gridPoints, nameof(timeShifts));
+        SpectralChecks.Require(relativePower, (long)windows * gridPoints, nameof(relativePower));
+        SpectralChecks.Require(absolutePower, (long)windows * gridPoints, nameof(absolutePower));
+        var beam = new SpectralStationBeam(stations, timeShifts, gridPoints, window, nfft, firstBin, binCount, binWidth, capon, prewhiten);
+        Parallel.For(0, windows, ParallelOptions, w => beam.Window(input, samples, w * step,
+            relativePower.AsSpan(w * gridPoints, gridPoints), absolutePower.AsSpan(w * gridPoints, gridPoints)));
+    }
+
     private void TransformColumns(float[] data, int rows, int columns, bool inverse, int shift)
     {
         var plan = FftPlan.Get(rows);

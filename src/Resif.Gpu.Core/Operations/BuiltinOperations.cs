@@ -15,5 +15,6 @@ internal static class BuiltinOperations
         SpectralOperations.Abs,
         SpectralOperations.Normalize,
         SpectralOperations.Beam,
+        SpectralOperations.ArrayBeam,
     ];
 }
