@@ -7,20 +7,15 @@ namespace Resif.Gpu.Kernels;
 
 /// <summary>
 /// The ILGPU backend: one accelerator (CUDA, OpenCL or ILGPU's CPU emulator) and its kernels. Device-level operations
-/// work on <see cref="DeviceTensor"/>s so a chain uploads once and downloads once; the host-level kernel-family
-/// methods wrap one upload, one kernel and one download. Built by <see cref="IlgpuBackendProvider"/>.
+/// (internal, on <see cref="DeviceTensor"/>) let a chain upload once and download once; the kernel-family methods
+/// wrap one upload, the kernels and one download. Kernel families live in partial files. Built by
+/// <see cref="IlgpuBackendProvider"/>. Calls are serialised: one accelerator stream, one caller at a time.
 /// </summary>
 public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKernels
 {
     private readonly Context context;
     private readonly Accelerator accelerator;
     private readonly Lock gate = new();
-
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, SosPass>? sosCascade;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirDecimation>? firDecimate;
-    private Action<Index1D, ArrayView<float>>? abs;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? classicStaLta;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? movingRms;
 
     private IlgpuBackend(Context context, Accelerator accelerator, string name)
     {
@@ -37,7 +32,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     public ISpectralKernels Spectral => this;
 
-    /// <summary>The plain CPU backend, for the kernel-family methods this backend does not port (listed in provenance).</summary>
+    /// <summary>The plain CPU backend, for the kernel-family methods this backend does not port (see <see cref="DelegatedToCpu"/>).</summary>
     internal CpuBackend Fallback { get; } = new();
 
     /// <summary>Takes ownership of <paramref name="context"/>; releases it when the accelerator cannot be created.</summary>
@@ -66,23 +61,24 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     internal DeviceTensor Upload(ReadOnlySpan<float> values, int channels, int samples)
     {
-        if ((long)channels * samples != values.Length) throw new ArgumentException($"{values.Length} values do not fill [{channels}, {samples}]");
+        long count = (long)channels * samples;
+        if (channels < 0 || samples < 0 || values.Length < count) throw new ArgumentException($"{values.Length} values do not fill [{channels}, {samples}]");
         lock (gate)
         {
-            var buffer = accelerator.Allocate1D<float>(Math.Max(1L, values.Length));
-            buffer.AsContiguous().SubView(0, values.Length).CopyFromCPU(values);
-            return new DeviceTensor(buffer, channels, samples);
+            DeviceTensor tensor = Allocate(channels, samples);
+            tensor.View.SubView(0, count).CopyFromCPU(values[..(int)count]);
+            return tensor;
         }
     }
 
     internal void Download(DeviceTensor tensor, Span<float> destination)
     {
         long count = (long)tensor.Channels * tensor.Samples;
-        if (destination.Length != count) throw new ArgumentException($"destination holds {destination.Length} values, tensor {count}");
+        if (destination.Length < count) throw new ArgumentException($"destination holds {destination.Length} values, tensor {count}");
         lock (gate)
         {
             accelerator.Synchronize();
-            tensor.View.SubView(0, count).CopyToCPU(destination);
+            tensor.View.SubView(0, count).CopyToCPU(destination[..(int)count]);
         }
     }
 
@@ -93,109 +89,26 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         return values;
     }
 
-    /// <summary>
-    /// Biquad cascade in place, zero initial state; <paramref name="zeroPhase"/> then runs it again backwards
-    /// (ObsPy's zerophase=True: forward, then time-reversed, without padding).
-    /// Rows of <paramref name="sos"/> are [b0 b1 b2 a0 a1 a2] as SciPy writes them.
-    /// </summary>
-    internal void SosFilter(DeviceTensor tensor, ReadOnlySpan<double> sos, bool zeroPhase)
+    /// <summary>Uploads, runs <paramref name="chain"/> on the device and downloads its result: the host-level pattern.</summary>
+    private void OnDevice(ReadOnlySpan<float> input, int rows, int columns, Span<float> output, Func<DeviceTensor, DeviceTensor> chain)
     {
-        double[] normalised = NormaliseSections(sos);
-        int sections = normalised.Length / 6;
-        if (sections == 0 || tensor.Channels == 0 || tensor.Samples == 0) return;
-        lock (gate)
+        using DeviceTensor source = Upload(input, rows, columns);
+        DeviceTensor result = chain(source);
+        try
         {
-            sosCascade ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, SosPass>(FilterKernels.SosCascade);
-            using var coefficients = accelerator.Allocate1D(normalised);
-            using var state = accelerator.Allocate1D<double>(2L * sections * tensor.Channels);
-            sosCascade(tensor.Channels, tensor.View, coefficients.View, state.View, new SosPass(tensor.Channels, tensor.Samples, sections, 0));
-            if (zeroPhase) sosCascade(tensor.Channels, tensor.View, coefficients.View, state.View, new SosPass(tensor.Channels, tensor.Samples, sections, 1));
-            accelerator.Synchronize();
+            Download(result, output);
+        }
+        finally
+        {
+            if (!ReferenceEquals(result, source)) result.Dispose();
         }
     }
 
-    /// <summary>
-    /// Keeps every <paramref name="factor"/>-th sample of the FIR-filtered signal, evaluating the filter only there:
-    /// y[k] = Σ_j taps[j]·x[k·factor + delay − j], k = 0 … outputSamples−1.
-    /// </summary>
-    internal DeviceTensor FirDecimate(DeviceTensor tensor, ReadOnlySpan<double> taps, int factor, int delay, int outputSamples)
-    {
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "decimation factor must be at least 1");
-        if (taps.IsEmpty) throw new ArgumentException("at least one tap is needed", nameof(taps));
-        if (outputSamples < 0) throw new ArgumentOutOfRangeException(nameof(outputSamples), outputSamples, "must not be negative");
-        lock (gate)
-        {
-            firDecimate ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirDecimation>(FilterKernels.FirDecimate);
-            long count = (long)tensor.Channels * outputSamples;
-            var output = new DeviceTensor(accelerator.Allocate1D<float>(Math.Max(1L, count)), tensor.Channels, outputSamples);
-            if (count == 0) return output;
-            using var coefficients = accelerator.Allocate1D(taps.ToArray());
-            firDecimate(checked((int)count), tensor.View, output.View, coefficients.View,
-                new FirDecimation(tensor.Channels, tensor.Samples, outputSamples, factor, delay, taps.Length));
-            accelerator.Synchronize();
-            return output;
-        }
-    }
+    /// <summary>A tensor of at least one element: ILGPU refuses zero-length buffers on some accelerators.</summary>
+    private DeviceTensor Allocate(int channels, int samples) =>
+        new(accelerator.Allocate1D<float>(Math.Max(1L, (long)channels * samples)), channels, samples);
 
-    /// <summary>x[offset], x[offset + factor], … without filtering (the caller filtered already).</summary>
-    internal DeviceTensor Downsample(DeviceTensor tensor, int factor, int offset)
-    {
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "downsampling factor must be at least 1");
-        if (offset < 0 || (offset >= factor && tensor.Samples > 0)) throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must be in [0, factor)");
-        int outputSamples = tensor.Samples <= offset ? 0 : (tensor.Samples - offset + factor - 1) / factor;
-        return FirDecimate(tensor, [1.0], factor, offset, outputSamples);
-    }
-
-    internal void Abs(DeviceTensor tensor)
-    {
-        long count = (long)tensor.Channels * tensor.Samples;
-        if (count == 0) return;
-        lock (gate)
-        {
-            abs ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>>(FilterKernels.Abs);
-            abs(checked((int)count), tensor.View);
-        }
-    }
-
-    internal DeviceTensor ClassicStaLta(DeviceTensor tensor, int shortWindow, int longWindow)
-    {
-        if (shortWindow < 1) throw new ArgumentOutOfRangeException(nameof(shortWindow), shortWindow, "must be at least one sample");
-        if (longWindow <= shortWindow) throw new ArgumentOutOfRangeException(nameof(longWindow), longWindow, "must be longer than the short window");
-        lock (gate)
-        {
-            classicStaLta ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.ClassicStaLta);
-            return PerChannel(classicStaLta, tensor, new EnergyWindows(tensor.Samples, shortWindow, longWindow));
-        }
-    }
-
-    internal DeviceTensor MovingRms(DeviceTensor tensor, int window)
-    {
-        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "must be at least one sample");
-        lock (gate)
-        {
-            movingRms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.MovingRms);
-            return PerChannel(movingRms, tensor, new EnergyWindows(tensor.Samples, window, window));
-        }
-    }
-
-    private DeviceTensor PerChannel(Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows> kernel, DeviceTensor tensor, EnergyWindows windows)
-    {
-        var output = new DeviceTensor(accelerator.Allocate1D<float>(Math.Max(1L, (long)tensor.Channels * tensor.Samples)), tensor.Channels, tensor.Samples);
-        if (tensor.Channels > 0) kernel(tensor.Channels, tensor.View, output.View, windows);
-        return output;
-    }
-
-    /// <summary>Divides each [b0 b1 b2 a0 a1 a2] row by a0 so the kernel can assume a0 = 1.</summary>
-    private static double[] NormaliseSections(ReadOnlySpan<double> sos)
-    {
-        if (sos.Length % 6 != 0) throw new ArgumentException($"SOS coefficients come in rows of 6, got {sos.Length} values", nameof(sos));
-        var normalised = sos.ToArray();
-        for (int row = 0; row < normalised.Length; row += 6)
-        {
-            double a0 = normalised[row + 3];
-            if (a0 == 0 || !double.IsFinite(a0)) throw new ArgumentException($"section {row / 6} has a0 = {a0}", nameof(sos));
-            for (int i = 0; i < 6; i++) normalised[row + i] /= a0;
-        }
-        return normalised;
-    }
+    /// <summary>Number of threads for a launch; ILGPU's 1-D index is an int.</summary>
+    private static int Threads(long count) =>
+        count <= int.MaxValue ? (int)count : throw new ArgumentException($"{count} elements exceed one kernel launch; use smaller channel blocks");
 }

@@ -2,7 +2,7 @@ using ILGPU;
 
 namespace Resif.Gpu.Kernels.Internal;
 
-/// <summary>Window lengths in samples for the running-energy detectors.</summary>
+/// <summary>Row length and the short/long window lengths in samples.</summary>
 internal readonly struct EnergyWindows(int samples, int shortWindow, int longWindow)
 {
     public readonly int Samples = samples;
@@ -10,15 +10,12 @@ internal readonly struct EnergyWindows(int samples, int shortWindow, int longWin
     public readonly int LongWindow = longWindow;
 }
 
-/// <summary>ILGPU kernels of the detector family: one thread per channel keeps float64 running sums of x².</summary>
+/// <summary>ILGPU kernels of the detector family: running float64 sums of x² per channel, and elementwise scaling.</summary>
 internal static class DetectorKernels
 {
-    /// <summary>Smallest normal double, the floor ObsPy puts under the LTA (numpy's finfo(float64).tiny).</summary>
-    private const double TinyLta = 2.2250738585072014E-308;
-
     /// <summary>
-    /// Classic STA/LTA as ObsPy's classic_sta_lta defines it: trailing means of x² over the short and long windows
-    /// (partial windows divided by the full length), the ratio zero before the long window first fills.
+    /// ObsPy's classic_sta_lta, one thread per channel: trailing means of x² over the short and long windows, zero
+    /// before the long window first fills and wherever the long-term average is zero.
     /// </summary>
     public static void ClassicStaLta(Index1D channel, ArrayView<float> input, ArrayView<float> output, EnergyWindows w)
     {
@@ -39,27 +36,74 @@ internal static class DetectorKernels
                 double old = input[rowStart + i - w.LongWindow];
                 longSum -= old * old;
             }
-            double lta = Math.Max(longSum / w.LongWindow, TinyLta);
-            output[rowStart + i] = i < w.LongWindow - 1 ? 0f : (float)(shortSum / w.ShortWindow / lta);
+            bool defined = i >= w.LongWindow - 1 && longSum > 0.0;
+            output[rowStart + i] = defined ? (float)(shortSum / w.ShortWindow / (longSum / w.LongWindow)) : 0f;
         }
     }
 
-    /// <summary>Trailing root-mean-square over <see cref="EnergyWindows.ShortWindow"/> samples (fewer at the start).</summary>
-    public static void MovingRms(Index1D channel, ArrayView<float> input, ArrayView<float> output, EnergyWindows w)
+    /// <summary>
+    /// ObsPy's recursive_sta_lta, one thread per channel: exponential averages of x² with weights 1/nsta and
+    /// 1/nlta starting at rest from sample 1, the ratio zeroed over the first nlta samples (and where lta is 0).
+    /// </summary>
+    public static void RecursiveStaLta(Index1D channel, ArrayView<float> input, ArrayView<float> output, EnergyWindows w)
     {
         long rowStart = (long)channel.X * w.Samples;
-        double sum = 0.0;
-        for (int i = 0; i < w.Samples; i++)
+        double shortWeight = 1.0 / w.ShortWindow, longWeight = 1.0 / w.LongWindow;
+        double sta = 0.0, lta = 0.0;
+        if (w.Samples > 0) output[rowStart] = 0f;
+        for (int i = 1; i < w.Samples; i++)
         {
             double x = input[rowStart + i];
-            sum += x * x;
-            if (i >= w.ShortWindow)
-            {
-                double old = input[rowStart + i - w.ShortWindow];
-                sum -= old * old;
-            }
-            int count = Math.Min(i + 1, w.ShortWindow);
-            output[rowStart + i] = (float)Math.Sqrt(Math.Max(sum, 0.0) / count);
+            sta = shortWeight * x * x + (1.0 - shortWeight) * sta;
+            lta = longWeight * x * x + (1.0 - longWeight) * lta;
+            output[rowStart + i] = i < w.LongWindow || lta <= 0.0 ? 0f : (float)(sta / lta);
         }
+    }
+
+    /// <summary>One thread per output: RMS of consecutive non-overlapping windows of <see cref="EnergyWindows.ShortWindow"/> samples.</summary>
+    public static void WindowRms(Index1D index, ArrayView<float> input, ArrayView<float> output, EnergyWindows w)
+    {
+        int windows = w.Samples / w.ShortWindow;
+        int channel = index.X / windows;
+        int window = index.X - channel * windows;
+        long start = (long)channel * w.Samples + (long)window * w.ShortWindow;
+        double sum = 0.0;
+        for (int i = 0; i < w.ShortWindow; i++)
+        {
+            double x = input[start + i];
+            sum += x * x;
+        }
+        output[index] = (float)Math.Sqrt(sum / w.ShortWindow);
+    }
+
+    public static void Abs(Index1D index, ArrayView<float> data)
+    {
+        data[index] = Math.Abs(data[index]);
+    }
+
+    /// <summary>One thread per channel divides the row by max |x| or by its standard deviation (ddof 0); zero rows stay zero.</summary>
+    public static void Normalize(Index1D channel, ArrayView<float> data, int samples, int byStd)
+    {
+        long rowStart = (long)channel.X * samples;
+        double scale = 0.0;
+        if (byStd != 0)
+        {
+            double mean = 0.0;
+            for (int i = 0; i < samples; i++) mean += data[rowStart + i];
+            mean /= samples;
+            double squares = 0.0;
+            for (int i = 0; i < samples; i++)
+            {
+                double d = data[rowStart + i] - mean;
+                squares += d * d;
+            }
+            scale = Math.Sqrt(squares / samples);
+        }
+        else
+        {
+            for (int i = 0; i < samples; i++) scale = Math.Max(scale, Math.Abs((double)data[rowStart + i]));
+        }
+        if (scale == 0.0) return;
+        for (int i = 0; i < samples; i++) data[rowStart + i] = (float)(data[rowStart + i] / scale);
     }
 }
