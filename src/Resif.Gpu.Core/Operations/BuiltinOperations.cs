@@ -1,3 +1,5 @@
+using Resif.Gpu.Core.Operations.Spectral;
+
 namespace Resif.Gpu.Core.Operations;
 
 /// <summary>The list the default registry is built from: add a new operation's descriptor here.</summary>
@@ -12,5 +14,13 @@ internal static class BuiltinOperations
         Filters.DecimateDescriptor.Instance,
         Filters.DetrendDescriptor.Instance,
         Filters.TaperDescriptor.Instance,
+        SpectralOperations.Fk,
+        SpectralOperations.FkFilter,
+        SpectralOperations.Envelope,
+        SpectralOperations.Rms,
+        SpectralOperations.StaLta,
+        SpectralOperations.Abs,
+        SpectralOperations.Normalize,
+        SpectralOperations.Beam,
     ];
 }

@@ -1,0 +1,196 @@
+using Resif.Gpu.Core.Internal;
+using Resif.Gpu.Core.Spectral;
+
+namespace Resif.Gpu.Core;
+
+// Spectral kernels: one row (or one FK column) per parallel iteration, float64 scratch per worker thread.
+public sealed partial class CpuBackend
+{
+    public void ComplexFft(float[] data, int rows, int length, bool inverse)
+    {
+        SpectralChecks.Require(data, 2L * rows * length, nameof(data));
+        var plan = FftPlan.Get(length);
+        Parallel.For(0, rows, ParallelOptions, () => new SpectralScratch(length), (row, _, s) =>
+        {
+            var values = data.AsSpan(2 * row * length, 2 * length);
+            s.LoadComplex(values);
+            if (inverse) plan.Inverse(s.Re, s.Im);
+            else plan.Forward(s.Re, s.Im);
+            s.StoreComplex(values);
+            return s;
+        }, _ => { });
+    }
+
+    public void Fk(float[] input, int channels, int samples, double scale, float[] output)
+    {
+        SpectralChecks.Require(input, (long)channels * samples, nameof(input));
+        SpectralChecks.Require(output, 2L * channels * samples, nameof(output));
+        int timeShift = samples / 2, distanceShift = channels / 2;
+        var timePlan = FftPlan.Get(samples);
+        Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
+        {
+            s.LoadReal(input.AsSpan(row * samples, samples));
+            timePlan.Forward(s.Re, s.Im);
+            var target = output.AsSpan(2 * row * samples, 2 * samples);
+            for (int k = 0; k < samples; k++)
+            {
+                int to = 2 * ((k + timeShift) % samples);
+                target[to] = (float)(s.Re[k] * scale);
+                target[to + 1] = (float)(s.Im[k] * scale);
+            }
+            return s;
+        }, _ => { });
+        TransformColumns(output, channels, samples, inverse: false, distanceShift);
+    }
+
+    public void FkMask(float[] data, int channels, int samples, float[] mask)
+    {
+        SpectralChecks.Require(data, (long)channels * samples, nameof(data));
+        SpectralChecks.Require(mask, (long)channels * samples, nameof(mask));
+        var spectrum = new float[2L * channels * samples];
+        var timePlan = FftPlan.Get(samples);
+        Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
+        {
+            s.LoadReal(data.AsSpan(row * samples, samples));
+            timePlan.Forward(s.Re, s.Im);
+            s.StoreComplex(spectrum.AsSpan(2 * row * samples, 2 * samples));
+            return s;
+        }, _ => { });
+        TransformColumns(spectrum, channels, samples, inverse: false, shift: 0);
+        for (long i = 0; i < (long)channels * samples; i++)
+        {
+            spectrum[2 * i] *= mask[i];
+            spectrum[2 * i + 1] *= mask[i];
+        }
+        TransformColumns(spectrum, channels, samples, inverse: true, shift: 0);
+        Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
+        {
+            s.LoadComplex(spectrum.AsSpan(2 * row * samples, 2 * samples));
+            timePlan.Inverse(s.Re, s.Im);
+            var target = data.AsSpan(row * samples, samples);
+            for (int k = 0; k < samples; k++) target[k] = (float)s.Re[k];
+            return s;
+        }, _ => { });
+    }
+
+    public void Envelope(float[] data, int rows, int columns)
+    {
+        SpectralChecks.Require(data, (long)rows * columns, nameof(data));
+        var plan = FftPlan.Get(columns);
+        Parallel.For(0, rows, ParallelOptions, () => new SpectralScratch(columns), (row, _, s) =>
+        {
+            var values = data.AsSpan(row * columns, columns);
+            s.LoadReal(values);
+            plan.Forward(s.Re, s.Im);
+            // Analytic signal: keep DC (and Nyquist for even n), double positive frequencies, drop negative ones.
+            int positiveEnd = (columns + 1) / 2;
+            for (int k = 1; k < positiveEnd; k++)
+            {
+                s.Re[k] *= 2;
+                s.Im[k] *= 2;
+            }
+            for (int k = columns / 2 + 1; k < columns; k++) s.Re[k] = s.Im[k] = 0;
+            plan.Inverse(s.Re, s.Im);
+            for (int k = 0; k < columns; k++) values[k] = (float)Math.Sqrt(s.Re[k] * s.Re[k] + s.Im[k] * s.Im[k]);
+            return s;
+        }, _ => { });
+    }
+
+    public void StaLta(float[] input, float[] output, int rows, int columns, int nsta, int nlta, bool recursive)
+    {
+        SpectralChecks.Require(input, (long)rows * columns, nameof(input));
+        SpectralChecks.Require(output, (long)rows * columns, nameof(output));
+        if (nsta < 1 || nlta <= nsta) throw new ArgumentException($"need 1 <= nsta < nlta, got {nsta}, {nlta}");
+        Parallel.For(0, rows, ParallelOptions, row =>
+        {
+            var x = input.AsSpan(row * columns, columns);
+            var cf = output.AsSpan(row * columns, columns);
+            if (recursive) SpectralDetectors.RecursiveStaLta(x, cf, nsta, nlta);
+            else SpectralDetectors.ClassicStaLta(x, cf, nsta, nlta);
+        });
+    }
+
+    public void WindowRms(float[] input, float[] output, int rows, int columns, int window)
+    {
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window));
+        int windows = columns / window;
+        SpectralChecks.Require(input, (long)rows * columns, nameof(input));
+        SpectralChecks.Require(output, (long)rows * windows, nameof(output));
+        Parallel.For(0, rows, ParallelOptions, row =>
+        {
+            for (int w = 0; w < windows; w++)
+            {
+                var segment = input.AsSpan(row * columns + w * window, window);
+                double sum = 0;
+                foreach (float v in segment) sum += (double)v * v;
+                output[(long)row * windows + w] = (float)Math.Sqrt(sum / window);
+            }
+        });
+    }
+
+    public void Abs(float[] data, long count)
+    {
+        SpectralChecks.Require(data, count, nameof(data));
+        System.Numerics.Tensors.TensorPrimitives.Abs(data.AsSpan(0, checked((int)count)), data.AsSpan(0, (int)count));
+    }
+
+    public void Normalize(float[] data, int rows, int columns, bool byStd)
+    {
+        SpectralChecks.Require(data, (long)rows * columns, nameof(data));
+        Parallel.For(0, rows, ParallelOptions, row =>
+        {
+            var x = data.AsSpan(row * columns, columns);
+            double norm = byStd ? SpectralDetectors.StandardDeviation(x) : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x);
+            norm = Math.Abs(norm);
+            if (norm > 0) System.Numerics.Tensors.TensorPrimitives.Multiply(x, (float)(1 / norm), x);
+        });
+    }
+
+    public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
+        double[] slownesses, int window, bool frequencyDomain, float[] output)
+    {
+        SpectralChecks.Require(input, (long)channels * samples, nameof(input));
+        if (offsets.Length < channels) throw new ArgumentException("one offset per channel needed", nameof(offsets));
+        if (window < 1 || window > samples) throw new ArgumentOutOfRangeException(nameof(window));
+        int windows = samples / window;
+        SpectralChecks.Require(output, (long)slownesses.Length * windows, nameof(output));
+        var beam = new SpectralBeamformer(input, channels, samples, offsets, sampleInterval, window);
+        if (frequencyDomain)
+        {
+            var spectra = beam.WindowSpectra(ParallelOptions);
+            Parallel.For(0, slownesses.Length, ParallelOptions, si => beam.FrequencyPower(spectra, slownesses[si], output.AsSpan(si * windows, windows)));
+        }
+        else
+        {
+            Parallel.For(0, slownesses.Length, ParallelOptions, () => new double[samples],
+                (si, _, scratch) =>
+                {
+                    beam.TimePower(slownesses[si], scratch, output.AsSpan(si * windows, windows));
+                    return scratch;
+                }, _ => { });
+        }
+    }
+
+    private void TransformColumns(float[] data, int rows, int columns, bool inverse, int shift)
+    {
+        var plan = FftPlan.Get(rows);
+        Parallel.For(0, columns, ParallelOptions, () => new SpectralScratch(rows), (column, _, s) =>
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                long at = 2 * ((long)r * columns + column);
+                s.Re[r] = data[at];
+                s.Im[r] = data[at + 1];
+            }
+            if (inverse) plan.Inverse(s.Re, s.Im);
+            else plan.Forward(s.Re, s.Im);
+            for (int r = 0; r < rows; r++)
+            {
+                long at = 2 * ((long)((r + shift) % rows) * columns + column);
+                data[at] = (float)s.Re[r];
+                data[at + 1] = (float)s.Im[r];
+            }
+            return s;
+        }, _ => { });
+    }
+}

@@ -1,0 +1,119 @@
+namespace Resif.Gpu.Core.Operations.Spectral.Internal;
+
+/// <summary>ObsPy <c>envelope</c>: |analytic signal| per channel, same layout.</summary>
+internal sealed class EnvelopeOperation(ParameterSet parameters) : SpectralOperation("envelope", parameters)
+{
+    public override bool ChannelsIndependent => true;
+
+    public override TensorLayout Plan(TensorLayout input)
+    {
+        SpectralLayouts.TimeStep(input, Name);
+        return input;
+    }
+
+    public override Block Run(Block input, IBackend backend)
+    {
+        backend.Spectral.Envelope(input.Data, input.Rows, input.Columns);
+        return input;
+    }
+}
+
+/// <summary>Absolute value of every sample.</summary>
+internal sealed class AbsOperation(ParameterSet parameters) : SpectralOperation("abs", parameters)
+{
+    public override bool ChannelsIndependent => true;
+
+    public override TensorLayout Plan(TensorLayout input) => input.Type == ElementType.Float32
+        ? input
+        : throw new InvalidRequestException("array", "abs needs real data (use fk:output=amplitude for complex spectra)");
+
+    public override Block Run(Block input, IBackend backend)
+    {
+        backend.Spectral.Abs(input.Data, input.Layout.ElementCount);
+        return input;
+    }
+}
+
+/// <summary>Per-channel normalisation by max |x| or by the standard deviation; output is unitless.</summary>
+internal sealed class NormalizeOperation(ParameterSet parameters) : SpectralOperation("normalize", parameters)
+{
+    public override bool ChannelsIndependent => true;
+
+    public override TensorLayout Plan(TensorLayout input)
+    {
+        SpectralLayouts.TimeStep(input, Name);
+        return input with { Units = "" };
+    }
+
+    public override Block Run(Block input, IBackend backend)
+    {
+        backend.Spectral.Normalize(input.Data, input.Rows, input.Columns, byStd: Set.Text("type") == "std");
+        return new Block(Plan(input.Layout), input.Data);
+    }
+}
+
+/// <summary>
+/// Root mean square over consecutive non-overlapping windows of <c>window</c> seconds: a reduced time axis
+/// with step = window, labelled at window centres; trailing samples that do not fill a window are dropped.
+/// </summary>
+internal sealed class RmsOperation(ParameterSet parameters) : SpectralOperation("rms", parameters)
+{
+    public override bool ChannelsIndependent => true;
+
+    private long WindowSamples(TensorLayout input)
+    {
+        double dt = SpectralLayouts.TimeStep(input, Name), seconds = Set.Number("window");
+        long window = SpectralLayouts.Samples(seconds, dt);
+        if (window < 1) throw Set.Invalid("window", $"{seconds} s is shorter than one sample ({dt} s)");
+        if (window > input.Shape[1]) throw Set.Invalid("window", $"{seconds} s is longer than the data ({input.Shape[1] * dt} s)");
+        return window;
+    }
+
+    public override TensorLayout Plan(TensorLayout input)
+    {
+        long window = WindowSamples(input), count = input.Shape[1] / window;
+        return input with
+        {
+            Shape = [input.Shape[0], count],
+            Coords = [input.Coords[0], SpectralLayouts.WindowCentres(input.Coords[1], window, count, input.Dims[1])],
+        };
+    }
+
+    public override Block Run(Block input, IBackend backend)
+    {
+        var layout = Plan(input.Layout);
+        var output = new float[layout.ElementCount];
+        backend.Spectral.WindowRms(input.Data, output, input.Rows, input.Columns, (int)WindowSamples(input.Layout));
+        return new Block(layout, output);
+    }
+}
+
+/// <summary>ObsPy classic or recursive STA/LTA with windows in seconds (samples = floor(seconds × rate)).</summary>
+internal sealed class StaLtaOperation(ParameterSet parameters) : SpectralOperation("stalta", parameters)
+{
+    public override bool ChannelsIndependent => true;
+
+    private (int Sta, int Lta) Windows(TensorLayout input)
+    {
+        double dt = SpectralLayouts.TimeStep(input, Name);
+        long sta = SpectralLayouts.Samples(Set.Number("sta"), dt), lta = SpectralLayouts.Samples(Set.Number("lta"), dt);
+        if (sta < 1) throw Set.Invalid("sta", $"{Set.Number("sta")} s is shorter than one sample ({dt} s)");
+        if (lta <= sta) throw Set.Invalid("lta", $"must be longer than sta ({lta} <= {sta} samples)");
+        if (lta > input.Shape[1]) throw Set.Invalid("lta", $"{Set.Number("lta")} s is longer than the data ({input.Shape[1] * dt} s)");
+        return ((int)sta, (int)lta);
+    }
+
+    public override TensorLayout Plan(TensorLayout input)
+    {
+        Windows(input);
+        return input with { Units = "" };
+    }
+
+    public override Block Run(Block input, IBackend backend)
+    {
+        var (sta, lta) = Windows(input.Layout);
+        var output = new float[input.Layout.ElementCount];
+        backend.Spectral.StaLta(input.Data, output, input.Rows, input.Columns, sta, lta, recursive: Set.Text("type") == "recursive");
+        return new Block(Plan(input.Layout), output);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Resif.Gpu.Testing;
+
+namespace Resif.Gpu.Core.Tests.Spectral;
+
+public class FkTests
+{
+    private const int Nx = 32, Nt = 128;
+    private const double Dx = 4.0, Dt = 0.002;
+
+    /// <summary>The analytic plane wave of fk-synthetic/README.md: cos(2π(f0 t − k0 x)), 2000 m/s toward +x.</summary>
+    internal static float[] PlaneWave()
+    {
+        const double f0 = 62.5, k0 = 1.0 / 32;
+        var u = new float[Nx * Nt];
+        for (int i = 0; i < Nx; i++)
+            for (int j = 0; j < Nt; j++) u[i * Nt + j] = (float)Math.Cos(2 * Math.PI * (f0 * j * Dt - k0 * i * Dx));
+        return u;
+    }
+
+    internal static TensorLayout PlaneWaveLayout => SpectralTestData.Layout(Nx, Nt, Dx, Dt);
+
+    [Fact]
+    public void Plane_wave_matches_dascore_conformance()
+    {
+        var result = SpectralTestData.Run("fk:output=complex", PlaneWaveLayout, PlaneWave());
+        Assert.Equal(["ft_distance", "ft_time"], result.Layout.Dims);
+        Assert.Equal(ElementType.Complex64, result.Layout.Type);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(TestPaths.ConformanceFile("fk-synthetic", "fk_plane_wave_expected.json")));
+        var full = json.RootElement.GetProperty("dascore_full_fft");
+        var peaks = full.GetProperty("peaks").EnumerateArray().ToDictionary(
+            p => (p.GetProperty("index")[0].GetInt32(), p.GetProperty("index")[1].GetInt32()),
+            p => (Re: p.GetProperty("real").GetDouble(), Im: p.GetProperty("imag").GetDouble(),
+                K: p.GetProperty("ft_distance").GetDouble(), F: p.GetProperty("ft_time").GetDouble()));
+        Assert.Equal(2, peaks.Count);
+        var distance = result.Layout.Coords[0];
+        var time = result.Layout.Coords[1];
+        var values = result.Values;
+        double energy = 0;
+        for (int i = 0; i < Nx; i++)
+        {
+            for (int j = 0; j < Nt; j++)
+            {
+                double re = values[2 * (i * Nt + j)], im = values[2 * (i * Nt + j) + 1];
+                energy += re * re + im * im;
+                // Float32 input (cos rounded to ~6e-8) summed over 4096 samples × dx·dt = 0.008 leaves errors
+                // near 1e-6 of the 16.384 peaks; 1e-4 absolute is well above that and far below any real mistake.
+                var (expectedRe, expectedIm) = peaks.TryGetValue((i, j), out var peak) ? (peak.Re, peak.Im) : (0, 0);
+                Assert.True(Math.Abs(re - expectedRe) < 1e-4 && Math.Abs(im - expectedIm) < 1e-4, $"bin ({i}, {j}) = {re} + {im}i");
+            }
+        }
+        foreach (var ((i, j), peak) in peaks)
+        {
+            Assert.Equal(peak.K, distance.ValueAt(i), 12);
+            Assert.Equal(peak.F, time.ValueAt(j), 9);
+        }
+        var distanceRange = full.GetProperty("ft_distance_range");
+        var timeRange = full.GetProperty("ft_time_range");
+        Assert.Equal(distanceRange[0].GetDouble(), distance.ValueAt(0), 12);
+        Assert.Equal(distanceRange[1].GetDouble(), distance.ValueAt(Nx - 1), 12);
+        Assert.Equal(timeRange[0].GetDouble(), time.ValueAt(0), 9);
+        Assert.Equal(timeRange[1].GetDouble(), time.ValueAt(Nt - 1), 9);
+        // Parseval: Σ|F|²·Δk·Δf, float32 rounding only (relative 1e-6 → 4 decimals of 16.384).
+        Assert.Equal(full.GetProperty("parseval_sum_abs2_times_dk_df").GetDouble(), energy * distance.Step * time.Step, 4);
+    }
+
+    [Theory]
+    [InlineData(7, 30, "complex")]
+    [InlineData(12, 45, "amplitude")]
+    [InlineData(9, 64, "power")]
+    public void Random_data_matches_numpy_fft2_with_dascore_scaling(int channels, int samples, string output)
+    {
+        const double dx = 2.5, dt = 0.004;
+        var x = SpectralTestData.Random(channels * samples, channels * 1000 + samples);
+        string reduce = output switch
+        {
+            "complex" => "y = np.stack([F.real, F.imag], axis=-1)",
+            "amplitude" => "y = np.abs(F)",
+            _ => "y = np.abs(F) ** 2",
+        };
+        var expected = SpectralTestData.Numpy(x, [channels, samples],
+            $"F = np.fft.fftshift(np.fft.fft2(x)) * {dx} * {dt}\n{reduce}");
+        var result = SpectralTestData.Run($"fk:output={output}", SpectralTestData.Layout(channels, samples, dx, dt), x);
+        // float64 transforms with a float32 intermediate between the two axes: ~1e-7 of the peak.
+        Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 2e-6);
+
+        var coordinates = Python.Run(
+            $"import numpy as np\nprint(repr(np.fft.fftshift(np.fft.fftfreq({channels}, {dx}))[0]), repr(np.fft.fftshift(np.fft.fftfreq({samples}, {dt}))[0]))",
+            TestPaths.RepoRoot).Split(' ', StringSplitOptions.TrimEntries).Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(coordinates[0], result.Layout.Coords[0].Start, 12);
+        Assert.Equal(coordinates[1], result.Layout.Coords[1].Start, 9);
+        Assert.Equal(1 / (channels * dx), result.Layout.Coords[0].Step, 12);
+    }
+
+    [Fact]
+    public void Refuses_a_channel_axis_that_is_not_a_distance()
+    {
+        var layout = SpectralTestData.Layout(4, 16, 1, 0.01, distanceUnits: "");
+        var error = Assert.Throws<InvalidRequestException>(() => SpectralTestData.Create("fk").Plan(layout));
+        Assert.Equal("array", error.Field);
+    }
+
+    [Fact]
+    public void Refuses_an_irregular_distance_axis()
+    {
+        var regular = SpectralTestData.Layout(3, 16, 1, 0.01);
+        var layout = regular with { Coords = [regular.Coords[0] with { Values = [0.0, 1.0, 5.0] }, regular.Coords[1]] };
+        var error = Assert.Throws<InvalidRequestException>(() => SpectralTestData.Create("fk").Plan(layout));
+        Assert.Equal("array", error.Field);
+    }
+
+    [Fact]
+    public void Unknown_output_names_the_field()
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => SpectralTestData.Create("fk:output=phase"));
+        Assert.Equal("operations[0].output", error.Field);
+    }
+}
