@@ -1,6 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using Resif.Gpu.Core;
+using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Kernels.Internal;
 
 namespace Resif.Gpu.Kernels;
@@ -106,6 +107,52 @@ public sealed partial class IlgpuBackend
             multiplyColumns(Threads(count), tensor.View, factors.View, tensor.Samples);
             accelerator.Synchronize();
         }
+    }
+
+    public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        bool oddPad = mode == SosMode.ZeroPhaseOddPad;
+        int pad = oddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (oddPad && columns <= pad) throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        SosFilter(tensor, sos, zeroPhase: mode != SosMode.Causal, pad, oddPad ? FilterDesign.SteadyStateState(sos) : []);
+        Download(tensor, data);
+    }
+
+    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        int outputColumns = DecimatedLength(columns, factor);
+        CheckShape(output.Length, rows, outputColumns, nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor decimated = FirDecimate(tensor, taps, factor, delay, outputColumns);
+        Download(decimated, output);
+    }
+
+    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        CheckShape(output.Length, rows, DecimatedLength(columns, factor), nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor kept = Downsample(tensor, factor);
+        Download(kept, output);
+    }
+
+    public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        Detrend(tensor, linear: type == DetrendType.Linear);
+        Download(tensor, data);
+    }
+
+    public void MultiplyColumns(Span<float> data, int rows, int columns, ReadOnlySpan<double> weights)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        MultiplyColumns(tensor, weights);
+        Download(tensor, data);
     }
 
     private static int DecimatedLength(int samples, int factor) =>

@@ -4,7 +4,10 @@ using Resif.Gpu.Kernels.Internal;
 
 namespace Resif.Gpu.Kernels;
 
-/// <summary>Detector family on the device: STA/LTA (classic, recursive), windowed RMS, abs, normalisation.</summary>
+/// <summary>
+/// Spectral family: STA/LTA (classic, recursive), windowed RMS, abs and normalisation run on the device; the FFT-based
+/// methods are delegated to the CPU backend (<see cref="DelegatedToCpu"/>).
+/// </summary>
 public sealed partial class IlgpuBackend
 {
     private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? classicStaLta;
@@ -43,15 +46,14 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    internal void Abs(DeviceTensor tensor) => Abs(tensor.View, (long)tensor.Channels * tensor.Samples);
-
-    private void Abs(ArrayView<float> data, long count)
+    internal void Abs(DeviceTensor tensor)
     {
+        long count = (long)tensor.Channels * tensor.Samples;
         if (count == 0) return;
         lock (gate)
         {
             abs ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>>(DetectorKernels.Abs);
-            abs(Threads(count), data);
+            abs(Threads(count), tensor.View);
         }
     }
 
@@ -63,5 +65,53 @@ public sealed partial class IlgpuBackend
             normalize ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(DetectorKernels.Normalize);
             normalize(tensor.Channels, tensor.View, tensor.Samples, byStd ? 1 : 0);
         }
+    }
+
+    public void ComplexFft(float[] data, int rows, int length, bool inverse) => Fallback.ComplexFft(data, rows, length, inverse);
+
+    public void Fk(float[] input, int channels, int samples, double scale, float[] output) => Fallback.Fk(input, channels, samples, scale, output);
+
+    public void FkMask(float[] data, int channels, int samples, float[] mask) => Fallback.FkMask(data, channels, samples, mask);
+
+    public void Envelope(float[] data, int rows, int columns) => Fallback.Envelope(data, rows, columns);
+
+    public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
+        double[] slownesses, int window, bool frequencyDomain, float[] output) =>
+        Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
+
+    public void StaLta(float[] input, float[] output, int rows, int columns, int nsta, int nlta, bool recursive)
+    {
+        CheckShape(input.LongLength, rows, columns, nameof(input));
+        CheckShape(output.LongLength, rows, columns, nameof(output));
+        if (nsta < 1 || nlta <= nsta) throw new ArgumentException($"need 1 <= nsta < nlta, got {nsta}, {nlta}");
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor ratio = StaLta(tensor, nsta, nlta, recursive);
+        Download(ratio, output);
+    }
+
+    public void WindowRms(float[] input, float[] output, int rows, int columns, int window)
+    {
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window));
+        CheckShape(input.LongLength, rows, columns, nameof(input));
+        CheckShape(output.LongLength, rows, columns / window, nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor rms = WindowRms(tensor, window);
+        Download(rms, output);
+    }
+
+    public void Abs(float[] data, long count)
+    {
+        if (count < 0 || count > data.LongLength) throw new ArgumentException($"holds {data.LongLength} floats, {count} needed", nameof(data));
+        using DeviceTensor tensor = Upload(data, 1, checked((int)count));
+        Abs(tensor);
+        Download(tensor, data);
+    }
+
+    public void Normalize(float[] data, int rows, int columns, bool byStd)
+    {
+        CheckShape(data.LongLength, rows, columns, nameof(data));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        Normalize(tensor, byStd);
+        Download(tensor, data);
     }
 }

@@ -89,19 +89,17 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         return values;
     }
 
-    /// <summary>Uploads, runs <paramref name="chain"/> on the device and downloads its result: the host-level pattern.</summary>
-    private void OnDevice(ReadOnlySpan<float> input, int rows, int columns, Span<float> output, Func<DeviceTensor, DeviceTensor> chain)
+    /// <summary>
+    /// Kernel-family methods that run on the CPU backend, not on the device: the FFT family (ILGPU's cuFFT binding
+    /// is CUDA-only and no portable FFT kernel is written yet) and the slowness beam built on it.
+    /// </summary>
+    public static IReadOnlyList<string> DelegatedToCpu { get; } =
+        [nameof(ComplexFft), nameof(Fk), nameof(FkMask), nameof(Envelope), nameof(SlownessBeam)];
+
+    private static void CheckShape(long length, int rows, int columns, string name)
     {
-        using DeviceTensor source = Upload(input, rows, columns);
-        DeviceTensor result = chain(source);
-        try
-        {
-            Download(result, output);
-        }
-        finally
-        {
-            if (!ReferenceEquals(result, source)) result.Dispose();
-        }
+        if (rows < 0 || columns < 0 || length < (long)rows * columns)
+            throw new ArgumentException($"{name} holds {length} values, fewer than {rows} x {columns}", name);
     }
 
     /// <summary>A tensor of at least one element: ILGPU refuses zero-length buffers on some accelerators.</summary>

@@ -13,9 +13,13 @@ internal readonly struct EnergyWindows(int samples, int shortWindow, int longWin
 /// <summary>ILGPU kernels of the detector family: running float64 sums of x² per channel, and elementwise scaling.</summary>
 internal static class DetectorKernels
 {
+    /// <summary>Smallest normal double: ObsPy's floor under the long-term average (numpy finfo(float64).tiny).</summary>
+    private const double SmallestNormal = 2.2250738585072014E-308;
+
     /// <summary>
-    /// ObsPy's classic_sta_lta, one thread per channel: trailing means of x² over the short and long windows, zero
-    /// before the long window first fills and wherever the long-term average is zero.
+    /// ObsPy's classic_sta_lta, one thread per channel: trailing means of x² over the short and long windows
+    /// (running sums, clamped at 0 against cancellation), STA zero before the long window first fills, LTA floored
+    /// at the smallest normal double so an all-zero stretch gives 0.
     /// </summary>
     public static void ClassicStaLta(Index1D channel, ArrayView<float> input, ArrayView<float> output, EnergyWindows w)
     {
@@ -36,27 +40,30 @@ internal static class DetectorKernels
                 double old = input[rowStart + i - w.LongWindow];
                 longSum -= old * old;
             }
-            bool defined = i >= w.LongWindow - 1 && longSum > 0.0;
-            output[rowStart + i] = defined ? (float)(shortSum / w.ShortWindow / (longSum / w.LongWindow)) : 0f;
+            double sta = i < w.LongWindow - 1 ? 0.0 : Math.Max(shortSum, 0.0) / w.ShortWindow;
+            double lta = Math.Max(Math.Max(longSum, 0.0) / w.LongWindow, SmallestNormal);
+            output[rowStart + i] = (float)(sta / lta);
         }
     }
 
     /// <summary>
     /// ObsPy's recursive_sta_lta, one thread per channel: exponential averages of x² with weights 1/nsta and
-    /// 1/nlta starting at rest from sample 1, the ratio zeroed over the first nlta samples (and where lta is 0).
+    /// 1/nlta starting at rest from sample 1; the first nlta values are zero when the record is longer than nlta,
+    /// and so is every value where the LTA is still 0.
     /// </summary>
     public static void RecursiveStaLta(Index1D channel, ArrayView<float> input, ArrayView<float> output, EnergyWindows w)
     {
         long rowStart = (long)channel.X * w.Samples;
         double shortWeight = 1.0 / w.ShortWindow, longWeight = 1.0 / w.LongWindow;
         double sta = 0.0, lta = 0.0;
+        bool warmUp = w.LongWindow < w.Samples;
         if (w.Samples > 0) output[rowStart] = 0f;
         for (int i = 1; i < w.Samples; i++)
         {
             double x = input[rowStart + i];
             sta = shortWeight * x * x + (1.0 - shortWeight) * sta;
             lta = longWeight * x * x + (1.0 - longWeight) * lta;
-            output[rowStart + i] = i < w.LongWindow || lta <= 0.0 ? 0f : (float)(sta / lta);
+            output[rowStart + i] = (warmUp && i < w.LongWindow) || lta == 0.0 ? 0f : (float)(sta / lta);
         }
     }
 
