@@ -15,6 +15,7 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? windowRms;
     private Action<Index1D, ArrayView<float>>? abs;
     private Action<Index1D, ArrayView<float>, int, int>? normalize;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>? timeDomainBeam;
 
     internal DeviceTensor StaLta(DeviceTensor tensor, int shortWindow, int longWindow, bool recursive)
     {
@@ -75,9 +76,34 @@ public sealed partial class IlgpuBackend
 
     public void Envelope(float[] data, int rows, int columns) => Fallback.Envelope(data, rows, columns);
 
+    /// <summary>Time-domain scans run on the device; frequency-domain scans need window FFTs and run on the CPU backend.</summary>
     public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
-        double[] slownesses, int window, bool frequencyDomain, float[] output) =>
-        Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
+        double[] slownesses, int window, bool frequencyDomain, float[] output)
+    {
+        if (frequencyDomain)
+        {
+            Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
+            return;
+        }
+        CheckShape(input.LongLength, channels, samples, nameof(input));
+        if (offsets.Length < channels) throw new ArgumentException("one offset per channel needed", nameof(offsets));
+        if (window < 1 || window > samples) throw new ArgumentOutOfRangeException(nameof(window));
+        var scan = new BeamScan(channels, samples, window, sampleInterval);
+        CheckShape(output.LongLength, slownesses.Length, scan.Windows, nameof(output));
+        long count = (long)slownesses.Length * scan.Windows;
+        if (count == 0 || channels == 0) return;
+        using DeviceTensor record = Upload(input, channels, samples);
+        lock (gate)
+        {
+            timeDomainBeam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>(BeamKernels.TimeDomainPower);
+            using var offsetBuffer = accelerator.Allocate1D(offsets[..channels]);
+            using var slownessBuffer = accelerator.Allocate1D(slownesses);
+            using var power = accelerator.Allocate1D<float>(count);
+            timeDomainBeam(Threads(count), record.View, offsetBuffer.View, slownessBuffer.View, power.View, scan);
+            accelerator.Synchronize();
+            power.AsContiguous().CopyToCPU(output.AsSpan(0, (int)count));
+        }
+    }
 
     public void StaLta(float[] input, float[] output, int rows, int columns, int nsta, int nlta, bool recursive)
     {

@@ -90,11 +90,11 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     }
 
     /// <summary>
-    /// Kernel-family methods that run on the CPU backend, not on the device: the FFT family (ILGPU's cuFFT binding
-    /// is CUDA-only and no portable FFT kernel is written yet) and the slowness beam built on it.
+    /// Kernel-family methods that run on the CPU backend, not on the device, for honest provenance: the FFT family
+    /// (ILGPU's cuFFT binding is CUDA-only and no portable FFT kernel is written yet) and the frequency-domain beam.
     /// </summary>
     public static IReadOnlyList<string> DelegatedToCpu { get; } =
-        [nameof(ComplexFft), nameof(Fk), nameof(FkMask), nameof(Envelope), nameof(SlownessBeam)];
+        [nameof(ComplexFft), nameof(Fk), nameof(FkMask), nameof(Envelope), nameof(SlownessBeam) + " (frequency domain)"];
 
     private static void CheckShape(long length, int rows, int columns, string name)
     {

@@ -233,6 +233,70 @@ public abstract class BackendSuite : IDisposable
         AssertClose(expected, x, Transformed, "Envelope");
     }
 
+    [BackendFact]
+    public void Time_domain_slowness_beam_matches_numpy_delay_and_sum() => CheckSlownessBeam(frequencyDomain: false, """
+        grid = np.arange(-1, n + 1)
+        for si, s in enumerate(slownesses):
+            beam = np.zeros(n)
+            for c in range(x.shape[0]):
+                # linear interpolation at t + s*offset, the record padded by one zero each side, zero beyond
+                beam += np.interp(np.arange(n) + s * offsets[c] / dt, grid, np.concatenate([[0.0], x[c], [0.0]]), left=0.0, right=0.0)
+            beam /= x.shape[0]
+            y[si] = np.mean((beam[:windows * window] ** 2).reshape(windows, window), axis=-1)
+        """);
+
+    [BackendFact]
+    public void Frequency_domain_slowness_beam_matches_numpy_steered_spectra() => CheckSlownessBeam(frequencyDomain: true, """
+        f = np.fft.fftfreq(window, dt)
+        for si, s in enumerate(slownesses):
+            for w in range(windows):
+                spectra = np.fft.fft(x[:, w * window:(w + 1) * window], axis=-1)
+                beam = np.mean(spectra * np.exp(2j * np.pi * f[None, :] * s * offsets[:, None]), axis=0)
+                y[si, w] = np.sum(np.abs(beam) ** 2) / window ** 2
+        """);
+
+    [BackendFact]
+    public void Invalid_shapes_and_parameters_are_refused_not_computed()
+    {
+        float[] x = Signal(2, 40, seed: 16);
+        var y = new float[x.Length];
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Spectral.StaLta(x, y, 2, 40, nsta: 10, nlta: 10, recursive: false));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Spectral.WindowRms(x, y, 2, 40, window: 0));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.FirDecimate(x, 2, 40, [1.0], factor: 0, delay: 0, y));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.Downsample(x, 2, 40, factor: 2, new float[39]));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.MultiplyColumns(x, 2, 40, new double[39]));
+        // sosfiltfilt pads 3 × (2 × sections + 1) = 27 samples for four sections: 20 samples are too few.
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.SosFilter(x.AsSpan(0, 40), 2, 20, Bandpass.Value, SosMode.ZeroPhaseOddPad));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.SosFilter(x, 3, 40, Bandpass.Value, SosMode.Causal));
+    }
+
+    [BackendFact]
+    public void Empty_blocks_are_a_no_op()
+    {
+        var empty = Array.Empty<float>();
+        Backend.Filters.SosFilter(empty, 0, 100, Bandpass.Value, SosMode.ZeroPhase);
+        Backend.Filters.Detrend(empty, 3, 0, DetrendType.Linear);
+        Backend.Spectral.StaLta(empty, empty, 0, 50, 5, 10, recursive: true);
+        Backend.Spectral.Abs(empty, 0);
+        Backend.Spectral.Normalize(empty, 0, 10, byStd: true);
+    }
+
+    private void CheckSlownessBeam(bool frequencyDomain, string reference)
+    {
+        const int channels = 5, samples = 64, window = 16;
+        const double dt = 0.01;
+        float[] x = Signal(channels, samples, seed: 17);
+        double[] offsets = Enumerable.Range(0, channels).Select(c => 10.0 * c).ToArray();
+        double[] slownesses = [-2.5e-3, -4e-4, 0.0, 3.3e-4, 1.7e-3];
+        var y = new float[slownesses.Length * (samples / window)];
+        Backend.Spectral.SlownessBeam(x, channels, samples, offsets, dt, slownesses, window, frequencyDomain, y);
+        float[] expected = Python.Apply(x, [channels, samples],
+            $"offsets = np.array({PythonList(offsets)})\nslownesses = np.array({PythonList(slownesses)})\n" +
+            $"dt, window, n = {dt.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, {window}, {samples}\nwindows = n // window\n" +
+            $"y = np.zeros((len(slownesses), windows))\n{reference}");
+        AssertClose(expected, y, frequencyDomain ? Transformed : Direct, frequencyDomain ? "frequency-domain SlownessBeam" : "time-domain SlownessBeam");
+    }
+
     private void CheckSos(SosMode mode, string reference)
     {
         const int rows = 3, columns = 400;
