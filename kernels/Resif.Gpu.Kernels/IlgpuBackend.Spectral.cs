@@ -5,8 +5,8 @@ using Resif.Gpu.Kernels.Internal;
 namespace Resif.Gpu.Kernels;
 
 /// <summary>
-/// Spectral family: STA/LTA (classic, recursive), windowed RMS, abs and normalisation run on the device; the FFT-based
-/// methods are delegated to the CPU backend (<see cref="DelegatedToCpu"/>).
+/// Spectral family: STA/LTA (classic, recursive), windowed RMS, abs, normalisation and the time-domain beam run on the
+/// device; the FFT-based methods are in IlgpuBackend.Fft.cs.
 /// </summary>
 public sealed partial class IlgpuBackend
 {
@@ -67,14 +67,6 @@ public sealed partial class IlgpuBackend
             normalize(tensor.Channels, tensor.View, tensor.Samples, byStd ? 1 : 0);
         }
     }
-
-    public void ComplexFft(float[] data, int rows, int length, bool inverse) => Fallback.ComplexFft(data, rows, length, inverse);
-
-    public void Fk(float[] input, int channels, int samples, double scale, float[] output) => Fallback.Fk(input, channels, samples, scale, output);
-
-    public void FkMask(float[] data, int channels, int samples, float[] mask) => Fallback.FkMask(data, channels, samples, mask);
-
-    public void Envelope(float[] data, int rows, int columns) => Fallback.Envelope(data, rows, columns);
 
     /// <summary>Time-domain scans run on the device; frequency-domain scans need window FFTs and run on the CPU backend.</summary>
     public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,

@@ -90,11 +90,16 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     }
 
     /// <summary>
-    /// Kernel-family methods that run on the CPU backend, not on the device, for honest provenance: the FFT family
-    /// (ILGPU's cuFFT binding is CUDA-only and no portable FFT kernel is written yet) and the frequency-domain beam.
+    /// Kernel-family methods, or cases of them, that run on the CPU backend rather than on the device, for honest
+    /// provenance: FFT sizes that are not powers of two (the device FFT is radix-2; ILGPU's cuFFT binding is
+    /// CUDA-only) and the frequency-domain beam (per-window FFTs).
     /// </summary>
     public static IReadOnlyList<string> DelegatedToCpu { get; } =
-        [nameof(ComplexFft), nameof(Fk), nameof(FkMask), nameof(Envelope), nameof(SlownessBeam) + " (frequency domain)"];
+    [
+        $"{nameof(ComplexFft)}, {nameof(Envelope)}: lengths that are not powers of two",
+        $"{nameof(Fk)}, {nameof(FkMask)}: channel or sample counts that are not powers of two",
+        $"{nameof(SlownessBeam)}: frequency domain",
+    ];
 
     private static void CheckShape(long length, int rows, int columns, string name)
     {
