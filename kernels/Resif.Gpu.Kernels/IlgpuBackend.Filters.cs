@@ -1,0 +1,174 @@
+using ILGPU;
+using ILGPU.Runtime;
+using Resif.Gpu.Core;
+using Resif.Gpu.Core.Dsp;
+using Resif.Gpu.Kernels.Internal;
+
+namespace Resif.Gpu.Kernels;
+
+/// <summary>Filter family on the device: SOS cascades, polyphase FIR decimation, downsampling, detrend, column weights.</summary>
+public sealed partial class IlgpuBackend
+{
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, PaddedRows>? toPaddedWork;
+    private Action<Index1D, ArrayView<double>, ArrayView<float>, PaddedRows>? fromPaddedWork;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosPass>? sosCascade;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirDecimation>? firDecimate;
+    private Action<Index1D, ArrayView<float>, int, int>? detrend;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, int>? multiplyColumns;
+
+    /// <summary>
+    /// Runs the biquad cascade along every row in place, in float64 on a device work copy. <paramref name="zeroPhase"/>
+    /// adds a pass over the time-reversed result. <paramref name="oddPad"/> &gt; 0 gives SciPy's sosfiltfilt: rows
+    /// oddly extended by that many samples and each pass started from <paramref name="steadyState"/> (sosfilt_zi,
+    /// two values per section) times its first sample. Rows of <paramref name="sos"/> are [b0 b1 b2 a0 a1 a2].
+    /// </summary>
+    internal void SosFilter(DeviceTensor tensor, ReadOnlySpan<double> sos, bool zeroPhase, int oddPad, ReadOnlySpan<double> steadyState)
+    {
+        double[] normalised = NormaliseSections(sos);
+        int sections = normalised.Length / 6;
+        if (oddPad < 0 || (oddPad > 0 && (oddPad >= tensor.Samples || steadyState.Length != 2 * sections)))
+        {
+            throw new ArgumentException($"odd padding of {oddPad} needs rows longer than the pad and {2 * sections} steady-state values");
+        }
+        if (tensor.Channels == 0 || tensor.Samples == 0) return;
+
+        var rows = new PaddedRows(tensor.Channels, tensor.Samples, oddPad);
+        int steadyStart = oddPad > 0 ? 1 : 0;
+        lock (gate)
+        {
+            toPaddedWork ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, PaddedRows>(FilterKernels.ToPaddedWork);
+            fromPaddedWork ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, PaddedRows>(FilterKernels.FromPaddedWork);
+            sosCascade ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosPass>(FilterKernels.SosCascade);
+
+            using var work = accelerator.Allocate1D<double>((long)rows.Channels * rows.WorkSamples);
+            using var coefficients = accelerator.Allocate1D(normalised);
+            using var steady = accelerator.Allocate1D(steadyStart != 0 ? steadyState.ToArray() : new double[2 * sections]);
+            using var state = accelerator.Allocate1D<double>(2L * sections * tensor.Channels);
+
+            toPaddedWork(Threads((long)rows.Channels * rows.WorkSamples), tensor.View, work.View, rows);
+            sosCascade(tensor.Channels, work.View, coefficients.View, steady.View, state.View,
+                new SosPass(tensor.Channels, rows.WorkSamples, sections, reverse: 0, steadyStart));
+            if (zeroPhase)
+            {
+                sosCascade(tensor.Channels, work.View, coefficients.View, steady.View, state.View,
+                    new SosPass(tensor.Channels, rows.WorkSamples, sections, reverse: 1, steadyStart));
+            }
+            fromPaddedWork(Threads((long)tensor.Channels * tensor.Samples), work.View, tensor.View, rows);
+            accelerator.Synchronize(); // the scratch buffers are released on leaving this block
+        }
+    }
+
+    /// <summary>
+    /// Keeps every <paramref name="factor"/>-th sample of the FIR-filtered rows, evaluating the filter only there:
+    /// y[k] = Σ_j taps[j]·x[k·factor + delay − j], k = 0 … outputSamples−1.
+    /// </summary>
+    internal DeviceTensor FirDecimate(DeviceTensor tensor, ReadOnlySpan<double> taps, int factor, int delay, int outputSamples)
+    {
+        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "decimation factor must be at least 1");
+        if (taps.IsEmpty) throw new ArgumentException("at least one tap is needed", nameof(taps));
+        if (outputSamples < 0) throw new ArgumentOutOfRangeException(nameof(outputSamples), outputSamples, "must not be negative");
+        lock (gate)
+        {
+            firDecimate ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirDecimation>(FilterKernels.FirDecimate);
+            DeviceTensor output = Allocate(tensor.Channels, outputSamples);
+            long count = (long)tensor.Channels * outputSamples;
+            if (count == 0) return output;
+            using var coefficients = accelerator.Allocate1D(taps.ToArray());
+            firDecimate(Threads(count), tensor.View, output.View, coefficients.View,
+                new FirDecimation(tensor.Channels, tensor.Samples, outputSamples, factor, delay, taps.Length));
+            accelerator.Synchronize();
+            return output;
+        }
+    }
+
+    /// <summary>x[0], x[factor], x[2·factor], … (the caller low-passed already): ceil(samples / factor) per row.</summary>
+    internal DeviceTensor Downsample(DeviceTensor tensor, int factor) =>
+        FirDecimate(tensor, [1.0], factor, delay: 0, DecimatedLength(tensor.Samples, factor));
+
+    internal void Detrend(DeviceTensor tensor, bool linear)
+    {
+        if (tensor.Channels == 0 || tensor.Samples == 0) return;
+        lock (gate)
+        {
+            detrend ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(FilterKernels.Detrend);
+            detrend(tensor.Channels, tensor.View, tensor.Samples, linear ? 1 : 0);
+        }
+    }
+
+    internal void MultiplyColumns(DeviceTensor tensor, ReadOnlySpan<double> weights)
+    {
+        if (weights.Length != tensor.Samples) throw new ArgumentException($"{weights.Length} weights for {tensor.Samples} columns", nameof(weights));
+        long count = (long)tensor.Channels * tensor.Samples;
+        if (count == 0) return;
+        lock (gate)
+        {
+            multiplyColumns ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, int>(FilterKernels.MultiplyColumns);
+            using var factors = accelerator.Allocate1D(weights.ToArray());
+            multiplyColumns(Threads(count), tensor.View, factors.View, tensor.Samples);
+            accelerator.Synchronize();
+        }
+    }
+
+    public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        bool oddPad = mode == SosMode.ZeroPhaseOddPad;
+        int pad = oddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (oddPad && columns <= pad) throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        SosFilter(tensor, sos, zeroPhase: mode != SosMode.Causal, pad, oddPad ? FilterDesign.SteadyStateState(sos) : []);
+        Download(tensor, data);
+    }
+
+    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        int outputColumns = DecimatedLength(columns, factor);
+        CheckShape(output.Length, rows, outputColumns, nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor decimated = FirDecimate(tensor, taps, factor, delay, outputColumns);
+        Download(decimated, output);
+    }
+
+    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        CheckShape(output.Length, rows, DecimatedLength(columns, factor), nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor kept = Downsample(tensor, factor);
+        Download(kept, output);
+    }
+
+    public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        Detrend(tensor, linear: type == DetrendType.Linear);
+        Download(tensor, data);
+    }
+
+    public void MultiplyColumns(Span<float> data, int rows, int columns, ReadOnlySpan<double> weights)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        MultiplyColumns(tensor, weights);
+        Download(tensor, data);
+    }
+
+    private static int DecimatedLength(int samples, int factor) =>
+        factor >= 1 ? (samples + factor - 1) / factor : throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be at least 1");
+
+    /// <summary>Divides each [b0 b1 b2 a0 a1 a2] row by a0 so the kernel can assume a0 = 1.</summary>
+    private static double[] NormaliseSections(ReadOnlySpan<double> sos)
+    {
+        if (sos.Length == 0 || sos.Length % 6 != 0) throw new ArgumentException($"SOS coefficients come in rows of 6, got {sos.Length} values", nameof(sos));
+        var normalised = sos.ToArray();
+        for (int row = 0; row < normalised.Length; row += 6)
+        {
+            double a0 = normalised[row + 3];
+            if (a0 == 0 || !double.IsFinite(a0)) throw new ArgumentException($"section {row / 6} has a0 = {a0}", nameof(sos));
+            for (int i = 0; i < 6; i++) normalised[row + i] /= a0;
+        }
+        return normalised;
+    }
+}

@@ -1,0 +1,135 @@
+using ILGPU;
+using ILGPU.Runtime;
+using Resif.Gpu.Kernels.Internal;
+
+namespace Resif.Gpu.Kernels;
+
+/// <summary>
+/// Spectral family: STA/LTA (classic, recursive), windowed RMS, abs, normalisation and the time-domain beam run on the
+/// device; the FFT-based methods are in IlgpuBackend.Fft.cs.
+/// </summary>
+public sealed partial class IlgpuBackend
+{
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? classicStaLta;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? recursiveStaLta;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? windowRms;
+    private Action<Index1D, ArrayView<float>>? abs;
+    private Action<Index1D, ArrayView<float>, int, int>? normalize;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>? timeDomainBeam;
+
+    internal DeviceTensor StaLta(DeviceTensor tensor, int shortWindow, int longWindow, bool recursive)
+    {
+        if (shortWindow < 1) throw new ArgumentOutOfRangeException(nameof(shortWindow), shortWindow, "must be at least one sample");
+        if (longWindow <= shortWindow) throw new ArgumentOutOfRangeException(nameof(longWindow), longWindow, "must be longer than the short window");
+        lock (gate)
+        {
+            var kernel = recursive
+                ? recursiveStaLta ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.RecursiveStaLta)
+                : classicStaLta ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.ClassicStaLta);
+            DeviceTensor output = Allocate(tensor.Channels, tensor.Samples);
+            if (tensor.Channels > 0) kernel(tensor.Channels, tensor.View, output.View, new EnergyWindows(tensor.Samples, shortWindow, longWindow));
+            return output;
+        }
+    }
+
+    /// <summary>RMS of consecutive non-overlapping windows: [channels, samples / window] (a trailing partial window is dropped).</summary>
+    internal DeviceTensor WindowRms(DeviceTensor tensor, int window)
+    {
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "must be at least one sample");
+        lock (gate)
+        {
+            windowRms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.WindowRms);
+            int windows = tensor.Samples / window;
+            DeviceTensor output = Allocate(tensor.Channels, windows);
+            long count = (long)tensor.Channels * windows;
+            if (count > 0) windowRms(Threads(count), tensor.View, output.View, new EnergyWindows(tensor.Samples, window, window));
+            return output;
+        }
+    }
+
+    internal void Abs(DeviceTensor tensor)
+    {
+        long count = (long)tensor.Channels * tensor.Samples;
+        if (count == 0) return;
+        lock (gate)
+        {
+            abs ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>>(DetectorKernels.Abs);
+            abs(Threads(count), tensor.View);
+        }
+    }
+
+    internal void Normalize(DeviceTensor tensor, bool byStd)
+    {
+        if (tensor.Channels == 0 || tensor.Samples == 0) return;
+        lock (gate)
+        {
+            normalize ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(DetectorKernels.Normalize);
+            normalize(tensor.Channels, tensor.View, tensor.Samples, byStd ? 1 : 0);
+        }
+    }
+
+    /// <summary>Time-domain scans run on the device; frequency-domain scans need window FFTs and run on the CPU backend.</summary>
+    public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
+        double[] slownesses, int window, bool frequencyDomain, float[] output)
+    {
+        if (frequencyDomain)
+        {
+            Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
+            return;
+        }
+        CheckShape(input.LongLength, channels, samples, nameof(input));
+        if (offsets.Length < channels) throw new ArgumentException("one offset per channel needed", nameof(offsets));
+        if (window < 1 || window > samples) throw new ArgumentOutOfRangeException(nameof(window));
+        var scan = new BeamScan(channels, samples, window, sampleInterval);
+        CheckShape(output.LongLength, slownesses.Length, scan.Windows, nameof(output));
+        long count = (long)slownesses.Length * scan.Windows;
+        if (count == 0 || channels == 0) return;
+        using DeviceTensor record = Upload(input, channels, samples);
+        lock (gate)
+        {
+            timeDomainBeam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>(BeamKernels.TimeDomainPower);
+            using var offsetBuffer = accelerator.Allocate1D(offsets[..channels]);
+            using var slownessBuffer = accelerator.Allocate1D(slownesses);
+            using var power = accelerator.Allocate1D<float>(count);
+            timeDomainBeam(Threads(count), record.View, offsetBuffer.View, slownessBuffer.View, power.View, scan);
+            accelerator.Synchronize();
+            power.AsContiguous().CopyToCPU(output.AsSpan(0, (int)count));
+        }
+    }
+
+    public void StaLta(float[] input, float[] output, int rows, int columns, int nsta, int nlta, bool recursive)
+    {
+        CheckShape(input.LongLength, rows, columns, nameof(input));
+        CheckShape(output.LongLength, rows, columns, nameof(output));
+        if (nsta < 1 || nlta <= nsta) throw new ArgumentException($"need 1 <= nsta < nlta, got {nsta}, {nlta}");
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor ratio = StaLta(tensor, nsta, nlta, recursive);
+        Download(ratio, output);
+    }
+
+    public void WindowRms(float[] input, float[] output, int rows, int columns, int window)
+    {
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window));
+        CheckShape(input.LongLength, rows, columns, nameof(input));
+        CheckShape(output.LongLength, rows, columns / window, nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor rms = WindowRms(tensor, window);
+        Download(rms, output);
+    }
+
+    public void Abs(float[] data, long count)
+    {
+        if (count < 0 || count > data.LongLength) throw new ArgumentException($"holds {data.LongLength} floats, {count} needed", nameof(data));
+        using DeviceTensor tensor = Upload(data, 1, checked((int)count));
+        Abs(tensor);
+        Download(tensor, data);
+    }
+
+    public void Normalize(float[] data, int rows, int columns, bool byStd)
+    {
+        CheckShape(data.LongLength, rows, columns, nameof(data));
+        using DeviceTensor tensor = Upload(data, rows, columns);
+        Normalize(tensor, byStd);
+        Download(tensor, data);
+    }
+}

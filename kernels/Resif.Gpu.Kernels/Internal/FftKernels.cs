@@ -1,0 +1,143 @@
+using ILGPU;
+
+namespace Resif.Gpu.Kernels.Internal;
+
+/// <summary>
+/// Where the lines of a batched FFT lie in an interleaved complex float64 work buffer, in complex elements:
+/// line l starts at l·<see cref="LineStride"/>, its elements are <see cref="ElementStride"/> apart (1 for rows,
+/// the row length for columns).
+/// </summary>
+internal readonly struct FftLines(int length, int log2Length, int lineStride, int elementStride, int inverse)
+{
+    public readonly int Length = length;
+    public readonly int Log2Length = log2Length;
+    public readonly int LineStride = lineStride;
+    public readonly int ElementStride = elementStride;
+    public readonly int Inverse = inverse;
+}
+
+/// <summary>
+/// Power-of-two FFTs on any accelerator (ILGPU's cuFFT binding is CUDA-only): one thread per line runs an in-place
+/// iterative radix-2 transform in float64 with a host-computed twiddle table, NumPy's conventions (forward
+/// exp(−2πi jk/n), inverse scaled by 1/n). Plus the elementwise steps the FFT-based kernels need.
+/// </summary>
+internal static class FftKernels
+{
+    public static void Transform(Index1D line, ArrayView<double> work, ArrayView<double> twiddles, FftLines lines)
+    {
+        long start = (long)line.X * lines.LineStride;
+        int n = lines.Length;
+        for (int i = 0; i < n; i++)
+        {
+            int j = ReverseBits(i, lines.Log2Length);
+            if (j > i) Swap(work, Position(start, i, lines), Position(start, j, lines));
+        }
+
+        double sign = lines.Inverse != 0 ? -1.0 : 1.0; // the table holds exp(−2πi k/n); the inverse conjugates it
+        for (int size = 2; size <= n; size *= 2)
+        {
+            int half = size / 2;
+            int step = n / size;
+            for (int block = 0; block < n; block += size)
+            {
+                for (int k = 0; k < half; k++)
+                {
+                    double wr = twiddles[2 * k * step], wi = sign * twiddles[2 * k * step + 1];
+                    long a = Position(start, block + k, lines), b = Position(start, block + k + half, lines);
+                    double br = work[b] * wr - work[b + 1] * wi;
+                    double bi = work[b] * wi + work[b + 1] * wr;
+                    double ar = work[a], ai = work[a + 1];
+                    work[a] = ar + br;
+                    work[a + 1] = ai + bi;
+                    work[b] = ar - br;
+                    work[b + 1] = ai - bi;
+                }
+            }
+        }
+
+        if (lines.Inverse == 0) return;
+        double scale = 1.0 / n;
+        for (int i = 0; i < n; i++)
+        {
+            long at = Position(start, i, lines);
+            work[at] *= scale;
+            work[at + 1] *= scale;
+        }
+    }
+
+    /// <summary>float32 values (real parts, or interleaved complex when <paramref name="complex"/> ≠ 0) → complex float64 work.</summary>
+    public static void Load(Index1D index, ArrayView<float> source, ArrayView<double> work, int complex)
+    {
+        if (complex != 0)
+        {
+            work[index] = source[index];
+            return;
+        }
+        work[2L * index.X] = source[index];
+        work[2L * index.X + 1] = 0.0;
+    }
+
+    /// <summary>Complex work → float32: interleaved (0), real part (1) or magnitude (2).</summary>
+    public static void Store(Index1D index, ArrayView<double> work, ArrayView<float> target, int part)
+    {
+        double re = work[2L * index.X], im = work[2L * index.X + 1];
+        if (part == 0)
+        {
+            target[2L * index.X] = (float)re;
+            target[2L * index.X + 1] = (float)im;
+        }
+        else
+        {
+            target[index] = part == 1 ? (float)re : (float)Math.Sqrt(re * re + im * im);
+        }
+    }
+
+    /// <summary>Analytic-signal weights of one row spectrum: DC (and Nyquist) kept, positive bins doubled, negative ones cleared.</summary>
+    public static void AnalyticWeights(Index1D index, ArrayView<double> work, int length)
+    {
+        int k = index.X % length;
+        double weight = k == 0 || 2 * k == length ? 1.0 : 2 * k < length ? 2.0 : 0.0;
+        work[2L * index.X] *= weight;
+        work[2L * index.X + 1] *= weight;
+    }
+
+    /// <summary>Multiplies each complex work value by the real mask value at the same index.</summary>
+    public static void MultiplyByMask(Index1D index, ArrayView<double> work, ArrayView<float> mask)
+    {
+        double m = mask[index];
+        work[2L * index.X] *= m;
+        work[2L * index.X + 1] *= m;
+    }
+
+    /// <summary>Scaled, fftshifted (both axes) copy of a [rows, columns] spectrum into interleaved float32.</summary>
+    public static void StoreShifted(Index1D index, ArrayView<double> work, ArrayView<float> target, int rows, int columns, double scale)
+    {
+        int row = index.X / columns;
+        int column = index.X - row * columns;
+        long to = 2L * (((row + rows / 2) % rows) * (long)columns + (column + columns / 2) % columns);
+        target[to] = (float)(work[2L * index.X] * scale);
+        target[to + 1] = (float)(work[2L * index.X + 1] * scale);
+    }
+
+    private static long Position(long start, int element, FftLines lines) => 2 * (start + (long)element * lines.ElementStride);
+
+    private static void Swap(ArrayView<double> work, long a, long b)
+    {
+        double re = work[a], im = work[a + 1];
+        work[a] = work[b];
+        work[a + 1] = work[b + 1];
+        work[b] = re;
+        work[b + 1] = im;
+    }
+
+    private static int ReverseBits(int value, int bits)
+    {
+        int reversed = 0;
+        for (int i = 0; i < bits; i++)
+        {
+            reversed = (reversed << 1) | (value & 1);
+            value >>= 1;
+        }
+        return reversed;
+    }
+}
