@@ -1,4 +1,5 @@
 using Resif.Gpu.Core;
+using Resif.Gpu.Storage;
 
 namespace Resif.Gpu.Server;
 
@@ -8,7 +9,7 @@ public static class StoreFactory
     public static IArrayStore Open(string path)
     {
         if (!Directory.Exists(path)) throw new InvalidRequestException("store", $"'{path}' is not a folder");
-        throw new NotSupportedException("the TileDB-format store is not wired yet (storage branch)");
+        return new ArrayStore(path);
     }
 }
 

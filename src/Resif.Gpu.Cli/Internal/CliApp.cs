@@ -24,7 +24,7 @@ internal static class CliApp
 
     private static readonly Command[] Commands =
     [
-        new ServeCommand(), new ListCommand(), new InfoCommand(),
+        new DemoCommand(), new ServeCommand(), new IngestCommand(), new ListCommand(), new InfoCommand(),
         new ReduceCommand(), new DevicesCommand(),
     ];
 

@@ -13,11 +13,11 @@ public static class SyntheticScenes
     public static SyntheticScene Demo(int channels = 500, double seconds = 60, double samplingRate = 1000) =>
         new("demo", channels, seconds, samplingRate, 4.0,
         [
-            new CommonSine(0.2, 2.0),
+            new CommonSine(0.2, 0.25),
             new PlaneWave(DemoForwardVelocity, 8, 1.0, FirstArrival: 1.0, Period: 6.0),
             new PlaneWave(DemoBackwardVelocity, 5, 0.8, FirstArrival: 4.0, Period: 6.0),
             new PointSourceEvent(SourcePosition: channels * 4.0 / 2, Depth: 300, Velocity: 2000, OriginTime: seconds / 2, PeakFrequency: 12, Amplitude: 3),
-        ], NoiseAmplitude: 0.5);
+        ], NoiseAmplitude: 0.2);
 
     /// <summary>One noise-free plane wave train: the apparent velocity is the only answer.</summary>
     public static SyntheticScene PlaneWave(double velocity, int channels = 64, double seconds = 4, double samplingRate = 500) =>
