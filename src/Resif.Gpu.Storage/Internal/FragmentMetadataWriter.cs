@@ -32,11 +32,12 @@ internal static class FragmentMetadataWriter
         long[] validityOffsets = Fields(fields, _ => Tile(Zeros(tiles, 8)));
         long[] MinMax(Func<TileStats, byte[]> pick) => Fields(fields, f =>
         {
-            if (f == attributes.Count) return Tile(new ByteWriter().U64((ulong)(tiles * 8)).Bytes(new byte[tiles * 8]).U64(0));
+            // [u64 fixed bytes][u64 var bytes][fixed values][var values], as real TileDB lays tile mins/maxs out.
+            if (f == attributes.Count) return Tile(new ByteWriter().U64((ulong)(tiles * 8)).U64(0).Bytes(new byte[tiles * 8]));
             if (!IsAttribute(f)) return Tile(new ByteWriter().U64(0).U64(0));
-            var list = new ByteWriter().U64((ulong)(tiles * attributes[f].Stats[0].Min.Length));
+            var list = new ByteWriter().U64((ulong)(tiles * attributes[f].Stats[0].Min.Length)).U64(0);
             foreach (var s in attributes[f].Stats) list.Bytes(pick(s));
-            return Tile(list.U64(0));
+            return Tile(list);
         });
         long[] mins = MinMax(s => s.Min);
         long[] maxs = MinMax(s => s.Max);
