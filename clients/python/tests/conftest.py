@@ -27,7 +27,8 @@ import resif_gpu
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # Generous: the launcher may have to build the server first on a 2-core machine.
 START_TIMEOUT_S = float(os.environ.get("RESIF_GPU_START_TIMEOUT", "300"))
-URL_LINE = re.compile(r"^(https?://\S+)")
+# The server announces itself with a line such as "resif-gpu serving DIR at http://127.0.0.1:PORT on cpu ...".
+URL_IN_LINE = re.compile(r"\b(https?://[^\s,;]+)")
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _wait_for_url(process: subprocess.Popen, lines: queue.Queue, log_path: Path,
             process.kill()
             pytest.fail(f"{shlex.join(command)} printed no URL (exit code {process.poll()}); stdout:\n"
                         f"{''.join(seen)}\nstderr:\n{log_path.read_text()}", pytrace=False)
-        match = URL_LINE.match(line.strip())
+        match = URL_IN_LINE.search(line)
         if match:
             return match.group(1)
         seen.append(line)  # e.g. build output from a launcher that compiles first
