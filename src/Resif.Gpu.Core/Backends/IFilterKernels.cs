@@ -1,6 +1,55 @@
 namespace Resif.Gpu.Core;
 
-/// <summary>Filter-family kernels (SOS cascades, FIR, decimation, detrend, taper).</summary>
+/// <summary>How a cascade of second-order sections is run along each row.</summary>
+public enum SosMode
+{
+    /// <summary><c>scipy.signal.sosfilt</c>, zero initial state (ObsPy/DASCore/xdas with zerophase off).</summary>
+    Causal,
+
+    /// <summary>ObsPy's zerophase: forward pass, then a pass over the reversed result; zero state, no padding.</summary>
+    ZeroPhase,
+
+    /// <summary>
+    /// <c>scipy.signal.sosfiltfilt</c> defaults (DASCore <c>pass_filter</c>): odd extension of
+    /// <c>FilterDesign.OddPadLength(sos)</c> samples at each end and steady-state initial conditions
+    /// (<c>FilterDesign.SteadyStateState(sos)</c> × first sample of each pass). Rows must be longer than the pad.
+    /// </summary>
+    ZeroPhaseOddPad,
+}
+
+public enum DetrendType
+{
+    /// <summary>Subtract the row mean.</summary>
+    Demean,
+
+    /// <summary>Subtract the least-squares straight line (<c>scipy.signal.detrend(type='linear')</c>).</summary>
+    Linear,
+}
+
+/// <summary>
+/// Filter-family kernels. Every kernel works on channel-major float32 data [rows = channels, columns = samples],
+/// each row independent; coefficients are float64 and recursion state is float64 (float32 state is too
+/// inaccurate for poles near the unit circle). Sections are flattened six values per section:
+/// [b0, b1, b2, a0, a1, a2], as <c>Dsp.FilterDesign</c> returns them.
+/// </summary>
 public interface IFilterKernels
 {
+    /// <summary>Runs the cascade <paramref name="sos"/> along every row, in place.</summary>
+    void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode);
+
+    /// <summary>
+    /// Polyphase FIR decimation, computing only the kept samples:
+    /// <c>output[r, j] = Σ_i taps[i] · input[r, j·factor + delay − i]</c>, samples outside the row counting as zero.
+    /// <paramref name="output"/> holds <c>rows × ceil(columns / factor)</c> values.
+    /// </summary>
+    void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output);
+
+    /// <summary>Keeps every <paramref name="factor"/>-th sample from sample 0: output is <c>rows × ceil(columns / factor)</c>.</summary>
+    void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output);
+
+    /// <summary>Removes the mean or the least-squares line of each row, in place (computed in float64).</summary>
+    void Detrend(Span<float> data, int rows, int columns, DetrendType type);
+
+    /// <summary>Multiplies every row by <paramref name="weights"/> (one weight per column), in place.</summary>
+    void MultiplyColumns(Span<float> data, int rows, int columns, ReadOnlySpan<double> weights);
 }

@@ -16,10 +16,13 @@ public static partial class NpyFile
     public static string Descr(ElementType type) => type == ElementType.Complex64 ? "<c8" : "<f4";
 
     /// <summary>Writes the header for a C-order array; the caller then writes exactly the data bytes.</summary>
-    public static void WriteHeader(Stream stream, IReadOnlyList<long> shape, ElementType type)
+    public static void WriteHeader(Stream stream, IReadOnlyList<long> shape, ElementType type) => WriteHeader(stream, shape, Descr(type));
+
+    /// <summary>Writes the header for a C-order array of any numpy dtype descr (e.g. "&lt;i8", "|u1").</summary>
+    public static void WriteHeader(Stream stream, IReadOnlyList<long> shape, string descr)
     {
         string shapeText = shape.Count == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
-        string dict = $"{{'descr': '{Descr(type)}', 'fortran_order': False, 'shape': {shapeText}, }}";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
         // Header length (magic + 2 + text + newline) is padded to a multiple of 64 bytes.
         int unpadded = Magic.Length + 2 + dict.Length + 1;
         int padding = (64 - unpadded % 64) % 64;

@@ -5,5 +5,12 @@ internal static class BuiltinOperations
 {
     public static IEnumerable<OperationDescriptor> All =>
     [
+        Filters.PassFilterDescriptor.Bandpass,
+        Filters.PassFilterDescriptor.Bandstop,
+        Filters.PassFilterDescriptor.Lowpass,
+        Filters.PassFilterDescriptor.Highpass,
+        Filters.DecimateDescriptor.Instance,
+        Filters.DetrendDescriptor.Instance,
+        Filters.TaperDescriptor.Instance,
     ];
 }

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Google.Protobuf;
+using Resif.Gpu.Server;
+using V1 = Resif.Gpu.Protocol.V1;
+
+namespace Resif.Gpu.Cli.Internal;
+
+internal sealed class ListCommand : Command
+{
+    public override CommandSpec Spec { get; } = new("ls", "List the arrays of a store or a server.",
+        "ls (--store DIR | --server URL)", [], ["--store", "--server"], []);
+
+    public override async Task<int> RunAsync(Arguments args, CliContext context)
+    {
+        using var access = ArrayAccess.Open(args);
+        var arrays = await access.ListAsync(context.CancellationToken).ConfigureAwait(false);
+        context.Out.WriteLine($"{"NAME",-24} {"SHAPE",-20} {"DURATION",10} {"SIZE",10}");
+        foreach (var info in arrays)
+        {
+            context.Out.WriteLine($"{info.Name,-24} {Format.Shape(info.Dims, info.Shape),-20} {Format.Duration(info),10} {Format.Bytes(info.SizeBytes),10}");
+        }
+        return CliApp.Success;
+    }
+}
+
+internal sealed class InfoCommand : Command
+{
+    public override CommandSpec Spec { get; } = new("info", "Describe one array: dims, shape, coordinates, units, metadata.",
+        "info NAME (--store DIR | --server URL) [--json]", ["NAME"], ["--store", "--server"], ["--json"]);
+
+    public override async Task<int> RunAsync(Arguments args, CliContext context)
+    {
+        using var access = ArrayAccess.Open(args);
+        var info = await access.DescribeAsync(args.Positional(0), context.CancellationToken).ConfigureAwait(false);
+        if (args.Flag("--json"))
+        {
+            context.Out.WriteLine(JsonFormatter.Default.Format(info));
+            return CliApp.Success;
+        }
+        context.Out.WriteLine($"name:     {info.Name}");
+        context.Out.WriteLine($"shape:    {Format.Shape(info.Dims, info.Shape)} {ResultFiles.DtypeName(info.Dtype)} ({Format.Bytes(info.SizeBytes)})");
+        context.Out.WriteLine($"units:    {info.Units}");
+        foreach (var c in info.Coords)
+        {
+            string values = c.Values.Count > 0 ? $"{c.Values.Count} explicit values"
+                : string.Create(CultureInfo.InvariantCulture, $"start {c.Start:G6} {c.Units}, step {c.Step:G6} {c.Units}");
+            context.Out.WriteLine($"{c.Dim + ":",-9} {c.Length} ({values}){(c.Origin.Length > 0 ? $", origin {c.Origin}" : "")}");
+        }
+        foreach (var (key, value) in info.Metadata) context.Out.WriteLine($"meta:     {key} = {value}");
+        return CliApp.Success;
+    }
+}
+
+internal sealed class DevicesCommand : Command
+{
+    public override CommandSpec Spec { get; } = new("devices", "List the compute devices found here, and why any is unusable.",
+        "devices [--json]", [], [], ["--json"]);
+
+    public override Task<int> RunAsync(Arguments args, CliContext context)
+    {
+        var devices = BackendProviders.Default.Devices;
+        if (args.Flag("--json"))
+        {
+            var response = new V1.ListDevicesResponse();
+            response.Devices.Add(devices.Select(Server.Internal.ProtoMapping.ToProto));
+            context.Out.WriteLine(JsonFormatter.Default.Format(response));
+            return Task.FromResult(CliApp.Success);
+        }
+        context.Out.WriteLine($"{"ID",-12} {"KIND",-10} {"USABLE",-6} {"NAME",-30} NOTES");
+        foreach (var d in devices) context.Out.WriteLine($"{d.Id,-12} {d.Kind,-10} {(d.Usable ? "yes" : "no"),-6} {d.Name,-30} {d.Reason}");
+        return Task.FromResult(CliApp.Success);
+    }
+}
+
+/// <summary>Human-readable sizes and shapes for tables and summaries.</summary>
+internal static class Format
+{
+    public static string Shape(IEnumerable<string> dims, IEnumerable<long> shape) =>
+        string.Join(" x ", dims.Zip(shape, (d, n) => $"{n} {d}"));
+
+    public static string Bytes(double bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 30):F2} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 20):F1} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 10):F1} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes:F0} B"),
+    };
+
+    public static string Duration(V1.ArrayInfo info)
+    {
+        var time = info.Coords.FirstOrDefault(c => c.Dim == "time");
+        return time is null || time.Values.Count > 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{time.Length * time.Step:G6} s");
+    }
+}

@@ -1,0 +1,183 @@
+using System.Runtime.Intrinsics;
+using Resif.Gpu.Core.Backends.Internal;
+using Resif.Gpu.Core.Dsp;
+
+namespace Resif.Gpu.Core;
+
+/// <summary>Filter kernels: channels are SIMD lanes (groups of 8), groups run in parallel.</summary>
+public sealed unsafe partial class CpuBackend
+{
+    public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        var cascade = new SosCascade(sos);
+        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
+            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
+        // Causal filtering streams tile by tile; zero-phase keeps the whole (padded) row group time-major.
+        int steps = mode == SosMode.Causal ? SosCascade.TileSteps : columns + 2 * pad;
+        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
+        fixed (float* pointer = data)
+        {
+            nint address = (nint)pointer;
+            Parallel.For(0, groups, ParallelOptions, () => new double[steps * SosCascade.Lanes], (group, _, buffer) =>
+            {
+                int firstRow = group * SosCascade.Lanes;
+                var rowsHere = new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow));
+                Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
+                fixed (double* b = buffer) FilterGroup(rowsHere, cascade, mode, pad, b, state);
+                return buffer;
+            }, _ => { });
+        }
+    }
+
+    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
+        int outColumns = (columns + factor - 1) / factor;
+        CheckShape(output.Length, rows, outColumns, nameof(output));
+        // Reversed taps turn each output into a dot product with a contiguous input window.
+        var reversed = taps.ToArray();
+        Array.Reverse(reversed);
+        fixed (float* inPointer = input)
+        fixed (float* outPointer = output)
+        {
+            nint inAddress = (nint)inPointer, outAddress = (nint)outPointer;
+            Parallel.For(0, rows, ParallelOptions, row =>
+            {
+                float* x = (float*)inAddress + (long)row * columns;
+                float* y = (float*)outAddress + (long)row * outColumns;
+                fixed (double* h = reversed)
+                {
+                    for (int j = 0; j < outColumns; j++) y[j] = (float)WindowDot(x, columns, j * (long)factor + delay - (reversed.Length - 1), h, reversed.Length);
+                }
+            });
+        }
+    }
+
+    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
+        int outColumns = (columns + factor - 1) / factor;
+        CheckShape(output.Length, rows, outColumns, nameof(output));
+        for (int row = 0; row < rows; row++)
+        {
+            var x = input.Slice(row * columns, columns);
+            var y = output.Slice(row * outColumns, outColumns);
+            for (int j = 0; j < outColumns; j++) y[j] = x[j * factor];
+        }
+    }
+
+    public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        fixed (float* pointer = data)
+        {
+            nint address = (nint)pointer;
+            Parallel.For(0, rows, ParallelOptions, row => RowKernels.Detrend(new Span<float>((float*)address + (long)row * columns, columns), type));
+        }
+    }
+
+    public void MultiplyColumns(Span<float> data, int rows, int columns, ReadOnlySpan<double> weights)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        if (weights.Length != columns) throw new ArgumentException($"expected {columns} weights, got {weights.Length}", nameof(weights));
+        for (int row = 0; row < rows; row++)
+        {
+            var x = data.Slice(row * columns, columns);
+            for (int i = 0; i < columns; i++) x[i] = (float)(x[i] * weights[i]);
+        }
+    }
+
+    private static void CheckShape(int length, int rows, int columns, string name)
+    {
+        if (rows < 0 || columns < 0 || length < (long)rows * columns)
+            throw new ArgumentException($"{name} holds {length} values, fewer than {rows} x {columns}", name);
+    }
+
+    private static void FilterGroup(RowGroup rows, SosCascade cascade, SosMode mode, int pad, double* buffer, Span<Vector256<double>> state)
+    {
+        const int lanes = SosCascade.Lanes, tile = SosCascade.TileSteps;
+        int n = rows.Columns;
+        if (mode == SosMode.Causal)
+        {
+            cascade.Reset(state, null);
+            for (int start = 0; start < n; start += tile)
+            {
+                int count = Math.Min(tile, n - start);
+                rows.Gather(start, count, buffer);
+                cascade.Run(buffer, count, reverse: false, state);
+                rows.Scatter(buffer, start, count);
+            }
+            return;
+        }
+
+        // Zero-phase: the group's whole (padded) window stays time-major. Reading is fused with the forward pass
+        // and writing with the backward pass, so the data crosses memory once each way.
+        double* x = buffer + pad * lanes;
+        bool steady = mode == SosMode.ZeroPhaseOddPad;
+        if (steady)
+        {
+            // Both extensions come from unfiltered samples, so they are built before the forward pass starts.
+            rows.Gather(n - 1 - pad, pad + 1, x + (n - 1 - pad) * lanes);
+            RowGroup.ExtendAfter(x + (n - 1) * lanes, pad);
+            rows.Gather(0, pad + 1, x);
+            RowGroup.ExtendBefore(x, pad);
+            cascade.Reset(state, buffer);
+            cascade.Run(buffer, pad, reverse: false, state);
+        }
+        else
+        {
+            cascade.Reset(state, null);
+        }
+        for (int start = 0; start < n; start += tile)
+        {
+            int count = Math.Min(tile, n - start);
+            rows.Gather(start, count, x + start * lanes);
+            cascade.Run(x + start * lanes, count, reverse: false, state);
+        }
+        if (steady)
+        {
+            cascade.Run(x + n * lanes, pad, reverse: false, state);
+            cascade.Reset(state, x + (n + pad - 1) * lanes);
+            cascade.Run(x + n * lanes, pad, reverse: true, state);
+        }
+        else
+        {
+            cascade.Reset(state, null);
+        }
+        for (int end = n; end > 0; end -= tile)
+        {
+            int count = Math.Min(tile, end);
+            cascade.Run(x + (end - count) * lanes, count, reverse: true, state);
+            rows.Scatter(x + (end - count) * lanes, end - count, count);
+        }
+    }
+
+    // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.
+    private static double WindowDot(float* x, int columns, long start, double* h, int taps)
+    {
+        long first = Math.Max(0, -start), last = Math.Min(taps, columns - start);
+        double sum = 0;
+        long k = first;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Four accumulators so that consecutive FMAs do not wait on each other.
+            Vector256<double> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (; k + 16 <= last; k += 16)
+            {
+                var x0 = Vector256.Load(x + start + k);
+                var x1 = Vector256.Load(x + start + k + 8);
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k), Vector256.WidenLower(x0), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 4), Vector256.WidenUpper(x0), acc1);
+                acc2 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 8), Vector256.WidenLower(x1), acc2);
+                acc3 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 12), Vector256.WidenUpper(x1), acc3);
+            }
+            sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
+        }
+        for (; k < last; k++) sum += h[k] * x[start + k];
+        return sum;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Resif.Gpu.Core.Backends.Internal;
+
+/// <summary>
+/// Second-order-section cascade over a group of up to <see cref="Lanes"/> channels held time-major in float64
+/// (channel = SIMD lane, four Vector256&lt;double&gt; per time step). Transposed direct form II, float64 state.
+/// Work is done in tiles of <see cref="TileSteps"/> time steps (16 KB, stays in L1) running every section over a
+/// tile before moving on, so each sample crosses memory once per pass.
+/// </summary>
+internal sealed unsafe class SosCascade
+{
+    public const int Lanes = 16;
+    public const int TileSteps = 128;
+
+    private readonly double[] _coefficients; // per section: b0, b1, b2, a1, a2 (normalised by a0)
+    private readonly double[] _steadyState;  // per section: z0, z1 for a unit step (sosfilt_zi)
+
+    public SosCascade(ReadOnlySpan<double> sos)
+    {
+        Sections = Dsp.FilterDesign.SectionCount(sos);
+        _coefficients = new double[5 * Sections];
+        for (int s = 0; s < Sections; s++)
+        {
+            double a0 = sos[6 * s + 3];
+            if (a0 == 0) throw new ArgumentException($"section {s} has a0 = 0", nameof(sos));
+            for (int i = 0; i < 3; i++) _coefficients[5 * s + i] = sos[6 * s + i] / a0;
+            _coefficients[5 * s + 3] = sos[6 * s + 4] / a0;
+            _coefficients[5 * s + 4] = sos[6 * s + 5] / a0;
+        }
+        _steadyState = Dsp.FilterDesign.SteadyStateState(sos);
+    }
+
+    public int Sections { get; }
+
+    /// <summary>Number of Vector256&lt;double&gt; state slots <see cref="Reset"/> and <see cref="Run"/> need.</summary>
+    public int StateLength => StatePerSection * Sections;
+
+    private const int StatePerSection = 2 * Lanes / 4;
+
+    /// <summary>
+    /// Sets the state to rest (<paramref name="first"/> null) or to the steady state for a constant input equal to
+    /// the time step at <paramref name="first"/> (SciPy's <c>sosfilt_zi * x[0]</c>, lane by lane).
+    /// </summary>
+    public void Reset(Span<Vector256<double>> state, double* first)
+    {
+        for (int s = 0; s < Sections; s++)
+        {
+            var sectionState = state.Slice(StatePerSection * s, StatePerSection);
+            if (first is null)
+            {
+                sectionState.Clear();
+                continue;
+            }
+            for (int v = 0; v < Lanes / 4; v++)
+            {
+                var x = Vector256.Load(first + 4 * v);
+                sectionState[v] = x * _steadyState[2 * s];
+                sectionState[Lanes / 4 + v] = x * _steadyState[2 * s + 1];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Filters <paramref name="steps"/> time steps of <see cref="Lanes"/> doubles at <paramref name="buffer"/> in
+    /// place, in increasing time order or (reverse) from the last step down to the first, continuing from
+    /// <paramref name="state"/>.
+    /// </summary>
+    public void Run(double* buffer, int steps, bool reverse, Span<Vector256<double>> state)
+    {
+        for (int done = 0; done < steps; done += TileSteps)
+        {
+            int count = Math.Min(TileSteps, steps - done);
+            double* tile = reverse ? buffer + (steps - done - count) * Lanes : buffer + done * Lanes;
+            for (int s = 0; s < Sections; s++) RunSection(tile, count, reverse, s, state.Slice(StatePerSection * s, StatePerSection));
+        }
+    }
+
+    // One section over a tile, four Vector256<double> (16 channels) per time step: four independent recursions
+    // hide the FMA latency. The critical path per step is y = b0·x + z0, then z0' = (b1·x + z1) − a1·y.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunSection(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    {
+        fixed (double* c = &_coefficients[5 * section])
+        {
+            var b0 = Vector256.Create(c[0]);
+            var b1 = Vector256.Create(c[1]);
+            var b2 = Vector256.Create(c[2]);
+            var minusA1 = Vector256.Create(-c[3]);
+            var minusA2 = Vector256.Create(-c[4]);
+            Vector256<double> z0a = state[0], z0b = state[1], z0c = state[2], z0d = state[3];
+            Vector256<double> z1a = state[4], z1b = state[5], z1c = state[6], z1d = state[7];
+            int step = reverse ? -Lanes : Lanes;
+            double* p = reverse ? tile + (count - 1) * Lanes : tile;
+            for (int t = 0; t < count; t++, p += step)
+            {
+                var xa = Vector256.Load(p);
+                var xb = Vector256.Load(p + 4);
+                var xc = Vector256.Load(p + 8);
+                var xd = Vector256.Load(p + 12);
+                var ya = Vector256.FusedMultiplyAdd(b0, xa, z0a);
+                var yb = Vector256.FusedMultiplyAdd(b0, xb, z0b);
+                var yc = Vector256.FusedMultiplyAdd(b0, xc, z0c);
+                var yd = Vector256.FusedMultiplyAdd(b0, xd, z0d);
+                z0a = Vector256.FusedMultiplyAdd(minusA1, ya, Vector256.FusedMultiplyAdd(b1, xa, z1a));
+                z0b = Vector256.FusedMultiplyAdd(minusA1, yb, Vector256.FusedMultiplyAdd(b1, xb, z1b));
+                z0c = Vector256.FusedMultiplyAdd(minusA1, yc, Vector256.FusedMultiplyAdd(b1, xc, z1c));
+                z0d = Vector256.FusedMultiplyAdd(minusA1, yd, Vector256.FusedMultiplyAdd(b1, xd, z1d));
+                z1a = Vector256.FusedMultiplyAdd(minusA2, ya, b2 * xa);
+                z1b = Vector256.FusedMultiplyAdd(minusA2, yb, b2 * xb);
+                z1c = Vector256.FusedMultiplyAdd(minusA2, yc, b2 * xc);
+                z1d = Vector256.FusedMultiplyAdd(minusA2, yd, b2 * xd);
+                ya.Store(p);
+                yb.Store(p + 4);
+                yc.Store(p + 8);
+                yd.Store(p + 12);
+            }
+            state[0] = z0a;
+            state[1] = z0b;
+            state[2] = z0c;
+            state[3] = z0d;
+            state[4] = z1a;
+            state[5] = z1b;
+            state[6] = z1c;
+            state[7] = z1d;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using Resif.Gpu.Core.Operations.Filters.Internal;
+
+namespace Resif.Gpu.Core.Operations.Filters;
+
+/// <summary><c>taper:max_percentage=0.05,type=hann</c>: ObsPy <c>Trace.taper</c> on both ends.</summary>
+public sealed class TaperDescriptor : OperationDescriptor
+{
+    public static TaperDescriptor Instance { get; } = new();
+
+    public override string Name => "taper";
+
+    public override string Description => "ObsPy Trace.taper: Hann half-windows of max_percentage x npts samples at both ends";
+
+    public override IReadOnlyList<ParameterSpec> Parameters { get; } =
+    [
+        ParameterSpec.Number("max_percentage", 0.05, "taper length at each end as a fraction of the samples (0..0.5)"),
+        ParameterSpec.Choice("type", "hann", "window shape", "hann"),
+    ];
+
+    public override IOperation Create(ParameterSet parameters) => new TaperOperation(parameters);
+}
+
+public sealed class TaperOperation : IOperation
+{
+    private readonly ParameterSet _parameters;
+    private readonly double _maxPercentage;
+
+    internal TaperOperation(ParameterSet parameters)
+    {
+        _parameters = parameters;
+        _maxPercentage = parameters.Number("max_percentage");
+        if (!(_maxPercentage >= 0 && _maxPercentage <= 0.5)) throw parameters.Invalid("max_percentage", $"must be in [0, 0.5], got {_maxPercentage}");
+    }
+
+    public string Name => "taper";
+
+    public IReadOnlyDictionary<string, string> Parameters => _parameters.Values;
+
+    public bool ChannelsIndependent => true;
+
+    public TensorLayout Plan(TensorLayout input)
+    {
+        TimeAxis.Of(input, _parameters, Name);
+        return input;
+    }
+
+    public Block Run(Block input, IBackend backend)
+    {
+        var (samples, _) = TimeAxis.Of(input.Layout, _parameters, Name);
+        backend.Filters.MultiplyColumns(input.Values, input.Rows, input.Columns, Weights(samples, _maxPercentage));
+        return input;
+    }
+
+    /// <summary>
+    /// ObsPy's taper: half-length <c>wlen = min(int(p·n), int(n/2))</c>; the sides are the first and last wlen
+    /// points of a symmetric Hann window of 2·wlen points (when that is n) or 2·wlen + 1 points; ones between.
+    /// </summary>
+    public static double[] Weights(int samples, double maxPercentage)
+    {
+        int halfLength = Math.Min((int)(maxPercentage * samples), samples / 2);
+        int windowLength = 2 * halfLength == samples ? 2 * halfLength : 2 * halfLength + 1;
+        var weights = new double[samples];
+        Array.Fill(weights, 1.0);
+        for (int i = 0; i < halfLength; i++)
+        {
+            double w = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (windowLength - 1));
+            weights[i] = w;
+            // The Hann window is symmetric: its last wlen points mirror the first.
+            weights[samples - 1 - i] = w;
+        }
+        return weights;
+    }
+}

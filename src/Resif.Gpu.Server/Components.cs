@@ -1,0 +1,20 @@
+using Resif.Gpu.Core;
+using Resif.Gpu.Storage;
+
+namespace Resif.Gpu.Server;
+
+/// <summary>Opens embedded stores; shared by the server and the CLI's embedded path.</summary>
+public static class StoreFactory
+{
+    public static IArrayStore Open(string path)
+    {
+        if (!Directory.Exists(path)) throw new InvalidRequestException("store", $"'{path}' is not a folder");
+        return new ArrayStore(path);
+    }
+}
+
+/// <summary>The device provider the server and the CLI use when none is given.</summary>
+public static class BackendProviders
+{
+    public static IBackendProvider Default { get; } = new CpuBackendProvider();
+}

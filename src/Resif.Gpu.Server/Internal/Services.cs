@@ -1,0 +1,49 @@
+using Grpc.Core;
+using Resif.Gpu.Core;
+using V1 = Resif.Gpu.Protocol.V1;
+
+namespace Resif.Gpu.Server.Internal;
+
+internal sealed class CatalogService(ReductionRunner runner) : V1.Catalog.CatalogBase
+{
+    public override Task<V1.ListArraysResponse> ListArrays(V1.ListArraysRequest request, ServerCallContext context)
+    {
+        var response = new V1.ListArraysResponse();
+        response.Arrays.Add(runner.Store.List().Select(name => ProtoMapping.ToProto(runner.Store.Describe(name))));
+        return Task.FromResult(response);
+    }
+
+    public override Task<V1.ArrayInfo> DescribeArray(V1.DescribeArrayRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name)) throw new InvalidRequestException("name", "an array name is required");
+        return Task.FromResult(ProtoMapping.ToProto(runner.Store.Describe(request.Name)));
+    }
+}
+
+internal sealed class ReductionService(ReductionRunner runner) : V1.Reduction.ReductionBase
+{
+    public override async Task Reduce(V1.ReduceRequest request, IServerStreamWriter<V1.ReduceResponse> responseStream, ServerCallContext context)
+    {
+        await foreach (var response in runner.RunAsync(request, context.CancellationToken).WithCancellation(context.CancellationToken).ConfigureAwait(false))
+        {
+            await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task<V1.ListOperationsResponse> ListOperations(V1.ListOperationsRequest request, ServerCallContext context)
+    {
+        var response = new V1.ListOperationsResponse();
+        response.Operations.Add(runner.Registry.Descriptors.Select(ProtoMapping.ToProto));
+        return Task.FromResult(response);
+    }
+}
+
+internal sealed class DevicesService(IBackendProvider provider, ReductionRunner runner) : V1.Devices.DevicesBase
+{
+    public override Task<V1.ListDevicesResponse> ListDevices(V1.ListDevicesRequest request, ServerCallContext context)
+    {
+        var response = new V1.ListDevicesResponse { Active = $"{runner.Backend.Name}: {runner.Backend.Device}" };
+        response.Devices.Add(provider.Devices.Select(ProtoMapping.ToProto));
+        return Task.FromResult(response);
+    }
+}

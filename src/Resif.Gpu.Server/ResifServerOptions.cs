@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Resif.Gpu.Core;
+using Resif.Gpu.Core.Operations;
+
+namespace Resif.Gpu.Server;
+
+/// <summary>How to build a <see cref="ResifServer"/>: where the arrays are, what computes, where to listen.</summary>
+public sealed record ResifServerOptions
+{
+    /// <summary>An embedded store folder (STORE/arrays/NAME); ignored when <see cref="Store"/> is given.</summary>
+    public string? StorePath { get; init; }
+
+    /// <summary>An already opened store (tests, demo); takes precedence over <see cref="StorePath"/>.</summary>
+    public IArrayStore? Store { get; init; }
+
+    public IBackendProvider? BackendProvider { get; init; }
+
+    /// <summary>Device id or kind passed to the provider: "auto", "cpu", "cuda", "cuda:0", ...</summary>
+    public string Device { get; init; } = "auto";
+
+    public OperationRegistry Operations { get; init; } = OperationRegistry.Default;
+
+    /// <summary>TCP port; 0 picks a free one (read <see cref="ResifServer.Url"/> after start).</summary>
+    public int Port { get; init; }
+
+    /// <summary>Loopback by default: exposing the server is a deliberate choice.</summary>
+    public string BindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>Results larger than this are refused before work starts, unless a request asks for less.</summary>
+    public long MaxOutputBytes { get; init; } = 4L << 30;
+
+    /// <summary>Requests are small; this bounds what a client may send.</summary>
+    public int MaxReceiveMessageBytes { get; init; } = 4 << 20;
+
+    /// <summary>Data chunks are ~1 MB; leave room for the header's explicit coordinates.</summary>
+    public int MaxSendMessageBytes { get; init; } = 64 << 20;
+
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+}

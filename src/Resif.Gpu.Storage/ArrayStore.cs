@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Resif.Gpu.Core;
+
+namespace Resif.Gpu.Storage;
+
+/// <summary>How array indices map to physical coordinates: time = t0 + i*dt (s), distance = x0 + j*dx.</summary>
+public sealed record ArrayCoordinates(double TimeStep, DateTimeOffset TimeOrigin, double DistanceStart, double DistanceStep,
+    string DataUnits = "strain_rate", string DistanceUnits = "m");
+
+/// <summary>
+/// The embedded catalog: each array is a TileDB dense array in <c>ROOT/arrays/NAME/</c> with dimensions
+/// <c>channel</c> and <c>time</c> (int64) and one float32 attribute <c>data</c> (zstd + SHA-256 checksum). Live data
+/// arrives as fragments appended along time; coordinates and units live in the array metadata so any TileDB client
+/// reads them too.
+/// </summary>
+public sealed partial class ArrayStore(string root) : IArrayStore
+{
+    /// <summary>The time domain is [0, 2^40): about 35 years at 1 kHz, room to append without ever resizing.</summary>
+    public const long TimeDomainLength = 1L << 40;
+
+    /// <summary>32 channels x 8192 samples x 4 bytes = 1 MiB tiles: a few seconds of a channel group per tile.</summary>
+    public const long ChannelTileExtent = 32, TimeTileExtent = 8192;
+
+    public const string AttributeName = "data";
+
+    private const string KeyTimeStep = "dt", KeyTimeOrigin = "t0", KeyDistanceStart = "x0", KeyDistanceStep = "dx",
+        KeyUnits = "units", KeyDistanceUnits = "distance_units", KeySamples = "samples";
+
+    private static readonly string[] ReservedKeys = [KeyTimeStep, KeyTimeOrigin, KeyDistanceStart, KeyDistanceStep, KeyUnits, KeyDistanceUnits, KeySamples];
+
+    private readonly Lock _writeLock = new();
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    private string ArraysFolder => Path.Combine(Root, "arrays");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex NamePattern();
+
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>Folder of an existing array; an invalid or unknown name is <see cref="ArrayNotFoundException"/>.</summary>
+    public string PathOf(string name)
+    {
+        if (!IsValidName(name)) throw new ArrayNotFoundException(name);
+        string path = Path.Combine(ArraysFolder, name);
+        return Directory.Exists(Path.Combine(path, "__schema")) ? path : throw new ArrayNotFoundException(name);
+    }
+
+    public IReadOnlyList<string> List() => Directory.Exists(ArraysFolder)
+        ? Directory.EnumerateDirectories(ArraysFolder).Select(Path.GetFileName).OfType<string>()
+            .Where(n => IsValidName(n) && Directory.Exists(Path.Combine(ArraysFolder, n, "__schema"))).Order(StringComparer.Ordinal).ToList()
+        : [];
+
+    public ArrayInfo Create(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        if (!IsValidName(name)) throw new InvalidRequestException("name", $"'{name}' is not a valid array name: use 1-128 characters [A-Za-z0-9._-], starting with a letter or digit, without '..'");
+        if (channels is <= 0 or > int.MaxValue) throw new InvalidRequestException("channels", $"must be in [1, {int.MaxValue}], got {channels}");
+        if (samples is < 0 or >= TimeDomainLength) throw new InvalidRequestException("samples", $"must be in [0, 2^40), got {samples}");
+        if (!(coords.TimeStep > 0) || !double.IsFinite(coords.TimeStep)) throw new InvalidRequestException("coords.time_step", $"must be a positive number of seconds, got {coords.TimeStep}");
+        if (!double.IsFinite(coords.DistanceStart) || !double.IsFinite(coords.DistanceStep)) throw new InvalidRequestException("coords.distance", "start and step must be finite");
+        foreach (string key in metadata?.Keys ?? [])
+            if (ReservedKeys.Contains(key) || key.Length == 0) throw new InvalidRequestException($"metadata.{key}", "this key is empty or reserved for coordinates");
+
+        var schema = new TileDbSchema(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
+            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)), TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)),
+            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Rle, -1)),
+            [
+                new TileDbDimension("channel", TileDbDatatype.Int64, 0, channels - 1, Math.Min(ChannelTileExtent, channels), TileDbFilterPipeline.Empty),
+                new TileDbDimension("time", TileDbDatatype.Int64, 0, TimeDomainLength - 1, TimeTileExtent, TileDbFilterPipeline.Empty),
+            ],
+            [
+                new TileDbAttribute(AttributeName, TileDbDatatype.Float32, 1,
+                    TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3), new TileDbFilter(TileDbFilterType.ChecksumSha256)),
+                    BitConverter.GetBytes(float.NaN)),
+            ]);
+        lock (_writeLock)
+        {
+            string path = Path.Combine(ArraysFolder, name);
+            if (Directory.Exists(path)) throw new InvalidRequestException("name", $"array '{name}' already exists");
+            Directory.CreateDirectory(ArraysFolder);
+            // Build in a hidden sibling folder and rename: a half-created array is never listed.
+            string staging = Path.Combine(ArraysFolder, $".creating-{name}-{Guid.NewGuid():N}");
+            TileDbWriter.Create(staging, schema);
+            var entries = new Dictionary<string, TileDbMetadataValue>
+            {
+                [KeyTimeStep] = TileDbMetadataValue.FromDoubles(coords.TimeStep),
+                [KeyTimeOrigin] = TileDbMetadataValue.FromString(coords.TimeOrigin.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+                [KeyDistanceStart] = TileDbMetadataValue.FromDoubles(coords.DistanceStart),
+                [KeyDistanceStep] = TileDbMetadataValue.FromDoubles(coords.DistanceStep),
+                [KeyUnits] = TileDbMetadataValue.FromString(coords.DataUnits),
+                [KeyDistanceUnits] = TileDbMetadataValue.FromString(coords.DistanceUnits),
+                [KeySamples] = new TileDbMetadataValue(TileDbDatatype.Int64, 1, BitConverter.GetBytes(samples)),
+            };
+            foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) entries[key] = TileDbMetadataValue.FromString(value);
+            TileDbWriter.WriteMetadata(staging, entries);
+            Directory.Move(staging, path);
+        }
+        return Describe(name);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="samples"/> samples of every channel (C-order [channel, time]) after the current end
+    /// of the array, as one new fragment.
+    /// </summary>
+    public void AppendTimeBlock(string name, float[] data, long channels, long samples)
+    {
+        string path = PathOf(name);
+        lock (_writeLock)
+        {
+            var array = TileDbArray.Open(path);
+            long arrayChannels = array.Schema.Dimensions[0].Length;
+            if (channels != arrayChannels) throw new InvalidRequestException("channels", $"array '{name}' has {arrayChannels} channels, the block has {channels}");
+            if (samples <= 0) throw new InvalidRequestException("samples", $"must be positive, got {samples}");
+            if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
+            long start = WrittenSamples(array);
+            if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
+            TileDbWriter.WriteDense(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)],
+                new Dictionary<string, byte[]> { [AttributeName] = MemoryMarshal.AsBytes(data.AsSpan()).ToArray() });
+        }
+    }
+
+    private static long WrittenSamples(TileDbArray array) => array.NonEmptyDomain is { } domain ? domain[1].High + 1 : 0;
+
+    public ArrayInfo Describe(string name) => Describe(name, TileDbArray.Open(PathOf(name)));
+
+    private static ArrayInfo Describe(string name, TileDbArray array)
+    {
+        var meta = array.Metadata;
+        double Number(string key) => meta.TryGetValue(key, out var v) && v.Type == TileDbDatatype.Float64 && v.Count == 1
+            ? v.As<double>()[0] : throw new DataCorruptionException($"array '{name}': metadata '{key}' is missing or not one float64");
+        string Text(string key) => meta.TryGetValue(key, out var v) && v.AsString() is { } s ? s : throw new DataCorruptionException($"array '{name}': metadata '{key}' is missing or not a string");
+        long declared = meta.TryGetValue(KeySamples, out var s) && s.Type == TileDbDatatype.Int64 ? s.As<long>()[0] : 0;
+        long channels = array.Schema.Dimensions[0].Length;
+        long samples = Math.Max(declared, WrittenSamples(array));
+        if (!DateTimeOffset.TryParse(Text(KeyTimeOrigin), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var origin))
+            throw new DataCorruptionException($"array '{name}': metadata 't0' is not a timestamp");
+        var layout = new TensorLayout(["channel", "time"], [channels, samples],
+            [
+                new Coordinate("channel", Text(KeyDistanceUnits), channels, Number(KeyDistanceStart), Number(KeyDistanceStep)),
+                new Coordinate("time", "s", samples, 0, Number(KeyTimeStep)) { Origin = origin },
+            ], Text(KeyUnits));
+        var strings = meta.Where(kv => kv.Value.IsString).ToDictionary(kv => kv.Key, kv => kv.Value.AsString()!, StringComparer.Ordinal);
+        return new ArrayInfo(name, layout, strings);
+    }
+
+    public IArraySource Open(string name)
+    {
+        string path = PathOf(name);
+        var array = TileDbArray.Open(path);
+        if (array.Schema.Dimensions.Count != 2 || array.Schema.AttributeIndex(AttributeName) < 0 || array.Schema.Attributes[0].Type != TileDbDatatype.Float32)
+            throw new DataCorruptionException($"array '{name}' is not a [channel, time] float32 array");
+        return new Source(array, Describe(name, array));
+    }
+
+    private sealed class Source(TileDbArray array, ArrayInfo info) : IArraySource
+    {
+        public ArrayInfo Info => info;
+
+        public void Read(long channelStart, long channelCount, long channelStep, long timeStart, long timeCount, Span<float> destination)
+        {
+            long channels = info.Layout.Shape[0], samples = info.Layout.Shape[1];
+            if (channelCount <= 0 || channelStep <= 0 || channelStart < 0 || channelStart + (channelCount - 1) * channelStep >= channels)
+                throw new InvalidRequestException("selection.channels", $"start {channelStart}, count {channelCount}, step {channelStep} is outside [0, {channels})");
+            if (timeCount <= 0 || timeStart < 0 || timeStart + timeCount > samples)
+                throw new InvalidRequestException("selection.time", $"start {timeStart}, count {timeCount} is outside [0, {samples})");
+            if (destination.Length != channelCount * timeCount)
+                throw new ArgumentException($"destination holds {destination.Length} values, the selection has {channelCount * timeCount}");
+            array.ReadDense(AttributeName, [new DimensionRange(channelStart, channelCount, channelStep), new DimensionRange(timeStart, timeCount)],
+                MemoryMarshal.AsBytes(destination));
+        }
+
+        public void Dispose() { }
+    }
+}

@@ -1,0 +1,227 @@
+using Resif.Gpu.Core;
+
+namespace Resif.Gpu.Storage.Internal;
+
+/// <summary>
+/// Dense reads: fill the result with the fill value, then apply fragments oldest first (later ones override), copying
+/// only cells inside each fragment's non-empty domain. Within a fragment, tiles are disjoint and decoded in parallel,
+/// each decoding only the chunks that hold the cells it needs.
+/// </summary>
+internal static unsafe class DenseReader
+{
+    public static void Read(TileDbArray array, TileDbAttribute attribute, IReadOnlyList<DimensionRange> ranges, Span<byte> destination)
+    {
+        var schema = array.Schema;
+        int dims = schema.Dimensions.Count;
+        if (ranges.Count != dims) throw new InvalidRequestException("subarray", $"{ranges.Count} ranges for {dims} dimensions");
+        for (int d = 0; d < dims; d++)
+        {
+            var dim = schema.Dimensions[d];
+            var range = ranges[d];
+            if (range.Count <= 0 || range.Step <= 0 || range.Start < dim.Low || range.Last > dim.High)
+                throw new InvalidRequestException($"subarray[{d}]", $"range start {range.Start} count {range.Count} step {range.Step} is empty or outside the domain [{dim.Low}, {dim.High}] of '{dim.Name}'");
+        }
+        FilterCodec.CheckSupported(attribute.Filters, $"{array.Path}: attribute '{attribute.Name}'");
+        if (attribute.CellValNum == uint.MaxValue || attribute.Nullable)
+            throw new NotSupportedException($"{array.Path}: attribute '{attribute.Name}' is {(attribute.Nullable ? "nullable" : "variable-sized")}, which is not supported");
+        int cellSize = attribute.CellSize;
+        long cells = ranges.Aggregate(1L, (a, r) => checked(a * r.Count));
+        if (destination.Length != cells * cellSize)
+            throw new ArgumentException($"destination holds {destination.Length} bytes, the subarray needs {cells * cellSize}");
+        Fill(destination, attribute.FillValue.Length == cellSize ? attribute.FillValue : new byte[cellSize]);
+
+        fixed (byte* dst = destination)
+        {
+            nint dstAddress = (nint)dst;
+            for (int f = 0; f < array.Fragments.Count; f++)
+                ReadFragment(array, f, attribute, ranges, dstAddress, cellSize);
+        }
+    }
+
+    private static void Fill(Span<byte> destination, byte[] fill)
+    {
+        if (fill.All(b => b == 0)) { destination.Clear(); return; }
+        for (int i = 0; i < destination.Length; i += fill.Length) fill.CopyTo(destination[i..]);
+    }
+
+    private static void ReadFragment(TileDbArray array, int fragmentIndex, TileDbAttribute attribute, IReadOnlyList<DimensionRange> ranges, nint dst, int cellSize)
+    {
+        var fragment = array.Fragments[fragmentIndex];
+        var fragmentSchema = array.SchemaOf(fragment);
+        int field = fragmentSchema.AttributeIndex(attribute.Name);
+        if (field < 0) return; // attribute added after this fragment: its cells keep the fill value
+        var fieldAttribute = fragmentSchema.Attributes[field];
+        if (fieldAttribute.Type != attribute.Type || fieldAttribute.CellValNum != attribute.CellValNum)
+            throw new NotSupportedException($"{fragment.Folder}: attribute '{attribute.Name}' changed type across schemas");
+
+        var schemaDims = array.Schema.Dimensions;
+        int dims = schemaDims.Count;
+        // Selected index range k per dimension inside the fragment's non-empty domain.
+        var kLow = new long[dims];
+        var kHigh = new long[dims];
+        var tileLow = new long[dims];
+        var tileHigh = new long[dims];
+        for (int d = 0; d < dims; d++)
+        {
+            var r = ranges[d];
+            kLow[d] = Math.Max(0, CeilDiv(fragment.Low[d] - r.Start, r.Step));
+            kHigh[d] = Math.Min(r.Count - 1, FloorDiv(fragment.High[d] - r.Start, r.Step));
+            if (kLow[d] > kHigh[d]) return;
+            var dim = schemaDims[d];
+            tileLow[d] = (r.Start + kLow[d] * r.Step - dim.Low) / dim.TileExtent;
+            tileHigh[d] = (r.Start + kHigh[d] * r.Step - dim.Low) / dim.TileExtent;
+        }
+
+        long[] offsets = array.TileOffsets(fragmentIndex, field);
+        string dataFile = DataFile(fragment, fragmentSchema, field);
+        long fileSize = fragment.FileSizes[field];
+        var layout = new TileLayout(array.Schema, fragment);
+        if (offsets.Length != layout.FragmentTileCount)
+            throw new DataCorruptionException($"{fragment.Source}: {offsets.Length} tile offsets for attribute '{attribute.Name}', the domain needs {layout.FragmentTileCount}");
+
+        var tiles = new List<long[]>();
+        var tile = (long[])tileLow.Clone();
+        while (true)
+        {
+            tiles.Add((long[])tile.Clone());
+            int d = dims - 1;
+            while (d >= 0 && ++tile[d] > tileHigh[d]) { tile[d] = tileLow[d]; d--; }
+            if (d < 0) break;
+        }
+        using var handle = File.OpenHandle(dataFile);
+        Parallel.ForEach(tiles, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
+        {
+            long index = layout.FragmentTileIndex(t);
+            long start = offsets[index];
+            long end = index + 1 < offsets.Length ? offsets[index + 1] : fileSize;
+            if (start < 0 || end < start || end > fileSize)
+                throw new DataCorruptionException($"{dataFile}: tile {index} spans [{start}, {end}) outside the file ({fileSize} bytes)");
+            CopyTile(handle, dataFile, start, end, t, layout, fieldAttribute, ranges, kLow, kHigh, fragment, dst, cellSize);
+        });
+    }
+
+    private static void CopyTile(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string dataFile, long start, long end, long[] tile, TileLayout layout,
+        TileDbAttribute attribute, IReadOnlyList<DimensionRange> ranges, long[] kLow, long[] kHigh, FragmentMetadata fragment, nint dst, int cellSize)
+    {
+        int dims = tile.Length;
+        var lo = new long[dims];
+        var hi = new long[dims];
+        var tileOrigin = new long[dims];
+        for (int d = 0; d < dims; d++)
+        {
+            var dim = layout.Dimensions[d];
+            var r = ranges[d];
+            tileOrigin[d] = dim.Low + tile[d] * dim.TileExtent;
+            long first = Math.Max(tileOrigin[d], fragment.Low[d]);
+            long last = Math.Min(tileOrigin[d] + dim.TileExtent - 1, fragment.High[d]);
+            lo[d] = Math.Max(kLow[d], CeilDiv(first - r.Start, r.Step));
+            hi[d] = Math.Min(kHigh[d], FloorDiv(last - r.Start, r.Step));
+            if (lo[d] > hi[d]) return; // the step skips this tile
+        }
+        var bytes = new byte[end - start];
+        if (RandomAccess.Read(handle, bytes, start) != bytes.Length) throw new DataCorruptionException($"{dataFile}: short read at offset {start}");
+        var filtered = new FilteredTile(bytes, dataFile);
+        if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
+            throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
+
+        long CellIndex(long[] k)
+        {
+            long cell = 0;
+            for (int d = 0; d < dims; d++) cell += (ranges[d].Start + k[d] * ranges[d].Step - tileOrigin[d]) * layout.CellStrides[d];
+            return cell;
+        }
+        long firstCell = CellIndex(lo), lastCell = CellIndex(hi);
+        byte[] cellsBytes = filtered.Decode(attribute.Filters, attribute.Type, firstCell * cellSize, (lastCell + 1) * cellSize);
+
+        var destStrides = new long[dims];
+        destStrides[dims - 1] = 1;
+        for (int d = dims - 2; d >= 0; d--) destStrides[d] = destStrides[d + 1] * ranges[d + 1].Count;
+
+        int inner = dims - 1;
+        long run = hi[inner] - lo[inner] + 1;
+        long tileStep = ranges[inner].Step * layout.CellStrides[inner];
+        var k = (long[])lo.Clone();
+        fixed (byte* src = cellsBytes)
+        {
+            byte* output = (byte*)dst;
+            while (true)
+            {
+                long srcCell = CellIndex(k) - firstCell;
+                long dstCell = 0;
+                for (int d = 0; d < dims; d++) dstCell += k[d] * destStrides[d];
+                if (tileStep == 1)
+                    Buffer.MemoryCopy(src + srcCell * cellSize, output + dstCell * cellSize, run * cellSize, run * cellSize);
+                else
+                    for (long i = 0; i < run; i++)
+                        Buffer.MemoryCopy(src + (srcCell + i * tileStep) * cellSize, output + (dstCell + i) * cellSize, cellSize, cellSize);
+                int d2 = inner - 1;
+                while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
+                if (d2 < 0) break;
+            }
+        }
+    }
+
+    private static string DataFile(FragmentMetadata fragment, TileDbSchema schema, int field)
+    {
+        // v9+: files are named by attribute index; v5-v8 by (percent-encoded from v8) attribute name.
+        string name = fragment.Version >= 9 ? $"a{field}" : fragment.Version == 8 ? Uri.EscapeDataString(schema.Attributes[field].Name) : schema.Attributes[field].Name;
+        string path = System.IO.Path.Combine(fragment.Folder, name + ".tdb");
+        return File.Exists(path) ? path : throw new DataCorruptionException($"{fragment.Folder}: data file '{name}.tdb' of attribute '{schema.Attributes[field].Name}' is missing");
+    }
+
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
+    private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
+}
+
+/// <summary>Where tiles sit in a fragment (tile order over the tiles covering its non-empty domain) and cells in a tile (cell order).</summary>
+internal sealed class TileLayout
+{
+    public IReadOnlyList<TileDbDimension> Dimensions { get; }
+    public long[] CellStrides { get; }
+    public long CellsPerTile { get; }
+    public long FragmentTileCount { get; }
+    private readonly long[] _firstTile;
+    private readonly long[] _tileStrides;
+
+    public TileLayout(TileDbSchema schema, FragmentMetadata fragment) : this(schema, fragment.Low, fragment.High) { }
+
+    public TileLayout(TileDbSchema schema, long[] low, long[] high)
+    {
+        Dimensions = schema.Dimensions;
+        int dims = Dimensions.Count;
+        var extents = Dimensions.Select(d => d.TileExtent).ToArray();
+        _firstTile = new long[dims];
+        var tileCounts = new long[dims];
+        for (int d = 0; d < dims; d++)
+        {
+            _firstTile[d] = (low[d] - Dimensions[d].Low) / extents[d];
+            tileCounts[d] = (high[d] - Dimensions[d].Low) / extents[d] - _firstTile[d] + 1;
+        }
+        CellStrides = Strides(extents, schema.CellOrder);
+        _tileStrides = Strides(tileCounts, schema.TileOrder);
+        CellsPerTile = extents.Aggregate(1L, (a, b) => checked(a * b));
+        FragmentTileCount = tileCounts.Aggregate(1L, (a, b) => checked(a * b));
+    }
+
+    private static long[] Strides(long[] sizes, TileDbLayout order)
+    {
+        if (order is not (TileDbLayout.RowMajor or TileDbLayout.ColMajor))
+            throw new NotSupportedException($"dense tile/cell order {order} is not supported");
+        var strides = new long[sizes.Length];
+        long stride = 1;
+        if (order == TileDbLayout.RowMajor)
+            for (int d = sizes.Length - 1; d >= 0; d--) { strides[d] = stride; stride = checked(stride * sizes[d]); }
+        else
+            for (int d = 0; d < sizes.Length; d++) { strides[d] = stride; stride = checked(stride * sizes[d]); }
+        return strides;
+    }
+
+    /// <summary>Position of the tile with global tile coordinates <paramref name="tile"/> among the fragment's tiles.</summary>
+    public long FragmentTileIndex(long[] tile)
+    {
+        long index = 0;
+        for (int d = 0; d < tile.Length; d++) index += (tile[d] - _firstTile[d]) * _tileStrides[d];
+        return index;
+    }
+}

@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+
+namespace Resif.Gpu.Storage.Internal;
+
+/// <summary>Per-tile statistics TileDB keeps in fragment metadata: min, max (value bytes) and sum (8 bytes).</summary>
+internal sealed record TileStats(byte[] Min, byte[] Max, byte[] Sum);
+
+/// <summary>
+/// Cuts C-order subarray data into the space tiles covering it (tile order, cells in cell order) and filters each tile.
+/// Cells of a tile outside the written subarray hold the fill value; cells beyond the array domain hold zeros, as TileDB writes them.
+/// </summary>
+internal static class DenseTileBuilder
+{
+    public static (byte[] Filtered, TileStats Stats)[] Build(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, byte[] data)
+    {
+        int dims = schema.Dimensions.Count;
+        var tileLow = new long[dims];
+        var tileHigh = new long[dims];
+        for (int d = 0; d < dims; d++)
+        {
+            var dim = schema.Dimensions[d];
+            tileLow[d] = (low[d] - dim.Low) / dim.TileExtent;
+            tileHigh[d] = (high[d] - dim.Low) / dim.TileExtent;
+        }
+        var tiles = new List<long[]>();
+        var t = (long[])tileLow.Clone();
+        while (true)
+        {
+            tiles.Add((long[])t.Clone());
+            int d = dims - 1;
+            while (d >= 0 && ++t[d] > tileHigh[d]) { t[d] = tileLow[d]; d--; }
+            if (d < 0) break;
+        }
+        var result = new (byte[], TileStats)[tiles.Count];
+        Parallel.ForEach(tiles, tile => result[layout.FragmentTileIndex(tile)] = BuildTile(schema, layout, attribute, low, high, data, tile));
+        return result;
+    }
+
+    private static (byte[], TileStats) BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, byte[] data, long[] tile)
+    {
+        int dims = tile.Length;
+        int cellSize = attribute.CellSize;
+        var bytes = new byte[layout.CellsPerTile * cellSize];
+        var origin = new long[dims];
+        var inDomainHigh = new long[dims];
+        var lo = new long[dims];
+        var hi = new long[dims];
+        for (int d = 0; d < dims; d++)
+        {
+            var dim = schema.Dimensions[d];
+            origin[d] = dim.Low + tile[d] * dim.TileExtent;
+            inDomainHigh[d] = Math.Min(origin[d] + dim.TileExtent - 1, dim.High);
+            lo[d] = Math.Max(origin[d], low[d]);
+            hi[d] = Math.Min(inDomainHigh[d], high[d]);
+        }
+        ForEachRow(origin, inDomainHigh, origin, layout, (cell, run, stride, _) =>
+        {
+            for (long i = 0; i < run; i++) attribute.FillValue.CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
+        });
+
+        var sourceStrides = new long[dims];
+        sourceStrides[dims - 1] = 1;
+        for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (high[d + 1] - low[d + 1] + 1);
+        var stats = new StatsAccumulator(attribute.Type, attribute.CellValNum);
+        ForEachRow(lo, hi, origin, layout, (cell, run, stride, coords) =>
+        {
+            long source = 0;
+            for (int d = 0; d < dims; d++) source += (coords[d] - low[d]) * sourceStrides[d];
+            var row = data.AsSpan((int)(source * cellSize), (int)(run * cellSize));
+            if (stride == 1) row.CopyTo(bytes.AsSpan((int)(cell * cellSize)));
+            for (long i = 0; i < run; i++)
+            {
+                var value = row.Slice((int)(i * cellSize), cellSize);
+                if (stride != 1) value.CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
+                stats.Add(value);
+            }
+        });
+        byte[] filtered = FilteredTile.Encode(bytes, attribute.Filters, attribute.Type, cellSize);
+        return (filtered, stats.Result());
+    }
+
+    /// <summary>
+    /// Visits the box [lo, hi] of a tile starting at <paramref name="origin"/> one innermost-dimension row at a time: tile
+    /// cell index of the row start, row length, cell stride along the row and the row's first coordinates.
+    /// </summary>
+    private static void ForEachRow(long[] lo, long[] hi, long[] origin, TileLayout layout, Action<long, long, long, long[]> visit)
+    {
+        int dims = lo.Length;
+        var k = (long[])lo.Clone();
+        long run = hi[dims - 1] - lo[dims - 1] + 1;
+        while (true)
+        {
+            long cell = 0;
+            for (int d = 0; d < dims; d++) cell += (k[d] - origin[d]) * layout.CellStrides[d];
+            visit(cell, run, layout.CellStrides[dims - 1], k);
+            int d2 = dims - 2;
+            while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
+            if (d2 < 0) break;
+        }
+    }
+
+    /// <summary>Min/max/sum over written values: sums are double for floats, int64/uint64 for integers (TileDB's convention).</summary>
+    private sealed class StatsAccumulator(TileDbDatatype type, uint valuesPerCell)
+    {
+        private readonly int _size = TileDbTypes.Size(type);
+        private double _min = double.PositiveInfinity, _max = double.NegativeInfinity, _floatSum;
+        private long _longMin = long.MaxValue, _longMax = long.MinValue, _longSum;
+        private ulong _ulongMin = ulong.MaxValue, _ulongMax, _ulongSum;
+        private bool _any;
+
+        private bool IsFloat => type is TileDbDatatype.Float32 or TileDbDatatype.Float64;
+        private bool IsUnsigned => type is TileDbDatatype.UInt8 or TileDbDatatype.UInt16 or TileDbDatatype.UInt32 or TileDbDatatype.UInt64 or TileDbDatatype.Bool or TileDbDatatype.Char or TileDbDatatype.StringAscii or TileDbDatatype.Blob;
+
+        public void Add(ReadOnlySpan<byte> cell)
+        {
+            for (int v = 0; v < valuesPerCell; v++)
+            {
+                var b = cell.Slice(v * _size, _size);
+                _any = true;
+                if (IsFloat)
+                {
+                    double x = _size == 4 ? BinaryPrimitives.ReadSingleLittleEndian(b) : BinaryPrimitives.ReadDoubleLittleEndian(b);
+                    _min = Math.Min(_min, x); _max = Math.Max(_max, x); _floatSum += x;
+                }
+                else if (IsUnsigned)
+                {
+                    ulong x = _size switch { 1 => b[0], 2 => BinaryPrimitives.ReadUInt16LittleEndian(b), 4 => BinaryPrimitives.ReadUInt32LittleEndian(b), _ => BinaryPrimitives.ReadUInt64LittleEndian(b) };
+                    _ulongMin = Math.Min(_ulongMin, x); _ulongMax = Math.Max(_ulongMax, x); _ulongSum = unchecked(_ulongSum + x);
+                }
+                else
+                {
+                    long x = _size switch { 1 => (sbyte)b[0], 2 => BinaryPrimitives.ReadInt16LittleEndian(b), 4 => BinaryPrimitives.ReadInt32LittleEndian(b), _ => BinaryPrimitives.ReadInt64LittleEndian(b) };
+                    _longMin = Math.Min(_longMin, x); _longMax = Math.Max(_longMax, x); _longSum = unchecked(_longSum + x);
+                }
+            }
+        }
+
+        public TileStats Result()
+        {
+            var min = new byte[_size];
+            var max = new byte[_size];
+            var sum = new byte[8];
+            if (!_any) return new TileStats(min, max, sum);
+            if (IsFloat)
+            {
+                if (_size == 4) { BinaryPrimitives.WriteSingleLittleEndian(min, (float)_min); BinaryPrimitives.WriteSingleLittleEndian(max, (float)_max); }
+                else { BinaryPrimitives.WriteDoubleLittleEndian(min, _min); BinaryPrimitives.WriteDoubleLittleEndian(max, _max); }
+                BinaryPrimitives.WriteDoubleLittleEndian(sum, _floatSum);
+            }
+            else if (IsUnsigned)
+            {
+                BitConverter.GetBytes(_ulongMin).AsSpan(0, _size).CopyTo(min);
+                BitConverter.GetBytes(_ulongMax).AsSpan(0, _size).CopyTo(max);
+                BinaryPrimitives.WriteUInt64LittleEndian(sum, _ulongSum);
+            }
+            else
+            {
+                BitConverter.GetBytes(_longMin).AsSpan(0, _size).CopyTo(min);
+                BitConverter.GetBytes(_longMax).AsSpan(0, _size).CopyTo(max);
+                BinaryPrimitives.WriteInt64LittleEndian(sum, _longSum);
+            }
+            return new TileStats(min, max, sum);
+        }
+    }
+}

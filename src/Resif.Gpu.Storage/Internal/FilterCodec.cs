@@ -1,0 +1,268 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Resif.Gpu.Core;
+
+namespace Resif.Gpu.Storage.Internal;
+
+/// <summary>
+/// Filter pipelines: their serialized form (format_spec/filter_pipeline.md) and how each filter transforms one chunk
+/// (format_spec/tile.md). A filter turns (metadata, data) into (metadata', data'); reading runs the pipeline backwards.
+/// </summary>
+internal static class FilterCodec
+{
+    public static TileDbFilterPipeline ReadPipeline(ByteReader r)
+    {
+        uint maxChunk = r.U32();
+        uint count = r.U32();
+        if (count > 64) throw new DataCorruptionException($"{r.Source}: implausible filter count {count}");
+        var filters = new List<TileDbFilter>();
+        for (int i = 0; i < count; i++)
+        {
+            var type = (TileDbFilterType)r.U8();
+            uint optionsSize = r.U32();
+            var options = new ByteReader(r.Take(optionsSize).ToArray(), r.Source);
+            if (IsCompressor(type) && optionsSize >= 5)
+            {
+                options.U8(); // compressor code, implied by the filter type
+                int level = options.I32();
+                TileDbDatatype? reinterpret = optionsSize >= 6 && options.U8() is var t and not 17 ? (TileDbDatatype)t : null;
+                filters.Add(new TileDbFilter(type, level, reinterpret));
+            }
+            else filters.Add(new TileDbFilter(type));
+        }
+        return new TileDbFilterPipeline(maxChunk, filters);
+    }
+
+    public static void WritePipeline(ByteWriter w, TileDbFilterPipeline pipeline)
+    {
+        w.U32(pipeline.MaxChunkSize).U32((uint)pipeline.Filters.Count);
+        foreach (var f in pipeline.Filters)
+        {
+            w.U8((byte)f.Type);
+            if (!IsCompressor(f.Type)) { w.U32(0); continue; }
+            bool withReinterpret = f.Type is TileDbFilterType.Delta or TileDbFilterType.DoubleDelta;
+            w.U32(withReinterpret ? 6u : 5u).U8(CompressorCode(f.Type)).I32(f.Level);
+            if (withReinterpret) w.U8((byte)(f.Reinterpret ?? (TileDbDatatype)17)); // 17 = ANY: no reinterpretation
+        }
+    }
+
+    private static bool IsCompressor(TileDbFilterType type) => type is TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4
+        or TileDbFilterType.Rle or TileDbFilterType.Bzip2 or TileDbFilterType.DoubleDelta or TileDbFilterType.Delta or TileDbFilterType.Dictionary;
+
+    /// <summary>TileDB's compressor enum (NO_COMPRESSION=0, GZIP=1, ZSTD=2, LZ4=3, RLE=4, BZIP2=5, DOUBLE_DELTA=6, DICTIONARY=7, DELTA=8).</summary>
+    private static byte CompressorCode(TileDbFilterType type) => type switch
+    {
+        TileDbFilterType.Gzip => 1, TileDbFilterType.Zstd => 2, TileDbFilterType.Lz4 => 3, TileDbFilterType.Rle => 4,
+        TileDbFilterType.Bzip2 => 5, TileDbFilterType.DoubleDelta => 6, TileDbFilterType.Dictionary => 7, TileDbFilterType.Delta => 8, _ => 0,
+    };
+
+    /// <summary>Throws a clear error when a pipeline holds a filter this engine cannot reverse.</summary>
+    public static void CheckSupported(TileDbFilterPipeline pipeline, string where)
+    {
+        foreach (var f in pipeline.Filters)
+            if (!IsSupported(f.Type)) throw new NotSupportedException($"{where}: filter {f.Type} ({(byte)f.Type}) is not supported");
+    }
+
+    public static bool IsSupported(TileDbFilterType type) => type is TileDbFilterType.None or TileDbFilterType.Gzip or TileDbFilterType.Zstd
+        or TileDbFilterType.Lz4 or TileDbFilterType.ByteShuffle
+        or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
+
+    /// <summary>Undoes the pipeline on one chunk; <paramref name="type"/> is the tile's datatype (for shuffles and deltas).</summary>
+    public static byte[] Reverse(TileDbFilterPipeline pipeline, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source)
+    {
+        for (int i = pipeline.Filters.Count - 1; i >= 0; i--)
+        {
+            var f = pipeline.Filters[i];
+            (metadata, data) = f.Type switch
+            {
+                TileDbFilterType.None => (metadata, data),
+                TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 => Decompress(f.Type, metadata, data, source),
+                TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => VerifyChecksums(f.Type, metadata, data, source),
+                TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle => Unshuffle(f.Type, metadata, data, TileDbTypes.Size(type), source),
+                _ => throw new NotSupportedException($"{source}: filter {f.Type} ({(byte)f.Type}) is not supported"),
+            };
+        }
+        if (data.Length != originalLength)
+            throw new DataCorruptionException($"{source}: chunk decodes to {data.Length} bytes, its header says {originalLength}");
+        return data;
+    }
+
+    /// <summary>Runs the pipeline forward on one chunk: returns (chunk metadata, filtered data).</summary>
+    public static (byte[] Metadata, byte[] Data) Forward(TileDbFilterPipeline pipeline, byte[] chunk, TileDbDatatype type)
+    {
+        byte[] metadata = [];
+        byte[] data = chunk;
+        foreach (var f in pipeline.Filters)
+        {
+            (metadata, data) = f.Type switch
+            {
+                TileDbFilterType.None => (metadata, data),
+                TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 => Compress(f, metadata, data),
+                TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => AddChecksums(f.Type, metadata, data),
+                TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle => Shuffle(f.Type, metadata, data, TileDbTypes.Size(type)),
+                _ => throw new NotSupportedException($"writing filter {f.Type} is not supported"),
+            };
+        }
+        return (metadata, data);
+    }
+
+    // ---- compressors: metadata = [u32 #md parts][u32 #data parts][(u32 original, u32 compressed) per part], data = compressed parts
+
+    private static (byte[], byte[]) Decompress(TileDbFilterType type, byte[] metadata, byte[] data, string source)
+    {
+        var md = new ByteReader(metadata, source);
+        uint mdParts = md.U32(), dataParts = md.U32();
+        if (mdParts + (ulong)dataParts > 1 << 20) throw new DataCorruptionException($"{source}: implausible compressed part count");
+        var sizes = new (int Original, int Compressed)[mdParts + dataParts];
+        for (int i = 0; i < sizes.Length; i++) sizes[i] = ((int)md.U32(), (int)md.U32());
+        var src = new ByteReader(data, source);
+        var outMeta = new MemoryStream();
+        var outData = new MemoryStream();
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            var compressed = src.Take(sizes[i].Compressed);
+            byte[] part = DecompressPart(type, compressed, sizes[i].Original, source);
+            (i < mdParts ? outMeta : outData).Write(part);
+        }
+        return (outMeta.ToArray(), outData.ToArray());
+    }
+
+    private static byte[] DecompressPart(TileDbFilterType type, ReadOnlySpan<byte> compressed, int originalLength, string source)
+    {
+        var output = new byte[originalLength];
+        int written;
+        try
+        {
+            switch (type)
+            {
+                case TileDbFilterType.Zstd:
+                    using (var zstd = new ZstdSharp.Decompressor()) written = zstd.Unwrap(compressed, output);
+                    break;
+                case TileDbFilterType.Lz4:
+                    written = K4os.Compression.LZ4.LZ4Codec.Decode(compressed, output);
+                    break;
+                default: // TileDB's "gzip" is a zlib stream (RFC 1950: 2-byte header, deflate, Adler-32)
+                    using (var zlib = new ZLibStream(new MemoryStream(compressed.ToArray()), CompressionMode.Decompress))
+                    {
+                        written = 0;
+                        int n;
+                        while (written < output.Length && (n = zlib.Read(output, written, output.Length - written)) > 0) written += n;
+                    }
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not DataCorruptionException)
+        {
+            throw new DataCorruptionException($"{source}: {type} part does not decompress: {e.Message}", e);
+        }
+        if (written != originalLength)
+            throw new DataCorruptionException($"{source}: {type} part decompressed to {written} bytes, expected {originalLength}");
+        return output;
+    }
+
+    private static (byte[], byte[]) Compress(TileDbFilter filter, byte[] metadata, byte[] data)
+    {
+        var parts = metadata.Length > 0 ? new[] { metadata, data } : new[] { data };
+        var md = new ByteWriter().U32(metadata.Length > 0 ? 1u : 0u).U32(1);
+        var output = new ByteWriter();
+        foreach (var part in parts)
+        {
+            byte[] compressed = CompressPart(filter, part);
+            md.U32((uint)part.Length).U32((uint)compressed.Length);
+            output.Bytes(compressed);
+        }
+        return (md.ToArray(), output.ToArray());
+    }
+
+    private static byte[] CompressPart(TileDbFilter filter, byte[] part)
+    {
+        switch (filter.Type)
+        {
+            case TileDbFilterType.Zstd:
+                using (var zstd = new ZstdSharp.Compressor(filter.Level == -1 ? ZstdSharp.Compressor.DefaultCompressionLevel : filter.Level))
+                    return zstd.Wrap(part).ToArray();
+            case TileDbFilterType.Lz4:
+                var target = new byte[K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(part.Length)];
+                int n = K4os.Compression.LZ4.LZ4Codec.Encode(part, target);
+                return target[..n];
+            default:
+                var stream = new MemoryStream();
+                using (var zlib = new ZLibStream(stream, filter.Level is >= 0 and <= 3 ? CompressionLevel.Fastest : CompressionLevel.Optimal, leaveOpen: true))
+                    zlib.Write(part);
+                return stream.ToArray();
+        }
+    }
+
+    // ---- checksums: metadata = [u32 #md sums][u32 #data sums][(u64 length, hash) per part][input metadata]
+
+    private static int HashLength(TileDbFilterType type) => type == TileDbFilterType.ChecksumMd5 ? 16 : 32;
+
+    private static byte[] Hash(TileDbFilterType type, ReadOnlySpan<byte> bytes) =>
+        type == TileDbFilterType.ChecksumMd5 ? MD5.HashData(bytes) : SHA256.HashData(bytes);
+
+    private static (byte[], byte[]) VerifyChecksums(TileDbFilterType type, byte[] metadata, byte[] data, string source)
+    {
+        var md = new ByteReader(metadata, source);
+        uint mdSums = md.U32(), dataSums = md.U32();
+        int hashLength = HashLength(type);
+        var mdParts = new (long Length, byte[] Hash)[mdSums];
+        var dataParts = new (long Length, byte[] Hash)[dataSums];
+        for (int i = 0; i < mdSums; i++) mdParts[i] = (md.Size(), md.Take(hashLength).ToArray());
+        for (int i = 0; i < dataSums; i++) dataParts[i] = (md.Size(), md.Take(hashLength).ToArray());
+        byte[] inputMetadata = md.Take(md.Remaining).ToArray();
+        Verify(type, mdParts, inputMetadata, source, "metadata");
+        Verify(type, dataParts, data, source, "data");
+        return (inputMetadata, data);
+    }
+
+    private static void Verify(TileDbFilterType type, (long Length, byte[] Hash)[] parts, byte[] bytes, string source, string what)
+    {
+        long offset = 0;
+        foreach (var (length, expected) in parts)
+        {
+            if (offset + length > bytes.Length) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
+            if (!Hash(type, bytes.AsSpan((int)offset, (int)length)).AsSpan().SequenceEqual(expected))
+                throw new DataCorruptionException($"{source}: {type} mismatch on {what} bytes [{offset}, {offset + length}): the file is damaged");
+            offset += length;
+        }
+    }
+
+    private static (byte[], byte[]) AddChecksums(TileDbFilterType type, byte[] metadata, byte[] data)
+    {
+        var md = new ByteWriter().U32(metadata.Length > 0 ? 1u : 0u).U32(1);
+        if (metadata.Length > 0) md.U64((ulong)metadata.Length).Bytes(Hash(type, metadata));
+        md.U64((ulong)data.Length).Bytes(Hash(type, data)).Bytes(metadata);
+        return (md.ToArray(), data);
+    }
+
+    // ---- byte/bit shuffle: metadata = [u32 #parts][u32 length per part][input metadata], data = shuffled parts
+
+    private static (byte[], byte[]) Unshuffle(TileDbFilterType type, byte[] metadata, byte[] data, int elementSize, string source)
+    {
+        var md = new ByteReader(metadata, source);
+        uint parts = md.U32();
+        var output = new byte[data.Length];
+        int offset = 0;
+        for (int i = 0; i < parts; i++)
+        {
+            int length = (int)md.U32();
+            if (offset + (long)length > data.Length) throw new DataCorruptionException($"{source}: {type} part runs past the chunk");
+            var src = data.AsSpan(offset, length);
+            var dst = output.AsSpan(offset, length);
+            if (type == TileDbFilterType.ByteShuffle) Shuffles.ByteUnshuffle(src, dst, elementSize);
+            else Shuffles.BitUnshuffle(src, dst, elementSize);
+            offset += length;
+        }
+        if (offset != data.Length) throw new DataCorruptionException($"{source}: {type} parts cover {offset} of {data.Length} bytes");
+        return (md.Take(md.Remaining).ToArray(), output);
+    }
+
+    private static (byte[], byte[]) Shuffle(TileDbFilterType type, byte[] metadata, byte[] data, int elementSize)
+    {
+        var output = new byte[data.Length];
+        if (type == TileDbFilterType.ByteShuffle) Shuffles.ByteShuffle(data, output, elementSize);
+        else Shuffles.BitShuffle(data, output, elementSize);
+        var md = new ByteWriter().U32(1).U32((uint)data.Length).Bytes(metadata);
+        return (md.ToArray(), output);
+    }
+}

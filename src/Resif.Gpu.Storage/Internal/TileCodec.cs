@@ -1,0 +1,118 @@
+using Resif.Gpu.Core;
+
+namespace Resif.Gpu.Storage.Internal;
+
+/// <summary>
+/// A filtered tile: [u64 chunk count] then per chunk [u32 original][u32 filtered][u32 metadata length][metadata][data]
+/// (format_spec/tile.md). Chunks are indexed first so a reader decodes only the chunks covering the bytes it needs.
+/// </summary>
+internal sealed class FilteredTile
+{
+    private readonly byte[] _bytes;
+    private readonly string _source;
+    private readonly (long OriginalOffset, int Original, int HeaderPosition, int Filtered, int MetadataLength)[] _chunks;
+
+    public long OriginalLength { get; }
+
+    public FilteredTile(byte[] bytes, string source)
+    {
+        _bytes = bytes;
+        _source = source;
+        var r = new ByteReader(bytes, source);
+        long count = r.Size();
+        if (count > bytes.Length / 12 + 1) throw new DataCorruptionException($"{source}: implausible chunk count {count}");
+        _chunks = new (long, int, int, int, int)[count];
+        long original = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int originalLength = (int)r.U32(), filtered = (int)r.U32(), metadata = (int)r.U32();
+            if (originalLength < 0 || filtered < 0 || metadata < 0) throw new DataCorruptionException($"{source}: chunk {i} has an implausible header");
+            _chunks[i] = (original, originalLength, r.Position, filtered, metadata);
+            r.Take((long)filtered + metadata);
+            original += originalLength;
+        }
+        OriginalLength = original;
+    }
+
+    /// <summary>Unfiltered bytes [start, end) of the tile, decoding only the chunks that overlap them.</summary>
+    public byte[] Decode(TileDbFilterPipeline pipeline, TileDbDatatype type, long start, long end)
+    {
+        if (start < 0 || end > OriginalLength || start > end)
+            throw new DataCorruptionException($"{_source}: tile holds {OriginalLength} bytes, bytes [{start}, {end}) were needed");
+        var output = new byte[end - start];
+        foreach (var c in _chunks)
+        {
+            long chunkEnd = c.OriginalOffset + c.Original;
+            if (chunkEnd <= start || c.OriginalOffset >= end) continue;
+            byte[] metadata = _bytes.AsSpan(c.HeaderPosition, c.MetadataLength).ToArray();
+            byte[] data = _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered).ToArray();
+            byte[] chunk = FilterCodec.Reverse(pipeline, metadata, data, c.Original, type, _source);
+            long from = Math.Max(start, c.OriginalOffset), to = Math.Min(end, chunkEnd);
+            chunk.AsSpan((int)(from - c.OriginalOffset), (int)(to - from)).CopyTo(output.AsSpan((int)(from - start)));
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// Filters a whole tile. Chunks hold whole cells (format v11+): the chunk size is the pipeline's maximum rounded down
+    /// to a multiple of the cell size (at least one cell).
+    /// </summary>
+    public static byte[] Encode(ReadOnlySpan<byte> tile, TileDbFilterPipeline pipeline, TileDbDatatype type, int cellSize)
+    {
+        int chunkSize = Math.Max(cellSize, (int)(pipeline.MaxChunkSize / (uint)cellSize) * cellSize);
+        int count = tile.Length == 0 ? 0 : (tile.Length + chunkSize - 1) / chunkSize;
+        var w = new ByteWriter().U64((ulong)count);
+        for (int i = 0; i < count; i++)
+        {
+            var chunk = tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize));
+            var (metadata, data) = FilterCodec.Forward(pipeline, chunk.ToArray(), type);
+            w.U32((uint)chunk.Length).U32((uint)data.Length).U32((uint)metadata.Length).Bytes(metadata).Bytes(data);
+        }
+        return w.ToArray();
+    }
+}
+
+/// <summary>A generic tile (format_spec/generic_tile.md): a self-describing header, its filter pipeline, then a tile.</summary>
+internal static class GenericTile
+{
+    /// <summary>Reads the generic tile at <paramref name="offset"/>; returns its unfiltered bytes and the offset after it.</summary>
+    public static (byte[] Data, long Next, uint Version) Read(byte[] file, long offset, string source)
+    {
+        if (offset < 0 || offset > file.Length) throw new DataCorruptionException($"{source}: generic tile offset {offset} is outside the file ({file.Length} bytes)");
+        var r = new ByteReader(file, source, (int)offset);
+        uint version = r.U32();
+        long persisted = r.Size();
+        long tileSize = r.Size();
+        r.U8(); // datatype (always CHAR for generic tiles)
+        r.U64(); // cell size
+        byte encryption = r.U8();
+        if (encryption != 0) throw new NotSupportedException($"{source}: encrypted arrays are not supported (encryption type {encryption})");
+        uint pipelineSize = r.U32();
+        int pipelineStart = r.Position;
+        var pipeline = FilterCodec.ReadPipeline(r);
+        if (r.Position - pipelineStart != pipelineSize)
+            throw new DataCorruptionException($"{source}: generic tile filter pipeline is {r.Position - pipelineStart} bytes, header says {pipelineSize}");
+        FilterCodec.CheckSupported(pipeline, source);
+        var tile = new FilteredTile(r.Take(persisted).ToArray(), source);
+        if (tile.OriginalLength != tileSize) throw new DataCorruptionException($"{source}: generic tile holds {tile.OriginalLength} bytes, header says {tileSize}");
+        return (tile.Decode(pipeline, TileDbDatatype.Char, 0, tileSize), r.Position, version);
+    }
+
+    /// <summary>Writes a generic tile compressed with gzip level 1, as TileDB does for schemas and metadata.</summary>
+    public static void Write(ByteWriter w, ReadOnlySpan<byte> data)
+    {
+        var pipeline = TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Gzip, 1));
+        byte[] tile = FilteredTile.Encode(data, pipeline, TileDbDatatype.Char, 1);
+        var pipelineBytes = new ByteWriter();
+        FilterCodec.WritePipeline(pipelineBytes, pipeline);
+        w.U32(FormatVersion.Write).U64((ulong)tile.Length).U64((ulong)data.Length).U8((byte)TileDbDatatype.Char).U64(1).U8(0)
+            .U32((uint)pipelineBytes.Length).Bytes(pipelineBytes.ToArray()).Bytes(tile);
+    }
+
+    public static byte[] Write(ReadOnlySpan<byte> data)
+    {
+        var w = new ByteWriter();
+        Write(w, data);
+        return w.ToArray();
+    }
+}

@@ -1,0 +1,122 @@
+using Resif.Gpu.Core;
+using Resif.Gpu.Storage.Internal;
+
+namespace Resif.Gpu.Storage;
+
+/// <summary>
+/// Writes TileDB dense arrays at format version 21 (see <c>FormatVersion.Write</c> for why). Crash safety: every file of
+/// a fragment is written and flushed to disk first; the commit marker <c>__commits/NAME.wrt</c> comes last, so a killed
+/// writer leaves an uncommitted folder that readers ignore.
+/// </summary>
+public static class TileDbWriter
+{
+    /// <summary>Creates the array folder and its first schema file.</summary>
+    public static void Create(string path, TileDbSchema schema)
+    {
+        Validate(schema);
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+            throw new IOException($"'{path}' already exists and is not empty");
+        foreach (string sub in (string[])["__schema", "__fragments", "__commits", "__meta", "__fragment_meta"])
+            Directory.CreateDirectory(Path.Combine(path, sub));
+        File.WriteAllBytes(Path.Combine(path, "__lock.tdb"), []);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string schemaName = TimestampedName.Create(now, now, null);
+        WriteDurably(Path.Combine(path, "__schema", schemaName), GenericTile.Write(SchemaCodec.Write(schema)));
+    }
+
+    private static void Validate(TileDbSchema schema)
+    {
+        if (schema.ArrayType != TileDbArrayType.Dense) throw new NotSupportedException("only dense arrays can be written");
+        foreach (var d in schema.Dimensions)
+        {
+            if (!TileDbTypes.IsInteger(d.Type)) throw new NotSupportedException($"dimension '{d.Name}': only integer dimensions can be written");
+            if (d.TileExtent <= 0 || d.TileExtent > d.Length) throw new ArgumentException($"dimension '{d.Name}': tile extent {d.TileExtent} must be in [1, {d.Length}]");
+        }
+        foreach (var a in schema.Attributes)
+        {
+            if (a.Nullable || a.CellValNum is 0 or uint.MaxValue) throw new NotSupportedException($"attribute '{a.Name}': only fixed-size, non-nullable attributes can be written");
+            if (a.FillValue.Length != a.CellSize) throw new ArgumentException($"attribute '{a.Name}': fill value has {a.FillValue.Length} bytes, a cell has {a.CellSize}");
+            FilterCodec.CheckSupported(a.Filters, $"attribute '{a.Name}'");
+        }
+    }
+
+    /// <summary>
+    /// Writes one dense fragment over <paramref name="subarray"/> (inclusive ranges, step 1): for each attribute, its
+    /// cells in C order over the subarray (schema dimension order). Returns the fragment name.
+    /// </summary>
+    public static string WriteDense(string path, IReadOnlyList<DimensionRange> subarray, IReadOnlyDictionary<string, byte[]> attributeData)
+    {
+        var array = TileDbArray.Open(path);
+        var schema = array.Schema;
+        int dims = schema.Dimensions.Count;
+        if (subarray.Count != dims) throw new ArgumentException($"{subarray.Count} ranges for {dims} dimensions");
+        long cells = 1;
+        for (int d = 0; d < dims; d++)
+        {
+            var (r, dim) = (subarray[d], schema.Dimensions[d]);
+            if (r.Step != 1 || r.Count <= 0 || r.Start < dim.Low || r.Last > dim.High)
+                throw new ArgumentException($"range {r} of '{dim.Name}' is empty, strided or outside [{dim.Low}, {dim.High}]");
+            cells = checked(cells * r.Count);
+        }
+        foreach (var a in schema.Attributes)
+        {
+            if (!attributeData.TryGetValue(a.Name, out var data)) throw new ArgumentException($"no data for attribute '{a.Name}'");
+            if (data.Length != cells * a.CellSize) throw new ArgumentException($"attribute '{a.Name}': {data.Length} bytes for {cells} cells of {a.CellSize} bytes");
+        }
+
+        // Timestamps strictly increase so later writes always override earlier ones, even within one millisecond.
+        long lastT2 = array.LatestTimestamp;
+        long t = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lastT2 + 1);
+        string name = TimestampedName.Create(t, t, FormatVersion.Write);
+        string folder = Path.Combine(path, "__fragments", name);
+        Directory.CreateDirectory(folder);
+        long[] low = subarray.Select(r => r.Start).ToArray();
+        long[] high = subarray.Select(r => r.Last).ToArray();
+        var layout = new TileLayout(schema, low, high);
+
+        var encoded = new List<FragmentMetadataWriter.AttributeTiles>();
+        for (int i = 0; i < schema.Attributes.Count; i++)
+        {
+            var a = schema.Attributes[i];
+            var tiles = DenseTileBuilder.Build(schema, layout, a, low, high, attributeData[a.Name]);
+            string file = Path.Combine(folder, $"a{i}.tdb");
+            var offsets = new long[tiles.Length];
+            long position = 0;
+            using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
+            {
+                for (int k = 0; k < tiles.Length; k++)
+                {
+                    offsets[k] = position;
+                    stream.Write(tiles[k].Filtered);
+                    position += tiles[k].Filtered.Length;
+                }
+                stream.Flush(flushToDisk: true);
+            }
+            encoded.Add(new FragmentMetadataWriter.AttributeTiles(a, offsets, position, tiles.Select(t => t.Stats).ToArray()));
+        }
+        byte[] metadata = FragmentMetadataWriter.Write(schema, low, high, layout, encoded);
+        WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), metadata);
+        WriteDurably(Path.Combine(path, "__commits", name + ".wrt"), []);
+        return name;
+    }
+
+    /// <summary>Writes a metadata file with these entries (later files override earlier ones key by key).</summary>
+    public static void WriteMetadata(string path, IReadOnlyDictionary<string, TileDbMetadataValue> entries)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Directory.CreateDirectory(Path.Combine(path, "__meta"));
+        WriteDurably(Path.Combine(path, "__meta", TimestampedName.Create(now, now, null)), ArrayMetadataCodec.Serialize(entries));
+    }
+
+    /// <summary>Writes under a temporary name, flushes to disk, then renames: readers never see a partial file.</summary>
+    private static void WriteDurably(string file, ReadOnlySpan<byte> bytes)
+    {
+        string temporary = file + ".tmp-" + Guid.NewGuid().ToString("N");
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, file);
+    }
+}
