@@ -26,6 +26,7 @@ public static class DasFormats
         new XdasNetcdfReader(),
         new FebusReader(),
         new H5SimpleReader(),
+        new TdmsReader(),
     ];
 
     /// <summary>The reader named <paramref name="format"/> (case-insensitive).</summary>
