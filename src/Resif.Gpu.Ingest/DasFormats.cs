@@ -27,6 +27,8 @@ public static class DasFormats
         new FebusReader(),
         new H5SimpleReader(),
         new TdmsReader(),
+        new SegyReader(),
+        new MiniSeedReader(),
     ];
 
     /// <summary>The reader named <paramref name="format"/> (case-insensitive).</summary>
