@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace Resif.Gpu.Ingest.Internal;
+
+/// <summary>Conversions of the time encodings vendors use, all to DateTimeOffset rounded to the microsecond.</summary>
+internal static class DasTime
+{
+    public static DateTimeOffset FromUnixMicroseconds(long microseconds) =>
+        DateTimeOffset.UnixEpoch.AddTicks(checked(microseconds * 10));
+
+    public static DateTimeOffset FromUnixNanoseconds(long nanoseconds) =>
+        FromUnixMicroseconds((long)Math.Round(nanoseconds / 1000.0, MidpointRounding.AwayFromZero));
+
+    public static DateTimeOffset FromUnixSeconds(double seconds) =>
+        double.IsFinite(seconds) ? FromUnixMicroseconds((long)Math.Round(seconds * 1e6)) : throw new InvalidDataException($"time {seconds} is not a finite number of seconds");
+
+    /// <summary>ISO 8601 with an offset or 'Z' (PRODML, DAS-RCN, AP Sensing); more than 7 fractional digits are cut.</summary>
+    public static DateTimeOffset ParseIso(string text)
+    {
+        string trimmed = text.Trim();
+        // .NET parses at most 7 fractional digits; DAS-RCN writes 9 (nanoseconds).
+        var match = System.Text.RegularExpressions.Regex.Match(trimmed, @"^(.*\.\d{7})\d+(.*)$");
+        if (match.Success) trimmed = match.Groups[1].Value + match.Groups[2].Value;
+        return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+            ? RoundToMicrosecond(t) : throw new InvalidDataException($"time '{text}' is not an ISO 8601 date");
+    }
+
+    public static DateTimeOffset RoundToMicrosecond(DateTimeOffset t) =>
+        new DateTimeOffset((long)Math.Round(t.UtcTicks / 10.0, MidpointRounding.AwayFromZero) * 10, TimeSpan.Zero);
+}

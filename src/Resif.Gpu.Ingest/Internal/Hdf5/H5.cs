@@ -1,0 +1,270 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Numerics;
+using PureHDF;
+using PureHDF.Selections;
+using PureHDF.VOL.Native;
+
+namespace Resif.Gpu.Ingest.Internal.Hdf5;
+
+/// <summary>
+/// HDF5 access shared by the HDF5-based readers (PureHDF, managed): signature and truncation checks, numbers and
+/// text of any stored width, and 2-D sample blocks converted to float32 [channel, time].
+/// </summary>
+internal static class H5
+{
+    private static ReadOnlySpan<byte> Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1a, (byte)'\n'];
+
+    /// <summary>Offsets where an HDF5 superblock may start (a user block of 512·2^k bytes may precede it).</summary>
+    private static readonly int[] SuperblockOffsets = [0, 512, 1024, 2048];
+
+    public static bool HasSignature(ReadOnlySpan<byte> head) => FindSuperblock(head) >= 0;
+
+    /// <summary>
+    /// Fails when the file is shorter than the end-of-file address its superblock declares: PureHDF would
+    /// otherwise read past the end (zeros or an obscure error) instead of saying the file is truncated.
+    /// </summary>
+    public static void EnsureComplete(string path, ReadOnlySpan<byte> head)
+    {
+        int at = FindSuperblock(head);
+        if (at < 0) throw new InvalidDataException($"{path}: not an HDF5 file (no signature)");
+        long declared = DeclaredEndOfFile(head[at..]) ?? throw new InvalidDataException($"{path}: HDF5 superblock is incomplete or of an unknown version");
+        long actual = new FileInfo(path).Length;
+        if (actual < at + declared)
+            throw new InvalidDataException($"{path}: truncated HDF5 file: the superblock declares {at + declared} bytes, the file has {actual}");
+    }
+
+    public static NativeFile Open(string path)
+    {
+        EnsureComplete(path, FileHead.Read(path, DasFormats.HeadLength));
+        return H5File.OpenRead(path);
+    }
+
+    private static int FindSuperblock(ReadOnlySpan<byte> head)
+    {
+        foreach (int offset in SuperblockOffsets)
+        {
+            if (head.Length >= offset + 8 && head.Slice(offset, 8).SequenceEqual(Signature)) return offset;
+        }
+        return -1;
+    }
+
+    /// <summary>The end-of-file address stored in a superblock (format specification, "Superblock" versions 0-3).</summary>
+    private static long? DeclaredEndOfFile(ReadOnlySpan<byte> sb)
+    {
+        if (sb.Length < 16) return null;
+        int version = sb[8];
+        int offsetSize = version <= 1 ? sb[13] : sb[9];
+        if (offsetSize is not (4 or 8)) return null;
+        // v0/v1: fixed fields up to byte 24 (v1 adds 4), then base, free-space and EOF addresses.
+        // v2/v3: 12 fixed bytes, then base, superblock-extension and EOF addresses.
+        int eofAt = version switch
+        {
+            0 => 24 + 2 * offsetSize,
+            1 => 28 + 2 * offsetSize,
+            2 or 3 => 12 + 2 * offsetSize,
+            _ => -1,
+        };
+        if (eofAt < 0 || sb.Length < eofAt + offsetSize) return null;
+        ulong eof = offsetSize == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(sb[eofAt..]) : BinaryPrimitives.ReadUInt32LittleEndian(sb[eofAt..]);
+        return eof > long.MaxValue ? null : (long)eof;
+    }
+
+    /// <summary>True when every segment of a '/'-separated path exists below <paramref name="group"/>.</summary>
+    public static bool Exists(IH5Group group, string path)
+    {
+        IH5Group current = group;
+        string[] parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!current.LinkExists(parts[i])) return false;
+            if (i == parts.Length - 1) return true;
+            if (current.Get(parts[i]) is not IH5Group next) return false;
+            current = next;
+        }
+        return true;
+    }
+
+    public static bool IsDataset(IH5Group group, string path) => Exists(group, path) && group.Get(path) is IH5Dataset;
+
+    /// <summary>NumPy-style name of a stored element type ("int16", "float32"...).</summary>
+    public static string DtypeName(IH5DataType type) => type.Class switch
+    {
+        H5DataTypeClass.FixedPoint => $"{(type.FixedPoint.IsSigned ? "int" : "uint")}{type.Size * 8}",
+        H5DataTypeClass.FloatingPoint => $"float{type.Size * 8}",
+        _ => type.Class.ToString(),
+    };
+
+    public static double[] Numbers(IH5Dataset dataset, Selection? selection = null) =>
+        ReadNumeric(dataset.Type, new DatasetValues(dataset, selection), "dataset " + dataset.Name);
+
+    public static double[] Numbers(IH5Attribute attribute) =>
+        attribute.Space.Type == H5DataspaceType.Null ? [] : ReadNumeric(attribute.Type, new AttributeValues(attribute), "attribute " + attribute.Name);
+
+    /// <summary>The values of a numeric attribute, or the parsed text of a string attribute (vendors store numbers both ways).</summary>
+    public static double Number(IH5Object owner, string name)
+    {
+        if (!owner.AttributeExists(name)) throw new InvalidDataException($"attribute '{name}' missing on {owner.Name}");
+        var attribute = owner.Attribute(name);
+        if (IsText(attribute.Type))
+        {
+            string text = Text(attribute).Trim();
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                ? v : throw new InvalidDataException($"attribute '{name}' on {owner.Name} is not a number: '{text}'");
+        }
+        double[] values = Numbers(attribute);
+        return values.Length > 0 ? values[0] : throw new InvalidDataException($"attribute '{name}' on {owner.Name} is empty");
+    }
+
+    public static double? OptionalNumber(IH5Object owner, string name)
+    {
+        if (!owner.AttributeExists(name)) return null;
+        double value = Number(owner, name);
+        return double.IsNaN(value) ? null : value;
+    }
+
+    /// <summary>First element of a numeric dataset (scalars and [1] arrays alike).</summary>
+    public static double Scalar(IH5Group group, string path)
+    {
+        if (!IsDataset(group, path)) throw new InvalidDataException($"dataset '{path}' missing");
+        double[] values = Numbers(group.Dataset(path));
+        return values.Length > 0 ? values[0] : throw new InvalidDataException($"dataset '{path}' is empty");
+    }
+
+    public static string Text(IH5Attribute attribute) =>
+        attribute.Space.Type == H5DataspaceType.Null ? "" : string.Join("|", attribute.Read<string[]>()).TrimEnd('\0');
+
+    public static string? OptionalText(IH5Object owner, string name) =>
+        owner.AttributeExists(name) && IsText(owner.Attribute(name).Type) ? Text(owner.Attribute(name)) : null;
+
+    public static string Text(IH5Dataset dataset) => string.Join("|", dataset.Read<string[]>()).TrimEnd('\0');
+
+    public static string? OptionalDatasetText(IH5Group group, string path) =>
+        IsDataset(group, path) && IsText(group.Dataset(path).Type) ? Text(group.Dataset(path)) : null;
+
+    public static string[] Texts(IH5Dataset dataset) => dataset.Read<string[]>().Select(s => s.TrimEnd('\0')).ToArray();
+
+    /// <summary>Fixed-length strings, and variable-length sequences of bytes (how HDF5 stores variable-length strings).</summary>
+    private static bool IsText(IH5DataType type) =>
+        type.Class == H5DataTypeClass.String
+        || (type.Class == H5DataTypeClass.VariableLength && type.VariableLength.BaseType is { } b
+            && (b.Class == H5DataTypeClass.String || (b.Class == H5DataTypeClass.FixedPoint && b.Size == 1)));
+
+    /// <summary>
+    /// Attributes of <paramref name="owner"/> as text (numbers joined by ','), under <paramref name="prefix"/>.
+    /// Types with no text form (enumerations, compounds, references) are left out.
+    /// </summary>
+    public static void CollectAttributes(IH5Object owner, string prefix, IDictionary<string, string> into)
+    {
+        foreach (var attribute in owner.Attributes())
+        {
+            string? text = AttributeAsText(attribute);
+            if (text is not null) into[prefix + attribute.Name] = text;
+        }
+    }
+
+    private static string? AttributeAsText(IH5Attribute attribute)
+    {
+        if (attribute.Space.Type == H5DataspaceType.Null) return "";
+        if (IsText(attribute.Type)) return Text(attribute);
+        if (attribute.Type.Class is H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint)
+            return string.Join(",", Numbers(attribute).Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        return null;
+    }
+
+    /// <summary>
+    /// Reads samples [start, start+count) along <paramref name="timeAxis"/> of a 2-D dataset and returns them as
+    /// float32 [channel, time]: time-major layouts are transposed, integers and float64 converted.
+    /// </summary>
+    public static float[] ReadChannelTime(IH5Dataset dataset, int timeAxis, long start, long count)
+    {
+        ulong[] dims = dataset.Space.Dimensions;
+        if (dims.Length != 2) throw new InvalidDataException($"dataset {dataset.Name} has {dims.Length} dimensions, expected 2");
+        long channels = (long)dims[1 - timeAxis];
+        ulong[] starts = new ulong[2], blocks = new ulong[2];
+        starts[timeAxis] = (ulong)start;
+        blocks[timeAxis] = (ulong)count;
+        blocks[1 - timeAxis] = (ulong)channels;
+        float[] stored = ReadFloats(dataset, new HyperslabSelection(2, starts, blocks));
+        return timeAxis == 0 ? Transpose(stored, count, channels) : stored;
+    }
+
+    /// <summary>[rows, cols] C-order to [cols, rows].</summary>
+    public static float[] Transpose(float[] source, long rows, long cols)
+    {
+        var result = new float[source.LongLength];
+        for (long r = 0; r < rows; r++)
+        {
+            long rowAt = r * cols;
+            for (long c = 0; c < cols; c++) result[c * rows + r] = source[rowAt + c];
+        }
+        return result;
+    }
+
+    /// <summary>The selected elements of a numeric dataset converted to float32, in storage order.</summary>
+    public static float[] ReadFloats(IH5Dataset dataset, Selection selection)
+    {
+        var values = new DatasetValues(dataset, selection);
+        var type = dataset.Type;
+        return (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
+        {
+            (H5DataTypeClass.FloatingPoint, 4, _) => values.Read<float>(),
+            (H5DataTypeClass.FloatingPoint, 8, _) => ToFloat(values.Read<double>()),
+            (H5DataTypeClass.FixedPoint, 1, true) => ToFloat(values.Read<sbyte>()),
+            (H5DataTypeClass.FixedPoint, 1, false) => ToFloat(values.Read<byte>()),
+            (H5DataTypeClass.FixedPoint, 2, true) => ToFloat(values.Read<short>()),
+            (H5DataTypeClass.FixedPoint, 2, false) => ToFloat(values.Read<ushort>()),
+            (H5DataTypeClass.FixedPoint, 4, true) => ToFloat(values.Read<int>()),
+            (H5DataTypeClass.FixedPoint, 4, false) => ToFloat(values.Read<uint>()),
+            (H5DataTypeClass.FixedPoint, 8, true) => ToFloat(values.Read<long>()),
+            (H5DataTypeClass.FixedPoint, 8, false) => ToFloat(values.Read<ulong>()),
+            _ => throw new InvalidDataException($"dataset {dataset.Name} has element type {DtypeName(type)}, not a number"),
+        };
+    }
+
+    private static float[] ToFloat<T>(T[] source) where T : INumberBase<T>
+    {
+        var result = new float[source.Length];
+        for (int i = 0; i < source.Length; i++) result[i] = float.CreateTruncating(source[i]);
+        return result;
+    }
+
+    private static double[] ReadNumeric(IH5DataType type, IValueSource values, string what) =>
+        (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
+        {
+            (H5DataTypeClass.FloatingPoint, 4, _) => ToDouble(values.Read<float>()),
+            (H5DataTypeClass.FloatingPoint, 8, _) => values.Read<double>(),
+            (H5DataTypeClass.FixedPoint, 1, true) => ToDouble(values.Read<sbyte>()),
+            (H5DataTypeClass.FixedPoint, 1, false) => ToDouble(values.Read<byte>()),
+            (H5DataTypeClass.FixedPoint, 2, true) => ToDouble(values.Read<short>()),
+            (H5DataTypeClass.FixedPoint, 2, false) => ToDouble(values.Read<ushort>()),
+            (H5DataTypeClass.FixedPoint, 4, true) => ToDouble(values.Read<int>()),
+            (H5DataTypeClass.FixedPoint, 4, false) => ToDouble(values.Read<uint>()),
+            (H5DataTypeClass.FixedPoint, 8, true) => ToDouble(values.Read<long>()),
+            (H5DataTypeClass.FixedPoint, 8, false) => ToDouble(values.Read<ulong>()),
+            _ => throw new InvalidDataException($"{what} has element type {DtypeName(type)}, not a number"),
+        };
+
+    private static double[] ToDouble<T>(T[] source) where T : INumberBase<T>
+    {
+        var result = new double[source.Length];
+        for (int i = 0; i < source.Length; i++) result[i] = double.CreateTruncating(source[i]);
+        return result;
+    }
+
+    /// <summary>Datasets and attributes read alike, with the element type chosen by the caller.</summary>
+    private interface IValueSource
+    {
+        T[] Read<T>() where T : unmanaged;
+    }
+
+    private sealed class DatasetValues(IH5Dataset dataset, Selection? selection) : IValueSource
+    {
+        public T[] Read<T>() where T : unmanaged => dataset.Read<T[]>(selection);
+    }
+
+    private sealed class AttributeValues(IH5Attribute attribute) : IValueSource
+    {
+        public T[] Read<T>() where T : unmanaged => attribute.Read<T[]>();
+    }
+}
