@@ -4,7 +4,7 @@ using Resif.Gpu.Core.Dsp;
 
 namespace Resif.Gpu.Core;
 
-/// <summary>Filter kernels: channels are SIMD lanes (groups of 8), groups run in parallel.</summary>
+/// <summary>Filter kernels: channels are SIMD lanes (groups of 16), groups run in parallel.</summary>
 public sealed unsafe partial class CpuBackend
 {
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
@@ -14,19 +14,16 @@ public sealed unsafe partial class CpuBackend
         int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
         if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
             throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
-        // Causal filtering streams tile by tile; zero-phase keeps the whole (padded) row group time-major.
-        int steps = mode == SosMode.Causal ? SosCascade.TileSteps : columns + 2 * pad;
         int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
         fixed (float* pointer = data)
         {
             nint address = (nint)pointer;
-            Parallel.For(0, groups, ParallelOptions, () => new double[steps * SosCascade.Lanes], (group, _, buffer) =>
+            Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, mode, pad, columns), (group, _, filter) =>
             {
                 int firstRow = group * SosCascade.Lanes;
-                var rowsHere = new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow));
                 Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
-                fixed (double* b = buffer) FilterGroup(rowsHere, cascade, mode, pad, b, state);
-                return buffer;
+                filter.Run(new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow)), state);
+                return filter;
             }, _ => { });
         }
     }
@@ -95,65 +92,6 @@ public sealed unsafe partial class CpuBackend
     {
         if (rows < 0 || columns < 0 || length < (long)rows * columns)
             throw new ArgumentException($"{name} holds {length} values, fewer than {rows} x {columns}", name);
-    }
-
-    private static void FilterGroup(RowGroup rows, SosCascade cascade, SosMode mode, int pad, double* buffer, Span<Vector256<double>> state)
-    {
-        const int lanes = SosCascade.Lanes, tile = SosCascade.TileSteps;
-        int n = rows.Columns;
-        if (mode == SosMode.Causal)
-        {
-            cascade.Reset(state, null);
-            for (int start = 0; start < n; start += tile)
-            {
-                int count = Math.Min(tile, n - start);
-                rows.Gather(start, count, buffer);
-                cascade.Run(buffer, count, reverse: false, state);
-                rows.Scatter(buffer, start, count);
-            }
-            return;
-        }
-
-        // Zero-phase: the group's whole (padded) window stays time-major. Reading is fused with the forward pass
-        // and writing with the backward pass, so the data crosses memory once each way.
-        double* x = buffer + pad * lanes;
-        bool steady = mode == SosMode.ZeroPhaseOddPad;
-        if (steady)
-        {
-            // Both extensions come from unfiltered samples, so they are built before the forward pass starts.
-            rows.Gather(n - 1 - pad, pad + 1, x + (n - 1 - pad) * lanes);
-            RowGroup.ExtendAfter(x + (n - 1) * lanes, pad);
-            rows.Gather(0, pad + 1, x);
-            RowGroup.ExtendBefore(x, pad);
-            cascade.Reset(state, buffer);
-            cascade.Run(buffer, pad, reverse: false, state);
-        }
-        else
-        {
-            cascade.Reset(state, null);
-        }
-        for (int start = 0; start < n; start += tile)
-        {
-            int count = Math.Min(tile, n - start);
-            rows.Gather(start, count, x + start * lanes);
-            cascade.Run(x + start * lanes, count, reverse: false, state);
-        }
-        if (steady)
-        {
-            cascade.Run(x + n * lanes, pad, reverse: false, state);
-            cascade.Reset(state, x + (n + pad - 1) * lanes);
-            cascade.Run(x + n * lanes, pad, reverse: true, state);
-        }
-        else
-        {
-            cascade.Reset(state, null);
-        }
-        for (int end = n; end > 0; end -= tile)
-        {
-            int count = Math.Min(tile, end);
-            cascade.Run(x + (end - count) * lanes, count, reverse: true, state);
-            rows.Scatter(x + (end - count) * lanes, end - count, count);
-        }
     }
 
     // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.
