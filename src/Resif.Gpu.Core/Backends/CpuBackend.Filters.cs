@@ -10,21 +10,19 @@ public sealed unsafe partial class CpuBackend
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        var cascade = new SosCascade(sos);
-        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
-        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
-            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
-        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
-        fixed (float* pointer = data)
+        fixed (float* pointer = data) RunSos(pointer, rows, columns, sos, mode, null);
+    }
+
+    public void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
+        int outColumns = (columns + factor - 1) / factor;
+        CheckShape(output.Length, rows, outColumns, nameof(output));
+        fixed (float* inPointer = input)
+        fixed (float* outPointer = output)
         {
-            nint address = (nint)pointer;
-            Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, mode, pad, columns), (group, _, filter) =>
-            {
-                int firstRow = group * SosCascade.Lanes;
-                Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
-                filter.Run(new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow)), state);
-                return filter;
-            }, _ => { });
+            RunSos(inPointer, rows, columns, sos, mode, new DecimatedRows(outPointer, outColumns, factor));
         }
     }
 
@@ -53,20 +51,6 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
-    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
-    {
-        CheckShape(input.Length, rows, columns, nameof(input));
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
-        int outColumns = (columns + factor - 1) / factor;
-        CheckShape(output.Length, rows, outColumns, nameof(output));
-        for (int row = 0; row < rows; row++)
-        {
-            var x = input.Slice(row * columns, columns);
-            var y = output.Slice(row * outColumns, outColumns);
-            for (int j = 0; j < outColumns; j++) y[j] = x[j * factor];
-        }
-    }
-
     public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
@@ -86,6 +70,25 @@ public sealed unsafe partial class CpuBackend
             var x = data.Slice(row * columns, columns);
             for (int i = 0; i < columns; i++) x[i] = (float)(x[i] * weights[i]);
         }
+    }
+
+    // Groups of 16 channels in parallel; each worker reuses its own tile and zero-phase store.
+    private void RunSos(float* data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, DecimatedRows? target)
+    {
+        var cascade = new SosCascade(sos);
+        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
+            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
+        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
+        nint address = (nint)data;
+        Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, mode, pad, columns), (group, _, filter) =>
+        {
+            int firstRow = group * SosCascade.Lanes;
+            Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
+            filter.Run(new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow)),
+                target?.From(firstRow), state);
+            return filter;
+        }, _ => { });
     }
 
     private static void CheckShape(int length, int rows, int columns, string name)

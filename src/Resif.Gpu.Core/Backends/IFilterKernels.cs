@@ -44,8 +44,12 @@ public interface IFilterKernels
     /// </summary>
     void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output);
 
-    /// <summary>Keeps every <paramref name="factor"/>-th sample from sample 0: output is <c>rows × ceil(columns / factor)</c>.</summary>
-    void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output);
+    /// <summary>
+    /// Runs the cascade as <see cref="SosFilter"/> would and keeps every <paramref name="factor"/>-th sample from
+    /// sample 0 (anti-alias filter then decimation, fused: only kept samples are written). <paramref name="input"/>
+    /// is left unchanged; <paramref name="output"/> holds <c>rows × ceil(columns / factor)</c> values.
+    /// </summary>
+    void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output);
 
     /// <summary>Removes the mean or the least-squares line of each row, in place (computed in float64).</summary>
     void Detrend(Span<float> data, int rows, int columns, DetrendType type);

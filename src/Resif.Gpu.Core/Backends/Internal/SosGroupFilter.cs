@@ -29,17 +29,18 @@ internal sealed unsafe class SosGroupFilter
         _forward = mode == SosMode.Causal ? [] : new float[(long)(columns + 2 * pad) * Lanes];
     }
 
-    public void Run(RowGroup rows, Span<Vector256<double>> state)
+    /// <summary>Filters the rows in place, or, with a <paramref name="target"/>, writes only the kept samples there.</summary>
+    public void Run(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state)
     {
         fixed (double* tile = _tile)
         fixed (float* forward = _forward)
         {
-            if (_mode == SosMode.Causal) RunCausal(rows, state, tile);
-            else RunZeroPhase(rows, state, tile, forward);
+            if (_mode == SosMode.Causal) RunCausal(rows, target, state, tile);
+            else RunZeroPhase(rows, target, state, tile, forward);
         }
     }
 
-    private void RunCausal(RowGroup rows, Span<Vector256<double>> state, double* tile)
+    private void RunCausal(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile)
     {
         _cascade.Reset(state, null);
         for (int start = 0; start < rows.Columns; start += SosCascade.TileSteps)
@@ -47,11 +48,11 @@ internal sealed unsafe class SosGroupFilter
             int count = Math.Min(SosCascade.TileSteps, rows.Columns - start);
             rows.Gather(start, count, tile);
             _cascade.Run(tile, count, reverse: false, state);
-            rows.Scatter(tile, start, count);
+            Write(rows, target, tile, start, count);
         }
     }
 
-    private void RunZeroPhase(RowGroup rows, Span<Vector256<double>> state, double* tile, float* forward)
+    private void RunZeroPhase(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile, float* forward)
     {
         int n = rows.Columns, pad = _pad;
         // forward[t] holds step t of the padded signal: pad extension steps, n data steps, pad extension steps.
@@ -93,8 +94,14 @@ internal sealed unsafe class SosGroupFilter
             int count = Math.Min(SosCascade.TileSteps, end);
             Widen(forward + (long)(pad + end - count) * Lanes, tile, count);
             _cascade.Run(tile, count, reverse: true, state);
-            rows.Scatter(tile, end - count, count);
+            Write(rows, target, tile, end - count, count);
         }
+    }
+
+    private static void Write(RowGroup rows, DecimatedRows? target, double* tile, int start, int steps)
+    {
+        if (target is { } decimated) decimated.Write(tile, start, steps, rows.Count);
+        else rows.Scatter(tile, start, steps);
     }
 
     private static void Narrow(double* source, float* target, int steps)

@@ -82,12 +82,10 @@ public sealed class DecimateOperation : IOperation
                 filters.FirDecimate(input.Values, rows, columns, _firTaps, _factor, FirDelay(_firTaps!.Length, _factor), result);
                 break;
             case "iir":
-                filters.SosFilter(input.Values, rows, columns, _iirSections, SosMode.ZeroPhaseOddPad);
-                filters.Downsample(input.Values, rows, columns, _factor, result);
+                filters.SosFilterDecimate(input.Values, rows, columns, _iirSections, SosMode.ZeroPhaseOddPad, _factor, result);
                 break;
             default:
-                filters.SosFilter(input.Values, rows, columns, ObspyDesign(1 / input.Layout.Coords[^1].Step), SosMode.Causal);
-                filters.Downsample(input.Values, rows, columns, _factor, result);
+                filters.SosFilterDecimate(input.Values, rows, columns, ObspyDesign(1 / input.Layout.Coords[^1].Step), SosMode.Causal, _factor, result);
                 break;
         }
         return new Block(output, result);
