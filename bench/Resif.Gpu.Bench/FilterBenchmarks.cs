@@ -52,5 +52,5 @@ public class FilterBenchmarks
 
     [Benchmark(OperationsPerInvoke = SamplesPerInvoke)]
     public void DecimateFir() =>
-        _backend.FirDecimate(_data, Channels, Samples, _decimationFir, Factor, (_decimationFir.Length - 1) / 2, _decimated);
+        _backend.FirResample(_data, Channels, Samples, _decimationFir, 1, Factor, FilterDesign.ResamplePolyDelay(_decimationFir.Length, Factor), _decimated);
 }

@@ -26,15 +26,15 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
-    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
     {
         CheckShape(input.Length, rows, columns, nameof(input));
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
-        int outColumns = (columns + factor - 1) / factor;
+        if (up < 1) throw new ArgumentOutOfRangeException(nameof(up), up, "must be >= 1");
+        if (down < 1) throw new ArgumentOutOfRangeException(nameof(down), down, "must be >= 1");
+        if (delay < 0) throw new ArgumentOutOfRangeException(nameof(delay), delay, "must be >= 0");
+        int outColumns = FirResampledLength(columns, up, down);
         CheckShape(output.Length, rows, outColumns, nameof(output));
-        // Reversed taps turn each output into a dot product with a contiguous input window.
-        var reversed = taps.ToArray();
-        Array.Reverse(reversed);
+        var phases = PolyphaseTaps(taps, up);
         fixed (float* inPointer = input)
         fixed (float* outPointer = output)
         {
@@ -43,12 +43,31 @@ public sealed unsafe partial class CpuBackend
             {
                 float* x = (float*)inAddress + (long)row * columns;
                 float* y = (float*)outAddress + (long)row * outColumns;
-                fixed (double* h = reversed)
+                for (int j = 0; j < outColumns; j++)
                 {
-                    for (int j = 0; j < outColumns; j++) y[j] = (float)WindowDot(x, columns, j * (long)factor + delay - (reversed.Length - 1), h, reversed.Length);
+                    // Output j sits at upsampled index m; only taps of phase m mod up meet non-zero samples.
+                    long m = j * (long)down + delay;
+                    var phase = phases[(int)(m % up)];
+                    fixed (double* h = phase) y[j] = (float)WindowDot(x, columns, m / up - (phase.Length - 1), h, phase.Length);
                 }
             });
         }
+    }
+
+    /// <summary>Output length of <see cref="FirResample"/>: ceil(columns · up / down).</summary>
+    public static int FirResampledLength(int columns, int up, int down) => (int)(((long)columns * up + down - 1) / down);
+
+    // Phase r holds taps r, r + up, r + 2·up, ... reversed, so that each output is a dot product with a contiguous window.
+    private static double[][] PolyphaseTaps(ReadOnlySpan<double> taps, int up)
+    {
+        var phases = new double[up][];
+        for (int r = 0; r < up; r++)
+        {
+            int count = taps.Length > r ? (taps.Length - r + up - 1) / up : 0;
+            phases[r] = new double[count];
+            for (int l = 0; l < count; l++) phases[r][count - 1 - l] = taps[r + l * up];
+        }
+        return phases;
     }
 
     public void Detrend(Span<float> data, int rows, int columns, DetrendType type)

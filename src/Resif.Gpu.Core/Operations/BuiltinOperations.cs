@@ -12,5 +12,6 @@ internal static class BuiltinOperations
         Filters.DecimateDescriptor.Instance,
         Filters.DetrendDescriptor.Instance,
         Filters.TaperDescriptor.Instance,
+        Filters.ResampleDescriptor.Instance,
     ];
 }

@@ -79,7 +79,7 @@ public sealed class DecimateOperation : IOperation
         switch (_method)
         {
             case "fir":
-                filters.FirDecimate(input.Values, rows, columns, _firTaps, _factor, FirDelay(_firTaps!.Length, _factor), result);
+                filters.FirResample(input.Values, rows, columns, _firTaps, 1, _factor, FilterDesign.ResamplePolyDelay(_firTaps!.Length, _factor), result);
                 break;
             case "iir":
                 filters.SosFilterDecimate(input.Values, rows, columns, _iirSections, SosMode.ZeroPhaseOddPad, _factor, result);
@@ -89,18 +89,6 @@ public sealed class DecimateOperation : IOperation
                 break;
         }
         return new Block(output, result);
-    }
-
-    /// <summary>
-    /// Which input sample output 0's centre tap lands on in <c>scipy.signal.resample_poly(x, 1, q, window=taps)</c>:
-    /// the filter is front-padded so that output samples sit at the centre of the taps and sample 0 stays at t0.
-    /// </summary>
-    internal static int FirDelay(int taps, int factor)
-    {
-        int halfLength = (taps - 1) / 2;
-        int prePad = factor - halfLength % factor;
-        int preRemove = (halfLength + prePad) / factor;
-        return preRemove * factor - prePad;
     }
 
     // ObsPy's corner is half the new sampling rate; the design depends on the rate only through rounding.
