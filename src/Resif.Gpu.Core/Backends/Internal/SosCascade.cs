@@ -74,7 +74,7 @@ internal sealed unsafe class SosCascade
         for (int done = 0; done < steps; done += TileSteps)
         {
             int count = Math.Min(TileSteps, steps - done);
-            double* tile = reverse ? buffer + (steps - done - count) * Lanes : buffer + done * Lanes;
+            double* tile = buffer + (long)(reverse ? steps - done - count : done) * Lanes;
             for (int s = 0; s < Sections; s++)
             {
                 var sectionState = state.Slice(StatePerSection * s, StatePerSection);
@@ -97,7 +97,7 @@ internal sealed unsafe class SosCascade
             Vector256<double> z0a = state[0], z0b = state[1], z0c = state[2], z0d = state[3];
             Vector256<double> z1a = state[4], z1b = state[5], z1c = state[6], z1d = state[7];
             int step = reverse ? -Lanes : Lanes;
-            double* p = reverse ? tile + (count - 1) * Lanes : tile;
+            double* p = reverse ? tile + (long)(count - 1) * Lanes : tile;
             for (int t = 0; t < count; t++, p += step)
             {
                 var xa = Vector256.Load(p);
@@ -140,7 +140,7 @@ internal sealed unsafe class SosCascade
             Vector256<double> z0a = state[0], z0b = state[1], z0c = state[2], z0d = state[3];
             Vector256<double> z1a = state[4], z1b = state[5], z1c = state[6], z1d = state[7];
             int step = reverse ? -Lanes : Lanes;
-            double* p = reverse ? tile + (count - 1) * Lanes : tile;
+            double* p = reverse ? tile + (long)(count - 1) * Lanes : tile;
             for (int t = 0; t < count; t++, p += step)
             {
                 var xa = Vector256.Load(p);
