@@ -47,13 +47,10 @@ public class FilterBenchmarks
     public void BandpassZeroPhaseOddPad() => _backend.SosFilter(_data, Channels, Samples, _bandpass, SosMode.ZeroPhaseOddPad);
 
     [Benchmark(OperationsPerInvoke = SamplesPerInvoke)]
-    public void DecimateIir()
-    {
-        _backend.SosFilter(_data, Channels, Samples, _decimationIir, SosMode.ZeroPhaseOddPad);
-        _backend.Downsample(_data, Channels, Samples, Factor, _decimated);
-    }
+    public void DecimateIir() =>
+        _backend.SosFilterDecimate(_data, Channels, Samples, _decimationIir, SosMode.ZeroPhaseOddPad, Factor, _decimated);
 
     [Benchmark(OperationsPerInvoke = SamplesPerInvoke)]
     public void DecimateFir() =>
-        _backend.FirDecimate(_data, Channels, Samples, _decimationFir, Factor, (_decimationFir.Length - 1) / 2, _decimated);
+        _backend.FirResample(_data, Channels, Samples, _decimationFir, 1, Factor, FilterDesign.ResamplePolyDelay(_decimationFir.Length, Factor), _decimated);
 }

@@ -4,42 +4,37 @@ using Resif.Gpu.Core.Dsp;
 
 namespace Resif.Gpu.Core;
 
-/// <summary>Filter kernels: channels are SIMD lanes (groups of 8), groups run in parallel.</summary>
+/// <summary>Filter kernels: channels are SIMD lanes (groups of 16), groups run in parallel.</summary>
 public sealed unsafe partial class CpuBackend
 {
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        var cascade = new SosCascade(sos);
-        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
-        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
-            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
-        // Causal filtering streams tile by tile; zero-phase keeps the whole (padded) row group time-major.
-        int steps = mode == SosMode.Causal ? SosCascade.TileSteps : columns + 2 * pad;
-        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
-        fixed (float* pointer = data)
-        {
-            nint address = (nint)pointer;
-            Parallel.For(0, groups, ParallelOptions, () => new double[steps * SosCascade.Lanes], (group, _, buffer) =>
-            {
-                int firstRow = group * SosCascade.Lanes;
-                var rowsHere = new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow));
-                Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
-                fixed (double* b = buffer) FilterGroup(rowsHere, cascade, mode, pad, b, state);
-                return buffer;
-            }, _ => { });
-        }
+        fixed (float* pointer = data) RunSos(pointer, rows, columns, sos, mode, null);
     }
 
-    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    public void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output)
     {
         CheckShape(input.Length, rows, columns, nameof(input));
         if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
         int outColumns = (columns + factor - 1) / factor;
         CheckShape(output.Length, rows, outColumns, nameof(output));
-        // Reversed taps turn each output into a dot product with a contiguous input window.
-        var reversed = taps.ToArray();
-        Array.Reverse(reversed);
+        fixed (float* inPointer = input)
+        fixed (float* outPointer = output)
+        {
+            RunSos(inPointer, rows, columns, sos, mode, new DecimatedRows(outPointer, outColumns, factor));
+        }
+    }
+
+    public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        if (up < 1) throw new ArgumentOutOfRangeException(nameof(up), up, "must be >= 1");
+        if (down < 1) throw new ArgumentOutOfRangeException(nameof(down), down, "must be >= 1");
+        if (delay < 0) throw new ArgumentOutOfRangeException(nameof(delay), delay, "must be >= 0");
+        int outColumns = FirResampledLength(columns, up, down);
+        CheckShape(output.Length, rows, outColumns, nameof(output));
+        var phases = PolyphaseTaps(taps, up);
         fixed (float* inPointer = input)
         fixed (float* outPointer = output)
         {
@@ -48,26 +43,31 @@ public sealed unsafe partial class CpuBackend
             {
                 float* x = (float*)inAddress + (long)row * columns;
                 float* y = (float*)outAddress + (long)row * outColumns;
-                fixed (double* h = reversed)
+                for (int j = 0; j < outColumns; j++)
                 {
-                    for (int j = 0; j < outColumns; j++) y[j] = (float)WindowDot(x, columns, j * (long)factor + delay - (reversed.Length - 1), h, reversed.Length);
+                    // Output j sits at upsampled index m; only taps of phase m mod up meet non-zero samples.
+                    long m = j * (long)down + delay;
+                    var phase = phases[(int)(m % up)];
+                    fixed (double* h = phase) y[j] = (float)WindowDot(x, columns, m / up - (phase.Length - 1), h, phase.Length);
                 }
             });
         }
     }
 
-    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
+    /// <summary>Output length of <see cref="FirResample"/>: ceil(columns · up / down).</summary>
+    public static int FirResampledLength(int columns, int up, int down) => (int)(((long)columns * up + down - 1) / down);
+
+    // Phase r holds taps r, r + up, r + 2·up, ... reversed, so that each output is a dot product with a contiguous window.
+    private static double[][] PolyphaseTaps(ReadOnlySpan<double> taps, int up)
     {
-        CheckShape(input.Length, rows, columns, nameof(input));
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
-        int outColumns = (columns + factor - 1) / factor;
-        CheckShape(output.Length, rows, outColumns, nameof(output));
-        for (int row = 0; row < rows; row++)
+        var phases = new double[up][];
+        for (int r = 0; r < up; r++)
         {
-            var x = input.Slice(row * columns, columns);
-            var y = output.Slice(row * outColumns, outColumns);
-            for (int j = 0; j < outColumns; j++) y[j] = x[j * factor];
+            int count = taps.Length > r ? (taps.Length - r + up - 1) / up : 0;
+            phases[r] = new double[count];
+            for (int l = 0; l < count; l++) phases[r][count - 1 - l] = taps[r + l * up];
         }
+        return phases;
     }
 
     public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
@@ -91,69 +91,29 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
+    // Groups of 16 channels in parallel; each worker reuses its own tile and zero-phase store.
+    private void RunSos(float* data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, DecimatedRows? target)
+    {
+        var cascade = new SosCascade(sos);
+        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
+            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
+        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
+        nint address = (nint)data;
+        Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, mode, pad, columns), (group, _, filter) =>
+        {
+            int firstRow = group * SosCascade.Lanes;
+            Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
+            filter.Run(new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow)),
+                target?.From(firstRow), state);
+            return filter;
+        }, _ => { });
+    }
+
     private static void CheckShape(int length, int rows, int columns, string name)
     {
         if (rows < 0 || columns < 0 || length < (long)rows * columns)
             throw new ArgumentException($"{name} holds {length} values, fewer than {rows} x {columns}", name);
-    }
-
-    private static void FilterGroup(RowGroup rows, SosCascade cascade, SosMode mode, int pad, double* buffer, Span<Vector256<double>> state)
-    {
-        const int lanes = SosCascade.Lanes, tile = SosCascade.TileSteps;
-        int n = rows.Columns;
-        if (mode == SosMode.Causal)
-        {
-            cascade.Reset(state, null);
-            for (int start = 0; start < n; start += tile)
-            {
-                int count = Math.Min(tile, n - start);
-                rows.Gather(start, count, buffer);
-                cascade.Run(buffer, count, reverse: false, state);
-                rows.Scatter(buffer, start, count);
-            }
-            return;
-        }
-
-        // Zero-phase: the group's whole (padded) window stays time-major. Reading is fused with the forward pass
-        // and writing with the backward pass, so the data crosses memory once each way.
-        double* x = buffer + pad * lanes;
-        bool steady = mode == SosMode.ZeroPhaseOddPad;
-        if (steady)
-        {
-            // Both extensions come from unfiltered samples, so they are built before the forward pass starts.
-            rows.Gather(n - 1 - pad, pad + 1, x + (n - 1 - pad) * lanes);
-            RowGroup.ExtendAfter(x + (n - 1) * lanes, pad);
-            rows.Gather(0, pad + 1, x);
-            RowGroup.ExtendBefore(x, pad);
-            cascade.Reset(state, buffer);
-            cascade.Run(buffer, pad, reverse: false, state);
-        }
-        else
-        {
-            cascade.Reset(state, null);
-        }
-        for (int start = 0; start < n; start += tile)
-        {
-            int count = Math.Min(tile, n - start);
-            rows.Gather(start, count, x + start * lanes);
-            cascade.Run(x + start * lanes, count, reverse: false, state);
-        }
-        if (steady)
-        {
-            cascade.Run(x + n * lanes, pad, reverse: false, state);
-            cascade.Reset(state, x + (n + pad - 1) * lanes);
-            cascade.Run(x + n * lanes, pad, reverse: true, state);
-        }
-        else
-        {
-            cascade.Reset(state, null);
-        }
-        for (int end = n; end > 0; end -= tile)
-        {
-            int count = Math.Min(tile, end);
-            cascade.Run(x + (end - count) * lanes, count, reverse: true, state);
-            rows.Scatter(x + (end - count) * lanes, end - count, count);
-        }
     }
 
     // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.

@@ -30,6 +30,10 @@ public sealed class FilterScipyTests
     [InlineData("decimate:factor=3", "y = signal.decimate(x, 3)", 1, 1000)]
     [InlineData("decimate:factor=10,method=fir", "y = signal.decimate(x, 10, ftype='fir')", 9, 3005)]
     [InlineData("decimate:factor=7,method=fir", "y = signal.decimate(x, 7, ftype='fir')", 2, 100)]
+    [InlineData("resample:rate=250", "y = signal.resample_poly(x, 1, 4, axis=-1)", 9, 1001)]
+    [InlineData("resample:rate=400", "y = signal.resample_poly(x, 2, 5, axis=-1)", 17, 2000)]
+    [InlineData("resample:rate=2500", "y = signal.resample_poly(x, 5, 2, axis=-1)", 3, 777)]
+    [InlineData("resample:rate=1500", "y = signal.resample_poly(x, 3, 2, axis=-1)", 2, 64)]
     [InlineData("detrend:type=linear", "y = signal.detrend(x, type='linear')", 7, 999)]
     [InlineData("detrend:type=demean", "y = signal.detrend(x, type='constant')", 7, 1000)]
     public void MatchesScipy(string spec, string script, int rows, int columns)

@@ -25,6 +25,8 @@ public sealed class FilterValidationTests
     [InlineData("decimate:factor=1001", 1000, "operations[0].factor")]
     [InlineData("decimate:factor=2,method=fourier", 1000, "operations[0].method")]
     [InlineData("decimate:factor=2", 27, "operations[0].method")]
+    [InlineData("resample:rate=0", 1000, "operations[0].rate")]
+    [InlineData("resample:rate=628.3185307179586", 1000, "operations[0].rate")]
     [InlineData("taper:max_percentage=0.6", 1000, "operations[0].max_percentage")]
     [InlineData("detrend:type=spline", 1000, "operations[0].type")]
     public void RefusesNamingTheField(string spec, int columns, string field)

@@ -16,6 +16,8 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
 
     public int Columns => columns;
 
+    public int Count => count;
+
     /// <summary>Copies columns [start, start + steps) into <paramref name="buffer"/> (which holds step 0 of them).</summary>
     public void Gather(int start, int steps, double* buffer)
     {
@@ -163,5 +165,23 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
         r5 = Avx.Permute2x128(u1, u5, 0x31);
         r6 = Avx.Permute2x128(u2, u6, 0x31);
         r7 = Avx.Permute2x128(u3, u7, 0x31);
+    }
+}
+
+/// <summary>Where a decimating filter writes: rows of <paramref name="columns"/> kept samples, one per <paramref name="factor"/> input steps.</summary>
+internal readonly unsafe struct DecimatedRows(float* first, int columns, int factor)
+{
+    /// <summary>The same target seen from row <paramref name="row"/> on.</summary>
+    public DecimatedRows From(int row) => new(first + (long)row * columns, columns, factor);
+
+    /// <summary>Writes the kept steps (multiples of the factor) among [start, start + steps) of a time-major tile.</summary>
+    public void Write(double* tile, int start, int steps, int rows)
+    {
+        int firstKept = (start + factor - 1) / factor * factor;
+        for (int c = 0; c < rows; c++)
+        {
+            float* row = first + (long)c * columns;
+            for (int t = firstKept; t < start + steps; t += factor) row[t / factor] = (float)tile[(long)(t - start) * SosCascade.Lanes + c];
+        }
     }
 }
