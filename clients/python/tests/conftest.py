@@ -139,6 +139,12 @@ def _wait_for_url(process: subprocess.Popen, lines: queue.Queue, log_path: Path,
 
 
 @pytest.fixture(scope="session")
+def resif_gpu_cli():
+    """Runs a resif-gpu command to completion and returns its stdout (fails the test on a non-zero exit)."""
+    return run_cli
+
+
+@pytest.fixture(scope="session")
 def client(server_url):
     with resif_gpu.Client(server_url, timeout=120) as connected:
         yield connected

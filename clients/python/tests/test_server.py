@@ -220,3 +220,15 @@ def test_closing_a_stream_early_leaves_the_server_serving(client, stored_array):
         assert offset == 0 and chunk.size > 0
     assert stream.trailer is None
     np.testing.assert_array_equal(client.reduce(array.name, channels=(0, 1)).values, array.values[:1])
+
+
+def test_cli_embedded_reduce_gives_the_same_bytes(client, stored_array, resif_gpu_cli, tmp_path):
+    store, array = stored_array
+    out = tmp_path / "cli.npy"
+    resif_gpu_cli(["reduce", array.name, "--store", str(store), "--op", "highpass:freq=5,zerophase=true",
+                   "--op", "decimate:factor=4", "--channels", "3:30:2", "--time", "0.25:6", "--out", str(out)])
+    remote = client.reduce(array.name, ["highpass:freq=5,zerophase=true", "decimate:factor=4"],
+                           channels=(3, 30, 2), time=(0.25, 6))
+    embedded = np.load(out)
+    assert embedded.dtype == remote.dtype
+    assert embedded.tobytes() == remote.values.tobytes()
