@@ -25,7 +25,7 @@ internal static class CliApp
     private static readonly Command[] Commands =
     [
         new DemoCommand(), new ServeCommand(), new IngestCommand(), new ListCommand(), new InfoCommand(),
-        new ReduceCommand(), new DevicesCommand(),
+        new ReduceCommand(), new ExportCommand(), new DevicesCommand(),
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -71,7 +71,7 @@ internal static class CliApp
         RpcException rpc => $"server answered {rpc.StatusCode}: {rpc.Status.Detail}",
         ResultIntegrityException => $"corrupt result stream: {e.Message}",
         OperationCanceledException => "cancelled",
-        IOException or UnauthorizedAccessException or InvalidDataException => e.Message,
+        IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException => e.Message,
         _ => null,
     };
 

@@ -64,8 +64,8 @@ internal static class FilterCodec
     }
 
     public static bool IsSupported(TileDbFilterType type) => type is TileDbFilterType.None or TileDbFilterType.Gzip or TileDbFilterType.Zstd
-        or TileDbFilterType.Lz4 or TileDbFilterType.ByteShuffle
-        or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
+        or TileDbFilterType.Lz4 or TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle
+        or TileDbFilterType.Delta or TileDbFilterType.DoubleDelta or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
 
     /// <summary>Undoes the pipeline on one chunk; <paramref name="type"/> is the tile's datatype (for shuffles and deltas).</summary>
     public static byte[] Reverse(TileDbFilterPipeline pipeline, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source)
@@ -76,7 +76,8 @@ internal static class FilterCodec
             (metadata, data) = f.Type switch
             {
                 TileDbFilterType.None => (metadata, data),
-                TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 => Decompress(f.Type, metadata, data, source),
+                TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Delta or TileDbFilterType.DoubleDelta
+                    => Decompress(f, metadata, data, f.Reinterpret ?? type, source),
                 TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => VerifyChecksums(f.Type, metadata, data, source),
                 TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle => Unshuffle(f.Type, metadata, data, TileDbTypes.Size(type), source),
                 _ => throw new NotSupportedException($"{source}: filter {f.Type} ({(byte)f.Type}) is not supported"),
@@ -97,7 +98,8 @@ internal static class FilterCodec
             (metadata, data) = f.Type switch
             {
                 TileDbFilterType.None => (metadata, data),
-                TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 => Compress(f, metadata, data),
+                TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Delta or TileDbFilterType.DoubleDelta
+                    => Compress(f, metadata, data, f.Reinterpret ?? type),
                 TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => AddChecksums(f.Type, metadata, data),
                 TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle => Shuffle(f.Type, metadata, data, TileDbTypes.Size(type)),
                 _ => throw new NotSupportedException($"writing filter {f.Type} is not supported"),
@@ -108,7 +110,7 @@ internal static class FilterCodec
 
     // ---- compressors: metadata = [u32 #md parts][u32 #data parts][(u32 original, u32 compressed) per part], data = compressed parts
 
-    private static (byte[], byte[]) Decompress(TileDbFilterType type, byte[] metadata, byte[] data, string source)
+    private static (byte[], byte[]) Decompress(TileDbFilter filter, byte[] metadata, byte[] data, TileDbDatatype valueType, string source)
     {
         var md = new ByteReader(metadata, source);
         uint mdParts = md.U32(), dataParts = md.U32();
@@ -121,14 +123,17 @@ internal static class FilterCodec
         for (int i = 0; i < sizes.Length; i++)
         {
             var compressed = src.Take(sizes[i].Compressed);
-            byte[] part = DecompressPart(type, compressed, sizes[i].Original, source);
+            // Metadata parts are bytes; data parts have the tile's (or the reinterpreted) value type.
+            byte[] part = DecompressPart(filter.Type, compressed, sizes[i].Original, i < mdParts ? TileDbDatatype.UInt8 : valueType, source);
             (i < mdParts ? outMeta : outData).Write(part);
         }
         return (outMeta.ToArray(), outData.ToArray());
     }
 
-    private static byte[] DecompressPart(TileDbFilterType type, ReadOnlySpan<byte> compressed, int originalLength, string source)
+    private static byte[] DecompressPart(TileDbFilterType type, ReadOnlySpan<byte> compressed, int originalLength, TileDbDatatype valueType, string source)
     {
+        if (type == TileDbFilterType.Delta) return DeltaFilters.DecodeDelta(compressed, originalLength, valueType, source);
+        if (type == TileDbFilterType.DoubleDelta) return DeltaFilters.DecodeDoubleDelta(compressed, originalLength, valueType, source);
         var output = new byte[originalLength];
         int written;
         try
@@ -160,24 +165,27 @@ internal static class FilterCodec
         return output;
     }
 
-    private static (byte[], byte[]) Compress(TileDbFilter filter, byte[] metadata, byte[] data)
+    private static (byte[], byte[]) Compress(TileDbFilter filter, byte[] metadata, byte[] data, TileDbDatatype valueType)
     {
         var parts = metadata.Length > 0 ? new[] { metadata, data } : new[] { data };
         var md = new ByteWriter().U32(metadata.Length > 0 ? 1u : 0u).U32(1);
         var output = new ByteWriter();
-        foreach (var part in parts)
+        for (int i = 0; i < parts.Length; i++)
         {
-            byte[] compressed = CompressPart(filter, part);
+            var part = parts[i];
+            byte[] compressed = CompressPart(filter, part, i < parts.Length - 1 ? TileDbDatatype.UInt8 : valueType);
             md.U32((uint)part.Length).U32((uint)compressed.Length);
             output.Bytes(compressed);
         }
         return (md.ToArray(), output.ToArray());
     }
 
-    private static byte[] CompressPart(TileDbFilter filter, byte[] part)
+    private static byte[] CompressPart(TileDbFilter filter, byte[] part, TileDbDatatype valueType)
     {
         switch (filter.Type)
         {
+            case TileDbFilterType.Delta: return DeltaFilters.EncodeDelta(part, valueType);
+            case TileDbFilterType.DoubleDelta: return DeltaFilters.EncodeDoubleDelta(part, valueType);
             case TileDbFilterType.Zstd:
                 using (var zstd = new ZstdSharp.Compressor(filter.Level == -1 ? ZstdSharp.Compressor.DefaultCompressionLevel : filter.Level))
                     return zstd.Wrap(part).ToArray();
@@ -260,9 +268,16 @@ internal static class FilterCodec
     private static (byte[], byte[]) Shuffle(TileDbFilterType type, byte[] metadata, byte[] data, int elementSize)
     {
         var output = new byte[data.Length];
-        if (type == TileDbFilterType.ByteShuffle) Shuffles.ByteShuffle(data, output, elementSize);
-        else Shuffles.BitShuffle(data, output, elementSize);
-        var md = new ByteWriter().U32(1).U32((uint)data.Length).Bytes(metadata);
-        return (md.ToArray(), output);
+        if (type == TileDbFilterType.ByteShuffle)
+        {
+            Shuffles.ByteShuffle(data, output, elementSize);
+            return (new ByteWriter().U32(1).U32((uint)data.Length).Bytes(metadata).ToArray(), output);
+        }
+        // Bitshuffle works on groups of 8 elements: like TileDB, split off the remainder as a second, unshuffled part.
+        int whole = data.Length / (8 * elementSize) * 8 * elementSize;
+        Shuffles.BitShuffle(data.AsSpan(0, whole), output.AsSpan(0, whole), elementSize);
+        data.AsSpan(whole).CopyTo(output.AsSpan(whole));
+        var md = whole == data.Length || whole == 0 ? new ByteWriter().U32(1).U32((uint)data.Length) : new ByteWriter().U32(2).U32((uint)whole).U32((uint)(data.Length - whole));
+        return (md.Bytes(metadata).ToArray(), output);
     }
 }

@@ -2,7 +2,7 @@ namespace Resif.Gpu.Storage.Internal;
 
 /// <summary>
 /// Blosc-style byte shuffle (byte k of every element, then byte k+1...) and bitshuffle (bit k of every element within
-/// blocks of elements), as TileDB applies them per data part; bytes that do not fill a whole element/group stay in place.
+/// blocks of elements), as TileDB applies them per data part; bytes that do not fill a whole element (or group of 8) stay in place.
 /// </summary>
 internal static class Shuffles
 {
@@ -22,9 +22,42 @@ internal static class Shuffles
         src[(count * elementSize)..].CopyTo(dst[(count * elementSize)..]);
     }
 
-    public static void BitShuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize) =>
-        throw new NotSupportedException("bitshuffle is not supported yet");
+    /// <summary>
+    /// Bitshuffle of one part: blocks of (8192 / element size, rounded down to a multiple of 8, at least 128) elements,
+    /// then one smaller block of the remaining multiple of 8; within a block of n elements, bit k of byte j of element i
+    /// goes to bit (8j + k) * n + i of the block (bits numbered least significant first). Leftover bytes stay as they are.
+    /// </summary>
+    public static void BitShuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize) => Blocks(src, dst, elementSize, shuffle: true);
 
-    public static void BitUnshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize) =>
-        throw new NotSupportedException("bitshuffle is not supported yet");
+    public static void BitUnshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize) => Blocks(src, dst, elementSize, shuffle: false);
+
+    private static void Blocks(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize, bool shuffle)
+    {
+        long elements = src.Length / elementSize;
+        long blockSize = Math.Max(128, 8192 / elementSize / 8 * 8);
+        long done = 0;
+        while (elements - done >= 8)
+        {
+            long n = Math.Min(blockSize, (elements - done) / 8 * 8);
+            var from = src.Slice((int)(done * elementSize), (int)(n * elementSize));
+            var to = dst.Slice((int)(done * elementSize), (int)(n * elementSize));
+            TransposeBits(from, to, (int)n, elementSize, shuffle);
+            done += n;
+        }
+        src[(int)(done * elementSize)..].CopyTo(dst[(int)(done * elementSize)..]);
+    }
+
+    private static void TransposeBits(ReadOnlySpan<byte> src, Span<byte> dst, int n, int elementSize, bool shuffle)
+    {
+        dst.Clear();
+        int bits = 8 * elementSize;
+        for (int i = 0; i < n; i++)
+            for (int r = 0; r < bits; r++)
+            {
+                long elementBit = (long)i * bits + r;  // bit r of element i, unshuffled position
+                long rowBit = (long)r * n + i;         // shuffled position
+                long from = shuffle ? elementBit : rowBit, to = shuffle ? rowBit : elementBit;
+                if ((src[(int)(from >> 3)] >> (int)(from & 7) & 1) != 0) dst[(int)(to >> 3)] |= (byte)(1 << (int)(to & 7));
+            }
+    }
 }
