@@ -178,10 +178,10 @@ class ProvenanceStep:
     params: dict[str, str]
 
     def __str__(self) -> str:
-        """The step in the CLI syntax, ``name:key=value,...``, which ``Client.reduce`` accepts back."""
+        """The step in the CLI syntax, ``name:key=value,...`` (keys sorted: a protobuf map has no order)."""
         if not self.params:
             return self.name
-        return self.name + ":" + ",".join(f"{key}={value}" for key, value in self.params.items())
+        return self.name + ":" + ",".join(f"{key}={self.params[key]}" for key in sorted(self.params))
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ class ReducedArray:
                 coords[f"{dim}_label"] = (dim, np.asarray(coordinate.labels), {})
         attrs = {
             "units": header.units,
-            # CLI syntax, so a step can be passed back to Client.reduce as it is.
+            # One "name:key=value,..." line per step (the selection first, then each operation).
             "provenance": [str(step) for step in header.provenance],
             "backend": header.backend,
             "device": header.device,

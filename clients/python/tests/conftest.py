@@ -25,8 +25,10 @@ import pytest
 import resif_gpu
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-# Generous: the launcher may have to build the server first on a 2-core machine.
-START_TIMEOUT_S = float(os.environ.get("RESIF_GPU_START_TIMEOUT", "300"))
+# Generous: the first CLI call (ingest) may make the launcher build the CLI on a busy 2-core machine.
+CLI_TIMEOUT_S = float(os.environ.get("RESIF_GPU_CLI_TIMEOUT", "600"))
+# By the time the server starts, the CLI is built: it only has to open the store and bind a port.
+START_TIMEOUT_S = 120.0
 # The server announces itself with a line such as "resif-gpu serving DIR at http://127.0.0.1:PORT on cpu ...".
 URL_IN_LINE = re.compile(r"\b(https?://[^\s,;]+)")
 
@@ -56,7 +58,7 @@ def cli_command() -> list[str]:
 def run_cli(arguments: list[str]) -> str:
     command = cli_command() + arguments
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=CLI_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         pytest.fail(f"{shlex.join(command)} could not run: {error}", pytrace=False)
     if done.returncode != 0:
@@ -134,6 +136,12 @@ def _wait_for_url(process: subprocess.Popen, lines: queue.Queue, log_path: Path,
         if match:
             return match.group(1)
         seen.append(line)  # e.g. build output from a launcher that compiles first
+
+
+@pytest.fixture(scope="session")
+def resif_gpu_cli():
+    """Runs a resif-gpu command to completion and returns its stdout (fails the test on a non-zero exit)."""
+    return run_cli
 
 
 @pytest.fixture(scope="session")
