@@ -101,6 +101,8 @@ public sealed class TileDbArray
 
     internal IReadOnlyList<FragmentMetadata> Fragments => _fragments;
 
+    internal IReadOnlyList<Internal.TimestampedName> FragmentNames => _directory.Fragments.Select(f => f.Name).ToList();
+
     /// <summary>The newest fragment timestamp (ms), 0 when there is none: new fragments must be later.</summary>
     internal long LatestTimestamp => _directory.Fragments.Count == 0 ? 0 : _directory.Fragments.Max(f => f.Name.T2);
 

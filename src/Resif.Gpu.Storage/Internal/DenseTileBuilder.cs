@@ -11,7 +11,15 @@ internal sealed record TileStats(byte[] Min, byte[] Max, byte[] Sum);
 /// </summary>
 internal static class DenseTileBuilder
 {
-    public static (byte[] Filtered, TileStats Stats)[] Build(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, byte[] data)
+    /// <summary>The cells of box [lo, hi] (inclusive, inside the written subarray), C-order, for one attribute.</summary>
+    public delegate byte[] BoxSource(long[] lo, long[] hi);
+
+    /// <summary>
+    /// Filters the tiles covering [low, high] in tile order and hands each to <paramref name="write"/> in that order.
+    /// Tiles are built in parallel batches so memory stays bounded by a few tiles per core.
+    /// </summary>
+    public static void Build(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source,
+        Action<byte[], TileStats> write)
     {
         int dims = schema.Dimensions.Count;
         var tileLow = new long[dims];
@@ -31,12 +39,18 @@ internal static class DenseTileBuilder
             while (d >= 0 && ++t[d] > tileHigh[d]) { t[d] = tileLow[d]; d--; }
             if (d < 0) break;
         }
-        var result = new (byte[], TileStats)[tiles.Count];
-        Parallel.ForEach(tiles, tile => result[layout.FragmentTileIndex(tile)] = BuildTile(schema, layout, attribute, low, high, data, tile));
-        return result;
+        tiles.Sort((a, b) => layout.FragmentTileIndex(a).CompareTo(layout.FragmentTileIndex(b)));
+        int batch = 2 * Environment.ProcessorCount;
+        for (int start = 0; start < tiles.Count; start += batch)
+        {
+            var chunk = tiles.GetRange(start, Math.Min(batch, tiles.Count - start));
+            var built = new (byte[], TileStats)[chunk.Count];
+            Parallel.For(0, chunk.Count, i => built[i] = BuildTile(schema, layout, attribute, low, high, source, chunk[i]));
+            foreach (var (filtered, stats) in built) write(filtered, stats);
+        }
     }
 
-    private static (byte[], TileStats) BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, byte[] data, long[] tile)
+    private static (byte[], TileStats) BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source, long[] tile)
     {
         int dims = tile.Length;
         int cellSize = attribute.CellSize;
@@ -58,15 +72,16 @@ internal static class DenseTileBuilder
             for (long i = 0; i < run; i++) attribute.FillValue.CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
         });
 
+        byte[] data = source(lo, hi);
         var sourceStrides = new long[dims];
         sourceStrides[dims - 1] = 1;
-        for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (high[d + 1] - low[d + 1] + 1);
+        for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (hi[d + 1] - lo[d + 1] + 1);
         var stats = new StatsAccumulator(attribute.Type, attribute.CellValNum);
         ForEachRow(lo, hi, origin, layout, (cell, run, stride, coords) =>
         {
-            long source = 0;
-            for (int d = 0; d < dims; d++) source += (coords[d] - low[d]) * sourceStrides[d];
-            var row = data.AsSpan((int)(source * cellSize), (int)(run * cellSize));
+            long offset = 0;
+            for (int d = 0; d < dims; d++) offset += (coords[d] - lo[d]) * sourceStrides[d];
+            var row = data.AsSpan((int)(offset * cellSize), (int)(run * cellSize));
             if (stride == 1) row.CopyTo(bytes.AsSpan((int)(cell * cellSize)));
             for (long i = 0; i < run; i++)
             {
