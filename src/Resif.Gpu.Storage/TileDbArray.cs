@@ -59,7 +59,13 @@ public sealed class TileDbArray
         {
             string file = name is null ? System.IO.Path.Combine(Path, key) : System.IO.Path.Combine(Path, "__schema", key);
             if (!File.Exists(file)) throw new DataCorruptionException($"{Path}: schema '{key}' is missing");
-            var (data, _, _) = GenericTile.Read(File.ReadAllBytes(file), 0, file);
+            byte[] data;
+            try { data = GenericTile.Read(File.ReadAllBytes(file), 0, file).Data; }
+            catch (DataCorruptionException e) when (name is null)
+            {
+                // TileDB before 1.4 wrote schemas without the generic tile header: they fail here, at its first fields.
+                throw new NotSupportedException($"{file}: not a versioned array schema ({e.Message}); arrays written before TileDB 1.4 (no format version) are not supported", e);
+            }
             return SchemaCodec.Read(data, file) with { Name = key };
         });
     }

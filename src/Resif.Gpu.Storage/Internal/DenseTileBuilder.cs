@@ -45,7 +45,7 @@ internal static class DenseTileBuilder
         {
             var chunk = tiles.GetRange(start, Math.Min(batch, tiles.Count - start));
             var built = new (byte[], TileStats)[chunk.Count];
-            Parallel.For(0, chunk.Count, i => built[i] = BuildTile(schema, layout, attribute, low, high, source, chunk[i]));
+            Parallelism.ForEach(Enumerable.Range(0, chunk.Count).ToList(), i => built[i] = BuildTile(schema, layout, attribute, low, high, source, chunk[i]));
             foreach (var (filtered, stats) in built) write(filtered, stats);
         }
     }
