@@ -122,6 +122,14 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         }
     }
 
+    /// <summary>Merges the array's appended fragments into one (readers opened before keep working on their snapshot
+    /// until vacuuming removes the old files, so only call this when no long-lived source is open).</summary>
+    public void Consolidate(string name, bool vacuum = true)
+    {
+        string path = PathOf(name);
+        lock (_writeLock) TileDbConsolidator.Consolidate(path, vacuum);
+    }
+
     private static long WrittenSamples(TileDbArray array) => array.NonEmptyDomain is { } domain ? domain[1].High + 1 : 0;
 
     public ArrayInfo Describe(string name) => Describe(name, TileDbArray.Open(PathOf(name)));

@@ -59,7 +59,13 @@ public sealed class TileDbArray
         {
             string file = name is null ? System.IO.Path.Combine(Path, key) : System.IO.Path.Combine(Path, "__schema", key);
             if (!File.Exists(file)) throw new DataCorruptionException($"{Path}: schema '{key}' is missing");
-            var (data, _, _) = GenericTile.Read(File.ReadAllBytes(file), 0, file);
+            byte[] data;
+            try { data = GenericTile.Read(File.ReadAllBytes(file), 0, file).Data; }
+            catch (DataCorruptionException e) when (name is null)
+            {
+                // TileDB before 1.4 wrote schemas without the generic tile header: they fail here, at its first fields.
+                throw new NotSupportedException($"{file}: not a versioned array schema ({e.Message}); arrays written before TileDB 1.4 (no format version) are not supported", e);
+            }
             return SchemaCodec.Read(data, file) with { Name = key };
         });
     }
@@ -100,6 +106,8 @@ public sealed class TileDbArray
     }
 
     internal IReadOnlyList<FragmentMetadata> Fragments => _fragments;
+
+    internal IReadOnlyList<Internal.TimestampedName> FragmentNames => _directory.Fragments.Select(f => f.Name).ToList();
 
     /// <summary>The newest fragment timestamp (ms), 0 when there is none: new fragments must be later.</summary>
     internal long LatestTimestamp => _directory.Fragments.Count == 0 ? 0 : _directory.Fragments.Max(f => f.Name.T2);

@@ -48,6 +48,22 @@ public static class TileDbWriter
     {
         var array = TileDbArray.Open(path);
         var schema = array.Schema;
+        long cells = CheckSubarray(schema, subarray);
+        foreach (var a in schema.Attributes)
+        {
+            if (!attributeData.TryGetValue(a.Name, out var data)) throw new ArgumentException($"no data for attribute '{a.Name}'");
+            if (data.Length != cells * a.CellSize) throw new ArgumentException($"attribute '{a.Name}': {data.Length} bytes for {cells} cells of {a.CellSize} bytes");
+        }
+        long[] low = subarray.Select(r => r.Start).ToArray();
+        long[] high = subarray.Select(r => r.Last).ToArray();
+        // Timestamps strictly increase so later writes always override earlier ones, even within one millisecond.
+        long t = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), array.LatestTimestamp + 1);
+        return WriteFragment(path, schema, low, high, t, t,
+            a => (lo, hi) => CopyBox(attributeData[a.Name], a.CellSize, low, high, lo, hi));
+    }
+
+    private static long CheckSubarray(TileDbSchema schema, IReadOnlyList<DimensionRange> subarray)
+    {
         int dims = schema.Dimensions.Count;
         if (subarray.Count != dims) throw new ArgumentException($"{subarray.Count} ranges for {dims} dimensions");
         long cells = 1;
@@ -58,44 +74,63 @@ public static class TileDbWriter
                 throw new ArgumentException($"range {r} of '{dim.Name}' is empty, strided or outside [{dim.Low}, {dim.High}]");
             cells = checked(cells * r.Count);
         }
-        foreach (var a in schema.Attributes)
-        {
-            if (!attributeData.TryGetValue(a.Name, out var data)) throw new ArgumentException($"no data for attribute '{a.Name}'");
-            if (data.Length != cells * a.CellSize) throw new ArgumentException($"attribute '{a.Name}': {data.Length} bytes for {cells} cells of {a.CellSize} bytes");
-        }
+        return cells;
+    }
 
-        // Timestamps strictly increase so later writes always override earlier ones, even within one millisecond.
-        long lastT2 = array.LatestTimestamp;
-        long t = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lastT2 + 1);
-        string name = TimestampedName.Create(t, t, FormatVersion.Write);
+    /// <summary>The C-order cells of box [lo, hi] out of C-order data over [low, high].</summary>
+    private static byte[] CopyBox(byte[] data, int cellSize, long[] low, long[] high, long[] lo, long[] hi)
+    {
+        int dims = low.Length;
+        long run = hi[dims - 1] - lo[dims - 1] + 1;
+        long cells = Enumerable.Range(0, dims).Aggregate(1L, (a, d) => a * (hi[d] - lo[d] + 1));
+        var box = new byte[cells * cellSize];
+        var strides = new long[dims];
+        strides[dims - 1] = 1;
+        for (int d = dims - 2; d >= 0; d--) strides[d] = strides[d + 1] * (high[d + 1] - low[d + 1] + 1);
+        var k = (long[])lo.Clone();
+        for (long row = 0; ; row++)
+        {
+            long offset = 0;
+            for (int d = 0; d < dims; d++) offset += (k[d] - low[d]) * strides[d];
+            data.AsSpan((int)(offset * cellSize), (int)(run * cellSize)).CopyTo(box.AsSpan((int)(row * run * cellSize)));
+            int d2 = dims - 2;
+            while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
+            if (d2 < 0) break;
+        }
+        return box;
+    }
+
+    /// <summary>Writes a fragment named for [t1, t2]; <paramref name="sourceFor"/> supplies each attribute's cells box by box.</summary>
+    internal static string WriteFragment(string path, TileDbSchema schema, long[] low, long[] high, long t1, long t2,
+        Func<TileDbAttribute, DenseTileBuilder.BoxSource> sourceFor)
+    {
+        if (schema.Name == ArrayDirectory.LegacySchemaFile)
+            throw new NotSupportedException($"{path}: writing to arrays older than format version 10 (no __schema folder) is not supported");
+        string name = TimestampedName.Create(t1, t2, FormatVersion.Write);
         string folder = Path.Combine(path, "__fragments", name);
         Directory.CreateDirectory(folder);
-        long[] low = subarray.Select(r => r.Start).ToArray();
-        long[] high = subarray.Select(r => r.Last).ToArray();
         var layout = new TileLayout(schema, low, high);
-
         var encoded = new List<FragmentMetadataWriter.AttributeTiles>();
         for (int i = 0; i < schema.Attributes.Count; i++)
         {
             var a = schema.Attributes[i];
-            var tiles = DenseTileBuilder.Build(schema, layout, a, low, high, attributeData[a.Name]);
-            string file = Path.Combine(folder, $"a{i}.tdb");
-            var offsets = new long[tiles.Length];
+            var offsets = new List<long>();
+            var stats = new List<TileStats>();
             long position = 0;
-            using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
+            using (var stream = new FileStream(Path.Combine(folder, $"a{i}.tdb"), FileMode.CreateNew, FileAccess.Write))
             {
-                for (int k = 0; k < tiles.Length; k++)
+                DenseTileBuilder.Build(schema, layout, a, low, high, sourceFor(a), (filtered, tileStats) =>
                 {
-                    offsets[k] = position;
-                    stream.Write(tiles[k].Filtered);
-                    position += tiles[k].Filtered.Length;
-                }
+                    offsets.Add(position);
+                    stats.Add(tileStats);
+                    stream.Write(filtered);
+                    position += filtered.Length;
+                });
                 stream.Flush(flushToDisk: true);
             }
-            encoded.Add(new FragmentMetadataWriter.AttributeTiles(a, offsets, position, tiles.Select(t => t.Stats).ToArray()));
+            encoded.Add(new FragmentMetadataWriter.AttributeTiles(a, [.. offsets], position, [.. stats]));
         }
-        byte[] metadata = FragmentMetadataWriter.Write(schema, low, high, layout, encoded);
-        WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), metadata);
+        WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), FragmentMetadataWriter.Write(schema, low, high, layout, encoded));
         WriteDurably(Path.Combine(path, "__commits", name + ".wrt"), []);
         return name;
     }
@@ -109,7 +144,7 @@ public static class TileDbWriter
     }
 
     /// <summary>Writes under a temporary name, flushes to disk, then renames: readers never see a partial file.</summary>
-    private static void WriteDurably(string file, ReadOnlySpan<byte> bytes)
+    internal static void WriteDurably(string file, ReadOnlySpan<byte> bytes)
     {
         string temporary = file + ".tmp-" + Guid.NewGuid().ToString("N");
         using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))

@@ -138,4 +138,31 @@ public class ArrayStoreTests
         after.Read(0, 2, 1, 0, 2, dest);
         Assert.Equal([1f, 2, 3, 4], dest);
     }
+
+    [Fact]
+    public void Consolidate_KeepsValues_AndAppendsContinueAfterwards()
+    {
+        var store = new ArrayStore(TestPaths.NewTempDirectory());
+        var rng = new Random(3);
+        store.Create("c", 33, 0, Coords);
+        var blocks = Enumerable.Range(0, 5).Select(_ => RandomBlock(rng, 33, 700)).ToList();
+        foreach (var block in blocks) store.AppendTimeBlock("c", block, 33, 700);
+        store.Consolidate("c");
+        Assert.Single(Directory.GetDirectories(Path.Combine(store.PathOf("c"), "__fragments")));
+        var extra = RandomBlock(rng, 33, 10);
+        store.AppendTimeBlock("c", extra, 33, 10);
+        blocks.Add(extra);
+        using var source = store.Open("c");
+        Assert.Equal([33L, 3510], source.Info.Layout.Shape);
+        var all = new float[33 * 3510];
+        source.Read(0, 33, 1, 0, 3510, all);
+        long t = 0;
+        foreach (var block in blocks)
+        {
+            long n = block.Length / 33;
+            for (int ch = 0; ch < 33; ch++)
+                Assert.True(block.AsSpan((int)(ch * n), (int)n).SequenceEqual(all.AsSpan((int)(ch * 3510 + t), (int)n)));
+            t += n;
+        }
+    }
 }

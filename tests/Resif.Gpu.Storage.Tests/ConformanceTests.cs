@@ -131,8 +131,15 @@ public class ConformanceTests
     [Fact]
     public void NegativeTileDb13ArrayIsRefused()
     {
-        var e = Assert.ThrowsAny<Exception>(() => TileDbArray.Open(Fixture("neg-dense-v1_3_0")));
-        Assert.True(e is NotSupportedException or Core.DataCorruptionException, e.ToString());
-        Assert.Contains("neg-dense-v1_3_0", e.Message);
+        var e = Assert.Throws<NotSupportedException>(() => TileDbArray.Open(Fixture("neg-dense-v1_3_0")));
+        Assert.Contains(Path.Combine("neg-dense-v1_3_0", "__array_schema.tdb"), e.Message);
+        Assert.Contains("before TileDB 1.4", e.Message);
+    }
+
+    [Fact]
+    public void LegacyV2ArrayIsRefusedAsTooOld()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => TileDbArray.Open(Fixture("legacy-spark-dense-v2")));
+        Assert.Contains("format version 2 is older", e.Message);
     }
 }

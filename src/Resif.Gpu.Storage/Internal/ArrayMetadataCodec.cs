@@ -1,4 +1,3 @@
-using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
 

@@ -89,7 +89,7 @@ internal static unsafe class DenseReader
             if (d < 0) break;
         }
         using var handle = File.OpenHandle(dataFile);
-        Parallel.ForEach(tiles, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
+        Parallelism.ForEach(tiles, t =>
         {
             long index = layout.FragmentTileIndex(t);
             long start = offsets[index];
@@ -223,5 +223,18 @@ internal sealed class TileLayout
         long index = 0;
         for (int d = 0; d < tile.Length; d++) index += (tile[d] - _firstTile[d]) * _tileStrides[d];
         return index;
+    }
+}
+
+/// <summary>Parallel loops that surface the first failure itself (e.g. DataCorruptionException), not an AggregateException.</summary>
+internal static class Parallelism
+{
+    public static void ForEach<T>(IReadOnlyList<T> items, Action<T> body)
+    {
+        try { Parallel.ForEach(items, body); }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 }

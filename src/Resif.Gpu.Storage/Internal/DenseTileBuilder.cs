@@ -11,7 +11,15 @@ internal sealed record TileStats(byte[] Min, byte[] Max, byte[] Sum);
 /// </summary>
 internal static class DenseTileBuilder
 {
-    public static (byte[] Filtered, TileStats Stats)[] Build(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, byte[] data)
+    /// <summary>The cells of box [lo, hi] (inclusive, inside the written subarray), C-order, for one attribute.</summary>
+    public delegate byte[] BoxSource(long[] lo, long[] hi);
+
+    /// <summary>
+    /// Filters the tiles covering [low, high] in tile order and hands each to <paramref name="write"/> in that order.
+    /// Tiles are built in parallel batches so memory stays bounded by a few tiles per core.
+    /// </summary>
+    public static void Build(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source,
+        Action<byte[], TileStats> write)
     {
         int dims = schema.Dimensions.Count;
         var tileLow = new long[dims];
@@ -31,12 +39,18 @@ internal static class DenseTileBuilder
             while (d >= 0 && ++t[d] > tileHigh[d]) { t[d] = tileLow[d]; d--; }
             if (d < 0) break;
         }
-        var result = new (byte[], TileStats)[tiles.Count];
-        Parallel.ForEach(tiles, tile => result[layout.FragmentTileIndex(tile)] = BuildTile(schema, layout, attribute, low, high, data, tile));
-        return result;
+        tiles.Sort((a, b) => layout.FragmentTileIndex(a).CompareTo(layout.FragmentTileIndex(b)));
+        int batch = 2 * Environment.ProcessorCount;
+        for (int start = 0; start < tiles.Count; start += batch)
+        {
+            var chunk = tiles.GetRange(start, Math.Min(batch, tiles.Count - start));
+            var built = new (byte[], TileStats)[chunk.Count];
+            Parallelism.ForEach(Enumerable.Range(0, chunk.Count).ToList(), i => built[i] = BuildTile(schema, layout, attribute, low, high, source, chunk[i]));
+            foreach (var (filtered, stats) in built) write(filtered, stats);
+        }
     }
 
-    private static (byte[], TileStats) BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, byte[] data, long[] tile)
+    private static (byte[], TileStats) BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source, long[] tile)
     {
         int dims = tile.Length;
         int cellSize = attribute.CellSize;
@@ -53,30 +67,45 @@ internal static class DenseTileBuilder
             lo[d] = Math.Max(origin[d], low[d]);
             hi[d] = Math.Min(inDomainHigh[d], high[d]);
         }
-        ForEachRow(origin, inDomainHigh, origin, layout, (cell, run, stride, _) =>
-        {
-            for (long i = 0; i < run; i++) attribute.FillValue.CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
-        });
+        bool written = Enumerable.Range(0, dims).All(d => lo[d] == origin[d] && hi[d] == inDomainHigh[d]);
+        if (!written) FillTile(bytes, origin, inDomainHigh, layout, attribute.FillValue);
 
+        byte[] data = source(lo, hi);
         var sourceStrides = new long[dims];
         sourceStrides[dims - 1] = 1;
-        for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (high[d + 1] - low[d + 1] + 1);
-        var stats = new StatsAccumulator(attribute.Type, attribute.CellValNum);
+        for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (hi[d + 1] - lo[d + 1] + 1);
+        var stats = new StatsAccumulator(attribute.Type);
         ForEachRow(lo, hi, origin, layout, (cell, run, stride, coords) =>
         {
-            long source = 0;
-            for (int d = 0; d < dims; d++) source += (coords[d] - low[d]) * sourceStrides[d];
-            var row = data.AsSpan((int)(source * cellSize), (int)(run * cellSize));
+            long offset = 0;
+            for (int d = 0; d < dims; d++) offset += (coords[d] - lo[d]) * sourceStrides[d];
+            var row = data.AsSpan((int)(offset * cellSize), (int)(run * cellSize));
             if (stride == 1) row.CopyTo(bytes.AsSpan((int)(cell * cellSize)));
-            for (long i = 0; i < run; i++)
-            {
-                var value = row.Slice((int)(i * cellSize), cellSize);
-                if (stride != 1) value.CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
-                stats.Add(value);
-            }
+            if (stride != 1)
+                for (long i = 0; i < run; i++) row.Slice((int)(i * cellSize), cellSize).CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
+            stats.Add(row);
         });
         byte[] filtered = FilteredTile.Encode(bytes, attribute.Filters, attribute.Type, cellSize);
         return (filtered, stats.Result());
+    }
+
+    /// <summary>The fill value in every in-domain cell (the tile is only partly written); zeros stay beyond the domain.</summary>
+    private static void FillTile(byte[] bytes, long[] origin, long[] inDomainHigh, TileLayout layout, byte[] fill)
+    {
+        int cellSize = fill.Length;
+        ForEachRow(origin, inDomainHigh, origin, layout, (cell, run, stride, _) =>
+        {
+            if (stride != 1)
+            {
+                for (long i = 0; i < run; i++) fill.CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
+                return;
+            }
+            // Contiguous row: place one cell, then double the filled prefix.
+            var row = bytes.AsSpan((int)(cell * cellSize), (int)(run * cellSize));
+            fill.CopyTo(row);
+            for (int filled = cellSize; filled < row.Length; filled *= 2)
+                row[..Math.Min(filled, row.Length - filled)].CopyTo(row[filled..]);
+        });
     }
 
     /// <summary>
@@ -100,7 +129,7 @@ internal static class DenseTileBuilder
     }
 
     /// <summary>Min/max/sum over written values: sums are double for floats, int64/uint64 for integers (TileDB's convention).</summary>
-    private sealed class StatsAccumulator(TileDbDatatype type, uint valuesPerCell)
+    private sealed class StatsAccumulator(TileDbDatatype type)
     {
         private readonly int _size = TileDbTypes.Size(type);
         private double _min = double.PositiveInfinity, _max = double.NegativeInfinity, _floatSum;
@@ -111,11 +140,14 @@ internal static class DenseTileBuilder
         private bool IsFloat => type is TileDbDatatype.Float32 or TileDbDatatype.Float64;
         private bool IsUnsigned => type is TileDbDatatype.UInt8 or TileDbDatatype.UInt16 or TileDbDatatype.UInt32 or TileDbDatatype.UInt64 or TileDbDatatype.Bool or TileDbDatatype.Char or TileDbDatatype.StringAscii or TileDbDatatype.Blob;
 
-        public void Add(ReadOnlySpan<byte> cell)
+        /// <summary>Adds whole cells (any number of them).</summary>
+        public void Add(ReadOnlySpan<byte> cells)
         {
-            for (int v = 0; v < valuesPerCell; v++)
+            if (cells.IsEmpty) return;
+            if (type == TileDbDatatype.Float32) { AddFloats(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cells)); return; }
+            for (int v = 0; v < cells.Length / _size; v++)
             {
-                var b = cell.Slice(v * _size, _size);
+                var b = cells.Slice(v * _size, _size);
                 _any = true;
                 if (IsFloat)
                 {
@@ -133,6 +165,21 @@ internal static class DenseTileBuilder
                     _longMin = Math.Min(_longMin, x); _longMax = Math.Max(_longMax, x); _longSum = unchecked(_longSum + x);
                 }
             }
+        }
+
+        /// <summary>The DAS case: one pass over float32 values without per-value decoding.</summary>
+        private void AddFloats(ReadOnlySpan<float> values)
+        {
+            _any = true;
+            float min = float.PositiveInfinity, max = float.NegativeInfinity;
+            double sum = 0;
+            foreach (float x in values)
+            {
+                min = MathF.Min(min, x);
+                max = MathF.Max(max, x);
+                sum += x;
+            }
+            _min = Math.Min(_min, min); _max = Math.Max(_max, max); _floatSum += sum;
         }
 
         public TileStats Result()
