@@ -27,6 +27,16 @@ public sealed class SyntheticAndPlotTests
     }
 
     [Fact]
+    public void Sine_scene_has_one_spectral_line_at_its_frequency()
+    {
+        var scene = SyntheticScenes.Sine(37.5, channels: 2, seconds: 2, samplingRate: 1000);
+        // NumPy's FFT as the independent reference: the strongest bin of every channel is the stated frequency.
+        var peaks = Python.Apply(scene.Generate(), [scene.Channels, scene.Samples],
+            "y = np.fft.rfftfreq(x.shape[1], 1e-3)[np.argmax(np.abs(np.fft.rfft(x, axis=1)), axis=1)]");
+        Assert.Equal([37.5f, 37.5f], peaks);
+    }
+
+    [Fact]
     public void Any_block_of_a_scene_equals_the_same_part_of_the_whole()
     {
         var scene = SyntheticScenes.Demo(channels: 12, seconds: 2, samplingRate: 200);

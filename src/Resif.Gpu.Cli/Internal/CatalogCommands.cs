@@ -14,10 +14,15 @@ internal sealed class ListCommand : Command
     {
         using var access = ArrayAccess.Open(args);
         var arrays = await access.ListAsync(context.CancellationToken).ConfigureAwait(false);
-        context.Out.WriteLine($"{"NAME",-24} {"SHAPE",-20} {"DURATION",10} {"SIZE",10}");
-        foreach (var info in arrays)
+        string[][] rows =
+        [
+            ["NAME", "SHAPE", "DURATION", "SIZE"],
+            .. arrays.Select(a => new[] { a.Name, Format.Shape(a.Dims, a.Shape), Format.Duration(a), Format.Bytes(a.SizeBytes) }),
+        ];
+        int[] widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
         {
-            context.Out.WriteLine($"{info.Name,-24} {Format.Shape(info.Dims, info.Shape),-20} {Format.Duration(info),10} {Format.Bytes(info.SizeBytes),10}");
+            context.Out.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}");
         }
         return CliApp.Success;
     }

@@ -77,7 +77,7 @@ internal static class CliApp
 
     private static string Overview() =>
         "resif-gpu: reduce DAS arrays next to the data (gRPC server, embedded store, demo)\n\nCommands:\n" +
-        string.Concat(Commands.Select(c => $"  {c.Spec.Name,-8} {c.Spec.Summary}\n")) +
+        string.Concat(Commands.Select(c => $"  {c.Spec.Name,-8} {c.Spec.Summary.Split('\n')[0]}\n")) +
         "\nRun 'resif-gpu COMMAND --help' for a command's options.\n";
 
     private static string Help(CommandSpec spec) => $"usage: resif-gpu {spec.Usage}\n\n{spec.Summary}\n";

@@ -21,9 +21,11 @@ internal sealed class DemoCommand : Command
 
     // --channels and --seconds are left out of the help on purpose: they exist so tests can run a smaller demo.
     public override CommandSpec Spec { get; } = new("demo",
-        "Create a synthetic DAS array (500 channels x 60 s at 1 kHz, 4 m spacing: noise, plane waves at +1500 and -3000 m/s,\n" +
-        "a local event) in the store if missing, serve it on a loopback port, reduce it through the C# client\n" +
-        $"({string.Join(" | ", Pipeline)}), and write result.npy, result.json, raw.png and reduced.png.",
+        "The end-to-end demo on a synthetic DAS array, with no setup.\n" +
+        "Creates the array (500 channels x 60 s at 1 kHz, 4 m spacing: noise, a 0.2 Hz drift, plane waves at +1500 and -3000 m/s,\n" +
+        "a local event) in the store (default ./data/store) if missing, serves it on a loopback port, reduces it through the C# client\n" +
+        $"({string.Join(" | ", Pipeline)}), and writes result.npy, result.json,\n" +
+        "raw.png and reduced.png to --out (default ./demo-out).",
         "demo [--out DIR] [--store DIR]", [], ["--out", "--store", "--channels", "--seconds"], []);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)

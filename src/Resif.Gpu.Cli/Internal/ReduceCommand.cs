@@ -12,7 +12,9 @@ internal sealed class ReduceCommand : Command
         "Run a pipeline next to the data and write FILE.npy (C order) and FILE.json (dims, coordinates, provenance).\n" +
         "With --store it runs in this process, with --server on the server: the files are the same bytes either way.\n" +
         "SPEC is name:key=value,... e.g. --op bandpass:freqmin=2,freqmax=20 --op decimate:factor=10.\n" +
-        "--channels A:B[:STEP] selects channel indices [A, B); --time T0:T1 seconds after the first sample (empty = to the end).",
+        "--channels A:B[:STEP] selects channel indices [A, B); --time T0:T1 seconds after the first sample (empty = to the end).\n" +
+        "Operations (parameter=default; no default = required):\n" + string.Concat(OperationRegistry.Default.Descriptors.Select(d =>
+            $"  {d.Name}: {string.Join(", ", d.Parameters.Select(p => p.Default is null ? p.Name : $"{p.Name}={p.Default}"))}\n")),
         "reduce NAME (--store DIR | --server URL) [--op SPEC ...] [--channels A:B[:STEP]] [--time T0:T1] --out FILE.npy [--device D]",
         ["NAME"], ["--store", "--server", "--channels", "--time", "--out", "--device"], [], ["--op"]);
 
