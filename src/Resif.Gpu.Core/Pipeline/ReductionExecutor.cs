@@ -42,7 +42,8 @@ public static class ReductionExecutor
         for (long b = 0; b < blocks; b++)
         {
             var input = await next!.ConfigureAwait(false);
-            next = b + 1 < blocks ? Task.Run(() => ReadBlock(plan, source, b + 1), cancellationToken) : null;
+            long following = b + 1; // a copy: the lambda must not see b move on before the read starts
+            next = following < blocks ? Task.Run(() => ReadBlock(plan, source, following), cancellationToken) : null;
             inputBytes += input.Layout.ByteCount;
             var output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
 
