@@ -14,6 +14,10 @@ internal sealed class SpectralStockham
 {
     private const double Sin60 = 0.86602540378443864676;
 
+    // cos and sin of 2π/5 and 4π/5 for the radix-5 butterfly.
+    private static readonly double Cos72 = Math.Cos(2 * Math.PI / 5), Cos144 = Math.Cos(4 * Math.PI / 5),
+        Sin72 = Math.Sin(2 * Math.PI / 5), Sin144 = Math.Sin(4 * Math.PI / 5);
+
     private readonly int _length;
     private readonly int[] _factors;
     private readonly double[][] _twiddleRe, _twiddleIm; // per stage: [p·(r−1) + u − 1] = W_L^(p·u)
@@ -89,6 +93,7 @@ internal sealed class SpectralStockham
                 {
                     case -2: VectorRadix2(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case -4: VectorRadix4(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
+                    case -5: VectorRadix5(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case < 0: VectorRadixGeneric(xr, xi, yr, yi, m, stride, r, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case 2: Radix2(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case 3: Radix3(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
@@ -309,6 +314,42 @@ internal sealed class SpectralStockham
                     int at = q + s * (r * p + u);
                     Store(yr, yi, at, u == 0 ? (sr, si) : Rotate(sr, si, twr[p * (r - 1) + u - 1], twi[p * (r - 1) + u - 1]));
                 }
+            }
+        }
+    }
+
+    // Radix 5 with the symmetric pairs a1 ± a4 and a2 ± a3: 4 real multiplies per output instead of 8.
+    private static void VectorRadix5(ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> yr, Span<double> yi, int m, int s,
+        double[] twr, double[] twi)
+    {
+        int width = Vector<double>.Count;
+        for (int p = 0; p < m; p++)
+        {
+            int in0 = s * p, out0 = s * 5 * p, t = 4 * p;
+            for (int q = 0; q < s; q += width)
+            {
+                var a0r = Load(xr, in0 + q);
+                var a0i = Load(xi, in0 + q);
+                var a1r = Load(xr, in0 + s * m + q);
+                var a1i = Load(xi, in0 + s * m + q);
+                var a2r = Load(xr, in0 + 2 * s * m + q);
+                var a2i = Load(xi, in0 + 2 * s * m + q);
+                var a3r = Load(xr, in0 + 3 * s * m + q);
+                var a3i = Load(xi, in0 + 3 * s * m + q);
+                var a4r = Load(xr, in0 + 4 * s * m + q);
+                var a4i = Load(xi, in0 + 4 * s * m + q);
+                Vector<double> b1r = a1r + a4r, b1i = a1i + a4i, b2r = a2r + a3r, b2i = a2i + a3i;
+                Vector<double> d1r = a1r - a4r, d1i = a1i - a4i, d2r = a2r - a3r, d2i = a2i - a3i;
+                // y1, y4 = c ∓ i·v and y2, y3 = e ∓ i·w, with −i·v = (v.im, −v.re).
+                Vector<double> cr = a0r + b1r * Cos72 + b2r * Cos144, ci = a0i + b1i * Cos72 + b2i * Cos144;
+                Vector<double> vr = d1r * Sin72 + d2r * Sin144, vi = d1i * Sin72 + d2i * Sin144;
+                Vector<double> er = a0r + b1r * Cos144 + b2r * Cos72, ei = a0i + b1i * Cos144 + b2i * Cos72;
+                Vector<double> wr = d1r * Sin144 - d2r * Sin72, wi = d1i * Sin144 - d2i * Sin72;
+                Store(yr, yi, out0 + q, (a0r + b1r + b2r, a0i + b1i + b2i));
+                Store(yr, yi, out0 + s + q, Rotate(cr + vi, ci - vr, twr[t], twi[t]));
+                Store(yr, yi, out0 + 2 * s + q, Rotate(er + wi, ei - wr, twr[t + 1], twi[t + 1]));
+                Store(yr, yi, out0 + 3 * s + q, Rotate(er - wi, ei + wr, twr[t + 2], twi[t + 2]));
+                Store(yr, yi, out0 + 4 * s + q, Rotate(cr - vi, ci + vr, twr[t + 3], twi[t + 3]));
             }
         }
     }
