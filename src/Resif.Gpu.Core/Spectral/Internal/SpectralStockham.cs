@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Resif.Gpu.Core.Spectral.Internal;
 
@@ -12,10 +14,14 @@ internal sealed class SpectralStockham
 {
     private const double Sin60 = 0.86602540378443864676;
 
+    // cos and sin of 2π/5 and 4π/5 for the radix-5 butterfly.
+    private static readonly double Cos72 = Math.Cos(2 * Math.PI / 5), Cos144 = Math.Cos(4 * Math.PI / 5),
+        Sin72 = Math.Sin(2 * Math.PI / 5), Sin144 = Math.Sin(4 * Math.PI / 5);
+
     private readonly int _length;
     private readonly int[] _factors;
     private readonly double[][] _twiddleRe, _twiddleIm; // per stage: [p·(r−1) + u − 1] = W_L^(p·u)
-    private readonly Dictionary<int, (double[] Re, double[] Im)> _roots = new(); // W_r^k for generic radices
+    private readonly Dictionary<int, (double[] Re, double[] Im)> _roots = new(); // W_r^k for odd radices
 
     public SpectralStockham(int length, int[] factors)
     {
@@ -41,7 +47,7 @@ internal sealed class SpectralStockham
             }
             _twiddleRe[stage] = tr;
             _twiddleIm[stage] = ti;
-            if (r > 4 && !_roots.ContainsKey(r))
+            if (r is not (2 or 4) && !_roots.ContainsKey(r))
             {
                 var re = new double[r];
                 var im = new double[r];
@@ -81,8 +87,14 @@ internal sealed class SpectralStockham
             for (int stage = 0; stage < _factors.Length; stage++)
             {
                 int r = _factors[stage], m = current / r;
-                switch (r)
+                // Once the stride is a whole number of SIMD vectors, butterflies run Vector<double>.Count at a time.
+                bool vectorised = Vector.IsHardwareAccelerated && stride % Vector<double>.Count == 0;
+                switch (vectorised ? -r : r)
                 {
+                    case -2: VectorRadix2(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
+                    case -4: VectorRadix4(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
+                    case -5: VectorRadix5(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
+                    case < 0: VectorRadixGeneric(xr, xi, yr, yi, m, stride, r, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case 2: Radix2(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case 3: Radix3(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
                     case 4: Radix4(xr, xi, yr, yi, m, stride, _twiddleRe[stage], _twiddleIm[stage]); break;
@@ -212,6 +224,132 @@ internal sealed class SpectralStockham
                         yi[at] = sr * wi + si * wr;
                     }
                 }
+            }
+        }
+    }
+
+    // (a + ib)·(wr + i·wi) on vectors, with the twiddle broadcast.
+    private static (Vector<double> Re, Vector<double> Im) Rotate(Vector<double> re, Vector<double> im, double wr, double wi) =>
+        (re * wr - im * wi, re * wi + im * wr);
+
+    // Unchecked vector access: callers only use offsets q + s·(...) with q + Count <= s inside the length.
+    private static Vector<double> Load(ReadOnlySpan<double> x, int at) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)at);
+
+    private static void Store(Span<double> yr, Span<double> yi, int at, (Vector<double> Re, Vector<double> Im) value)
+    {
+        value.Re.StoreUnsafe(ref MemoryMarshal.GetReference(yr), (nuint)at);
+        value.Im.StoreUnsafe(ref MemoryMarshal.GetReference(yi), (nuint)at);
+    }
+
+    private static void VectorRadix2(ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> yr, Span<double> yi, int m, int s,
+        double[] twr, double[] twi)
+    {
+        int width = Vector<double>.Count;
+        for (int p = 0; p < m; p++)
+        {
+            int in0 = s * p, in1 = s * (p + m), out0 = s * 2 * p, out1 = out0 + s;
+            for (int q = 0; q < s; q += width)
+            {
+                var ar = Load(xr, in0 + q);
+                var ai = Load(xi, in0 + q);
+                var br = Load(xr, in1 + q);
+                var bi = Load(xi, in1 + q);
+                Store(yr, yi, out0 + q, (ar + br, ai + bi));
+                Store(yr, yi, out1 + q, Rotate(ar - br, ai - bi, twr[p], twi[p]));
+            }
+        }
+    }
+
+    private static void VectorRadix4(ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> yr, Span<double> yi, int m, int s,
+        double[] twr, double[] twi)
+    {
+        int width = Vector<double>.Count;
+        for (int p = 0; p < m; p++)
+        {
+            int in0 = s * p, in1 = s * (p + m), in2 = s * (p + 2 * m), in3 = s * (p + 3 * m), out0 = s * 4 * p;
+            for (int q = 0; q < s; q += width)
+            {
+                var a0r = Load(xr, in0 + q);
+                var a0i = Load(xi, in0 + q);
+                var a1r = Load(xr, in1 + q);
+                var a1i = Load(xi, in1 + q);
+                var a2r = Load(xr, in2 + q);
+                var a2i = Load(xi, in2 + q);
+                var a3r = Load(xr, in3 + q);
+                var a3i = Load(xi, in3 + q);
+                Vector<double> t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+                Vector<double> t2r = a1r + a3r, t2i = a1i + a3i, t3r = a1i - a3i, t3i = a3r - a1r; // (a1 − a3)·(−i)
+                Store(yr, yi, out0 + q, (t0r + t2r, t0i + t2i));
+                Store(yr, yi, out0 + s + q, Rotate(t1r + t3r, t1i + t3i, twr[3 * p], twi[3 * p]));
+                Store(yr, yi, out0 + 2 * s + q, Rotate(t0r - t2r, t0i - t2i, twr[3 * p + 1], twi[3 * p + 1]));
+                Store(yr, yi, out0 + 3 * s + q, Rotate(t1r - t3r, t1i - t3i, twr[3 * p + 2], twi[3 * p + 2]));
+            }
+        }
+    }
+
+    private void VectorRadixGeneric(ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> yr, Span<double> yi, int m, int s, int r,
+        double[] twr, double[] twi)
+    {
+        var (rootRe, rootIm) = _roots[r];
+        int width = Vector<double>.Count;
+        var ar = new Vector<double>[r];
+        var ai = new Vector<double>[r];
+        for (int p = 0; p < m; p++)
+        {
+            for (int q = 0; q < s; q += width)
+            {
+                for (int t = 0; t < r; t++)
+                {
+                    ar[t] = Load(xr, q + s * (p + t * m));
+                    ai[t] = Load(xi, q + s * (p + t * m));
+                }
+                for (int u = 0; u < r; u++)
+                {
+                    Vector<double> sr = ar[0], si = ai[0];
+                    for (int t = 1, k = u; t < r; t++, k = (k + u) % r)
+                    {
+                        sr += ar[t] * rootRe[k] - ai[t] * rootIm[k];
+                        si += ar[t] * rootIm[k] + ai[t] * rootRe[k];
+                    }
+                    int at = q + s * (r * p + u);
+                    Store(yr, yi, at, u == 0 ? (sr, si) : Rotate(sr, si, twr[p * (r - 1) + u - 1], twi[p * (r - 1) + u - 1]));
+                }
+            }
+        }
+    }
+
+    // Radix 5 with the symmetric pairs a1 ± a4 and a2 ± a3: 4 real multiplies per output instead of 8.
+    private static void VectorRadix5(ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, Span<double> yr, Span<double> yi, int m, int s,
+        double[] twr, double[] twi)
+    {
+        int width = Vector<double>.Count;
+        for (int p = 0; p < m; p++)
+        {
+            int in0 = s * p, out0 = s * 5 * p, t = 4 * p;
+            for (int q = 0; q < s; q += width)
+            {
+                var a0r = Load(xr, in0 + q);
+                var a0i = Load(xi, in0 + q);
+                var a1r = Load(xr, in0 + s * m + q);
+                var a1i = Load(xi, in0 + s * m + q);
+                var a2r = Load(xr, in0 + 2 * s * m + q);
+                var a2i = Load(xi, in0 + 2 * s * m + q);
+                var a3r = Load(xr, in0 + 3 * s * m + q);
+                var a3i = Load(xi, in0 + 3 * s * m + q);
+                var a4r = Load(xr, in0 + 4 * s * m + q);
+                var a4i = Load(xi, in0 + 4 * s * m + q);
+                Vector<double> b1r = a1r + a4r, b1i = a1i + a4i, b2r = a2r + a3r, b2i = a2i + a3i;
+                Vector<double> d1r = a1r - a4r, d1i = a1i - a4i, d2r = a2r - a3r, d2i = a2i - a3i;
+                // y1, y4 = c ∓ i·v and y2, y3 = e ∓ i·w, with −i·v = (v.im, −v.re).
+                Vector<double> cr = a0r + b1r * Cos72 + b2r * Cos144, ci = a0i + b1i * Cos72 + b2i * Cos144;
+                Vector<double> vr = d1r * Sin72 + d2r * Sin144, vi = d1i * Sin72 + d2i * Sin144;
+                Vector<double> er = a0r + b1r * Cos144 + b2r * Cos72, ei = a0i + b1i * Cos144 + b2i * Cos72;
+                Vector<double> wr = d1r * Sin144 - d2r * Sin72, wi = d1i * Sin144 - d2i * Sin72;
+                Store(yr, yi, out0 + q, (a0r + b1r + b2r, a0i + b1i + b2i));
+                Store(yr, yi, out0 + s + q, Rotate(cr + vi, ci - vr, twr[t], twi[t]));
+                Store(yr, yi, out0 + 2 * s + q, Rotate(er + wi, ei - wr, twr[t + 1], twi[t + 1]));
+                Store(yr, yi, out0 + 3 * s + q, Rotate(er - wi, ei + wr, twr[t + 2], twi[t + 2]));
+                Store(yr, yi, out0 + 4 * s + q, Rotate(cr - vi, ci + vr, twr[t + 3], twi[t + 3]));
             }
         }
     }

@@ -3,10 +3,11 @@ namespace Resif.Gpu.Core.Operations.Spectral.Internal;
 /// <summary>What the spectral operations need from a [channel, time] layout, with errors that name the field.</summary>
 internal static class SpectralLayouts
 {
-    /// <summary>The sampling interval (s) of the last, time-like dimension.</summary>
+    /// <summary>The sampling interval (s) of the last, time-like dimension of real 2-D data.</summary>
     public static double TimeStep(TensorLayout layout, string operation)
     {
         if (layout.Dims.Count != 2) throw new InvalidRequestException("array", $"{operation} needs [channel, time] data, got dims ({string.Join(", ", layout.Dims)})");
+        if (layout.Type != ElementType.Float32) throw new InvalidRequestException("array", $"{operation} needs real data, not a complex spectrum");
         var time = layout.Coords[1];
         if (!time.IsRegular || !(time.Step > 0))
             throw new InvalidRequestException("array", $"{operation} needs a regular time axis, '{time.Dim}' has none");
