@@ -4,7 +4,8 @@ namespace Resif.Gpu.Kernels.Internal;
 
 /// <summary>
 /// A float64 working copy of channel-major rows, each extended by <see cref="Pad"/> samples of odd extension at both
-/// ends (SciPy's <c>odd_ext</c>, pad 0 for a plain copy): work row length = <see cref="Samples"/> + 2·Pad.
+/// ends (SciPy's <c>odd_ext</c>, pad 0 for a plain copy), stored time-major [work sample, channel] so the
+/// one-thread-per-channel recursion reads consecutive words across a warp. Work length = <see cref="Samples"/> + 2·Pad.
 /// </summary>
 internal readonly struct PaddedRows(int channels, int samples, int pad)
 {
@@ -43,7 +44,7 @@ internal readonly struct FirDecimation(int channels, int inputSamples, int outpu
 /// <summary>ILGPU kernels of the filter family: data are channel-major [channel, sample].</summary>
 internal static class FilterKernels
 {
-    /// <summary>One thread per work sample: float32 row → float64 work row with odd extension at both ends.</summary>
+    /// <summary>One thread per work sample: float32 row → float64 time-major work with odd extension at both ends.</summary>
     public static void ToPaddedWork(Index1D index, ArrayView<float> data, ArrayView<double> work, PaddedRows rows)
     {
         int width = rows.WorkSamples;
@@ -55,27 +56,26 @@ internal static class FilterKernels
             j < 0 ? 2.0 * data[rowStart] - data[rowStart - j] :
             j > last ? 2.0 * data[rowStart + last] - data[rowStart + 2 * last - j] :
             data[rowStart + j];
-        work[index] = value;
+        work[(long)(j + rows.Pad) * rows.Channels + channel] = value;
     }
 
-    /// <summary>One thread per output sample: float64 work row without its padding → float32 row.</summary>
+    /// <summary>One thread per output sample: float64 time-major work without its padding → float32 row.</summary>
     public static void FromPaddedWork(Index1D index, ArrayView<double> work, ArrayView<float> data, PaddedRows rows)
     {
         int channel = index.X / rows.Samples;
         int j = index.X - channel * rows.Samples;
-        data[index] = (float)work[(long)channel * rows.WorkSamples + rows.Pad + j];
+        data[index] = (float)work[(long)(j + rows.Pad) * rows.Channels + channel];
     }
 
     /// <summary>
-    /// One thread per channel runs the whole biquad cascade over its work row in place (transposed direct form II,
-    /// float64 like SciPy). Coefficients are [b0 b1 b2 1 a1 a2] per section, already divided by a0; the state
-    /// buffer is laid out [section][z0|z1][channel] so neighbouring threads touch neighbouring words.
+    /// One thread per channel runs the whole biquad cascade over its time-major work column in place (transposed
+    /// direct form II, float64 like SciPy). Coefficients are [b0 b1 b2 1 a1 a2] per section, already divided by a0;
+    /// the state buffer is laid out [section][z0|z1][channel] so neighbouring threads touch neighbouring words.
     /// </summary>
     public static void SosCascade(Index1D channel, ArrayView<double> work, ArrayView<double> sos, ArrayView<double> steadyState,
         ArrayView<double> state, SosPass pass)
     {
-        long rowStart = (long)channel.X * pass.Samples;
-        double first = work[rowStart + (pass.Reverse != 0 ? pass.Samples - 1 : 0)];
+        double first = work[(long)(pass.Reverse != 0 ? pass.Samples - 1 : 0) * pass.Channels + channel.X];
         for (int k = 0; k < 2 * pass.Sections; k++)
         {
             state[(long)k * pass.Channels + channel.X] = pass.SteadyStart != 0 ? steadyState[k] * first : 0.0;
@@ -83,7 +83,7 @@ internal static class FilterKernels
 
         for (int i = 0; i < pass.Samples; i++)
         {
-            long at = rowStart + (pass.Reverse != 0 ? pass.Samples - 1 - i : i);
+            long at = (long)(pass.Reverse != 0 ? pass.Samples - 1 - i : i) * pass.Channels + channel.X;
             double x = work[at];
             for (int k = 0; k < pass.Sections; k++)
             {
