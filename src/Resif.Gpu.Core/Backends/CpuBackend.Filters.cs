@@ -4,42 +4,37 @@ using Resif.Gpu.Core.Dsp;
 
 namespace Resif.Gpu.Core;
 
-/// <summary>Filter kernels: channels are SIMD lanes (groups of 8), groups run in parallel.</summary>
+/// <summary>Filter kernels: channels are SIMD lanes (groups of 16), groups run in parallel.</summary>
 public sealed unsafe partial class CpuBackend
 {
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        var cascade = new SosCascade(sos);
-        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
-        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
-            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
-        // Causal filtering streams tile by tile; zero-phase keeps the whole (padded) row group time-major.
-        int steps = mode == SosMode.Causal ? SosCascade.TileSteps : columns + 2 * pad;
-        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
-        fixed (float* pointer = data)
-        {
-            nint address = (nint)pointer;
-            Parallel.For(0, groups, ParallelOptions, () => new double[steps * SosCascade.Lanes], (group, _, buffer) =>
-            {
-                int firstRow = group * SosCascade.Lanes;
-                var rowsHere = new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow));
-                Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
-                fixed (double* b = buffer) FilterGroup(rowsHere, cascade, mode, pad, b, state);
-                return buffer;
-            }, _ => { });
-        }
+        fixed (float* pointer = data) RunSos(pointer, rows, columns, sos, mode, null);
     }
 
-    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    public void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output)
     {
         CheckShape(input.Length, rows, columns, nameof(input));
         if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
         int outColumns = (columns + factor - 1) / factor;
         CheckShape(output.Length, rows, outColumns, nameof(output));
-        // Reversed taps turn each output into a dot product with a contiguous input window.
-        var reversed = taps.ToArray();
-        Array.Reverse(reversed);
+        fixed (float* inPointer = input)
+        fixed (float* outPointer = output)
+        {
+            RunSos(inPointer, rows, columns, sos, mode, new DecimatedRows(outPointer, outColumns, factor));
+        }
+    }
+
+    public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        if (up < 1) throw new ArgumentOutOfRangeException(nameof(up), up, "must be >= 1");
+        if (down < 1) throw new ArgumentOutOfRangeException(nameof(down), down, "must be >= 1");
+        if (delay < 0) throw new ArgumentOutOfRangeException(nameof(delay), delay, "must be >= 0");
+        int outColumns = FirResampledLength(columns, up, down);
+        CheckShape(output.Length, rows, outColumns, nameof(output));
+        var phases = PolyphaseTaps(taps, up);
         fixed (float* inPointer = input)
         fixed (float* outPointer = output)
         {
@@ -48,26 +43,31 @@ public sealed unsafe partial class CpuBackend
             {
                 float* x = (float*)inAddress + (long)row * columns;
                 float* y = (float*)outAddress + (long)row * outColumns;
-                fixed (double* h = reversed)
+                for (int j = 0; j < outColumns; j++)
                 {
-                    for (int j = 0; j < outColumns; j++) y[j] = (float)WindowDot(x, columns, j * (long)factor + delay - (reversed.Length - 1), h, reversed.Length);
+                    // Output j sits at upsampled index m; only taps of phase m mod up meet non-zero samples.
+                    long m = j * (long)down + delay;
+                    var phase = phases[(int)(m % up)];
+                    fixed (double* h = phase) y[j] = (float)WindowDot(x, columns, m / up - (phase.Length - 1), h, phase.Length);
                 }
             });
         }
     }
 
-    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
+    /// <summary>Output length of <see cref="FirResample"/>: ceil(columns · up / down).</summary>
+    public static int FirResampledLength(int columns, int up, int down) => (int)(((long)columns * up + down - 1) / down);
+
+    // Phase r holds taps r, r + up, r + 2·up, ... reversed, so that each output is a dot product with a contiguous window.
+    private static double[][] PolyphaseTaps(ReadOnlySpan<double> taps, int up)
     {
-        CheckShape(input.Length, rows, columns, nameof(input));
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
-        int outColumns = (columns + factor - 1) / factor;
-        CheckShape(output.Length, rows, outColumns, nameof(output));
-        for (int row = 0; row < rows; row++)
+        var phases = new double[up][];
+        for (int r = 0; r < up; r++)
         {
-            var x = input.Slice(row * columns, columns);
-            var y = output.Slice(row * outColumns, outColumns);
-            for (int j = 0; j < outColumns; j++) y[j] = x[j * factor];
+            int count = taps.Length > r ? (taps.Length - r + up - 1) / up : 0;
+            phases[r] = new double[count];
+            for (int l = 0; l < count; l++) phases[r][count - 1 - l] = taps[r + l * up];
         }
+        return phases;
     }
 
     public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
@@ -91,35 +91,29 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
+    // Groups of 16 channels in parallel; each worker reuses its own tile and zero-phase store.
+    private void RunSos(float* data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, DecimatedRows? target)
+    {
+        var cascade = new SosCascade(sos);
+        int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
+            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
+        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
+        nint address = (nint)data;
+        Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, mode, pad, columns), (group, _, filter) =>
+        {
+            int firstRow = group * SosCascade.Lanes;
+            Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
+            filter.Run(new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow)),
+                target?.From(firstRow), state);
+            return filter;
+        }, _ => { });
+    }
+
     private static void CheckShape(int length, int rows, int columns, string name)
     {
         if (rows < 0 || columns < 0 || length < (long)rows * columns)
             throw new ArgumentException($"{name} holds {length} values, fewer than {rows} x {columns}", name);
-    }
-
-    private static void FilterGroup(RowGroup rows, SosCascade cascade, SosMode mode, int pad, double* buffer, Span<Vector256<double>> state)
-    {
-        if (mode == SosMode.Causal)
-        {
-            cascade.Reset(state, null);
-            for (int start = 0; start < rows.Columns; start += SosCascade.TileSteps)
-            {
-                int count = Math.Min(SosCascade.TileSteps, rows.Columns - start);
-                rows.Gather(start, count, buffer);
-                cascade.Run(buffer, count, reverse: false, state);
-                rows.Scatter(buffer, start, count);
-            }
-            return;
-        }
-        int steps = rows.Columns + 2 * pad;
-        rows.Gather(0, rows.Columns, buffer + pad * SosCascade.Lanes);
-        bool steady = mode == SosMode.ZeroPhaseOddPad;
-        if (steady) RowGroup.OddExtend(buffer, rows.Columns, pad);
-        cascade.Reset(state, steady ? buffer : null);
-        cascade.Run(buffer, steps, reverse: false, state);
-        cascade.Reset(state, steady ? buffer + (steps - 1) * SosCascade.Lanes : null);
-        cascade.Run(buffer, steps, reverse: true, state);
-        rows.Scatter(buffer + pad * SosCascade.Lanes, 0, rows.Columns);
     }
 
     // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.
@@ -130,14 +124,18 @@ public sealed unsafe partial class CpuBackend
         long k = first;
         if (Vector256.IsHardwareAccelerated)
         {
-            var acc = Vector256<double>.Zero;
-            for (; k + 8 <= last; k += 8)
+            // Four accumulators so that consecutive FMAs do not wait on each other.
+            Vector256<double> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (; k + 16 <= last; k += 16)
             {
-                var xs = Vector256.Load(x + start + k);
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(h + k), Vector256.WidenLower(xs), acc);
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 4), Vector256.WidenUpper(xs), acc);
+                var x0 = Vector256.Load(x + start + k);
+                var x1 = Vector256.Load(x + start + k + 8);
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k), Vector256.WidenLower(x0), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 4), Vector256.WidenUpper(x0), acc1);
+                acc2 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 8), Vector256.WidenLower(x1), acc2);
+                acc3 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 12), Vector256.WidenUpper(x1), acc3);
             }
-            sum = Vector256.Sum(acc);
+            sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
         }
         for (; k < last; k++) sum += h[k] * x[start + k];
         return sum;

@@ -38,14 +38,20 @@ public interface IFilterKernels
     void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode);
 
     /// <summary>
-    /// Polyphase FIR decimation, computing only the kept samples:
-    /// <c>output[r, j] = Σ_i taps[i] · input[r, j·factor + delay − i]</c>, samples outside the row counting as zero.
-    /// <paramref name="output"/> holds <c>rows × ceil(columns / factor)</c> values.
+    /// Polyphase FIR resampling by <paramref name="up"/>/<paramref name="down"/>, computing only the kept samples:
+    /// with the input upsampled by inserting up − 1 zeros (u), <c>output[r, j] = Σ_i taps[i] · u[r, j·down + delay − i]</c>,
+    /// samples outside the row counting as zero (<c>scipy.signal.upfirdn</c> then a window of its output, as
+    /// <c>resample_poly</c> does). <paramref name="output"/> holds <c>rows × ceil(columns · up / down)</c> values.
+    /// Decimation is <c>up = 1</c>.
     /// </summary>
-    void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output);
+    void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output);
 
-    /// <summary>Keeps every <paramref name="factor"/>-th sample from sample 0: output is <c>rows × ceil(columns / factor)</c>.</summary>
-    void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output);
+    /// <summary>
+    /// Runs the cascade as <see cref="SosFilter"/> would and keeps every <paramref name="factor"/>-th sample from
+    /// sample 0 (anti-alias filter then decimation, fused: only kept samples are written). <paramref name="input"/>
+    /// is left unchanged; <paramref name="output"/> holds <c>rows × ceil(columns / factor)</c> values.
+    /// </summary>
+    void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output);
 
     /// <summary>Removes the mean or the least-squares line of each row, in place (computed in float64).</summary>
     void Detrend(Span<float> data, int rows, int columns, DetrendType type);

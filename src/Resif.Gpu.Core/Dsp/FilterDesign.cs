@@ -73,19 +73,38 @@ public static class FilterDesign
     }
 
     /// <summary><c>scipy.signal.firwin(taps, cutoff, window='hamming')</c>: windowed-sinc lowpass, unit gain at DC.</summary>
-    public static double[] FirLowpassHamming(int taps, double cutoff)
+    public static double[] FirLowpassHamming(int taps, double cutoff) =>
+        FirLowpass(taps, cutoff, i => taps == 1 ? 1 : 0.54 - 0.46 * Math.Cos(2 * Math.PI * i / (taps - 1)));
+
+    /// <summary><c>scipy.signal.firwin(taps, cutoff, window=('kaiser', beta))</c>.</summary>
+    public static double[] FirLowpassKaiser(int taps, double cutoff, double beta)
     {
-        var h = new double[taps];
         double centre = 0.5 * (taps - 1);
-        for (int i = 0; i < taps; i++)
-        {
-            double m = i - centre;
-            double window = taps == 1 ? 1 : 0.54 - 0.46 * Math.Cos(2 * Math.PI * i / (taps - 1));
-            h[i] = cutoff * Sinc(cutoff * m) * window;
-        }
-        double sum = h.Sum();
-        for (int i = 0; i < taps; i++) h[i] /= sum;
+        return FirLowpass(taps, cutoff, i => taps == 1 ? 1 : BesselI0(beta * Math.Sqrt(Math.Max(0, 1 - Math.Pow((i - centre) / centre, 2)))) / BesselI0(beta));
+    }
+
+    /// <summary>
+    /// The default filter of <c>scipy.signal.resample_poly(x, up, down)</c> (up/down already reduced):
+    /// <c>firwin(20·max + 1, 1/max, window=('kaiser', 5.0)) · up</c> with max = max(up, down).
+    /// </summary>
+    public static double[] ResamplePolyTaps(int up, int down)
+    {
+        int maxRate = Math.Max(up, down);
+        var h = FirLowpassKaiser(2 * 10 * maxRate + 1, 1.0 / maxRate, 5.0);
+        for (int i = 0; i < h.Length; i++) h[i] *= up;
         return h;
+    }
+
+    /// <summary>
+    /// Where <c>resample_poly</c> puts output 0 on the upsampled axis for a filter of <paramref name="taps"/> taps:
+    /// it front-pads the filter so that outputs sit at the centre tap and input sample 0 stays at t0.
+    /// </summary>
+    public static int ResamplePolyDelay(int taps, int down)
+    {
+        int halfLength = (taps - 1) / 2;
+        int prePad = down - halfLength % down;
+        int preRemove = (halfLength + prePad) / down;
+        return preRemove * down - prePad;
     }
 
     /// <summary>
@@ -126,6 +145,28 @@ public static class FilterDesign
 
     public static int SectionCount(ReadOnlySpan<double> sos) =>
         sos.Length % 6 == 0 && sos.Length > 0 ? sos.Length / 6 : throw new ArgumentException("sections need six coefficients each", nameof(sos));
+
+    private static double[] FirLowpass(int taps, double cutoff, Func<int, double> window)
+    {
+        var h = new double[taps];
+        double centre = 0.5 * (taps - 1);
+        for (int i = 0; i < taps; i++) h[i] = cutoff * Sinc(cutoff * (i - centre)) * window(i);
+        double sum = h.Sum();
+        for (int i = 0; i < taps; i++) h[i] /= sum;
+        return h;
+    }
+
+    // Modified Bessel function of the first kind, order 0, by its power series (converges fast for Kaiser betas).
+    private static double BesselI0(double x)
+    {
+        double term = 1, sum = 1, quarterSquare = x * x / 4;
+        for (int k = 1; term > 1e-17 * sum; k++)
+        {
+            term *= quarterSquare / ((double)k * k);
+            sum += term;
+        }
+        return sum;
+    }
 
     private static double Sinc(double x) => x == 0 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
 

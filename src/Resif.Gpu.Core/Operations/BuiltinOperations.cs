@@ -14,6 +14,7 @@ internal static class BuiltinOperations
         Filters.DecimateDescriptor.Instance,
         Filters.DetrendDescriptor.Instance,
         Filters.TaperDescriptor.Instance,
+        Filters.ResampleDescriptor.Instance,
         SpectralOperations.Fk,
         SpectralOperations.FkFilter,
         SpectralOperations.Envelope,

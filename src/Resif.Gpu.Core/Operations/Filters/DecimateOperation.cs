@@ -79,30 +79,16 @@ public sealed class DecimateOperation : IOperation
         switch (_method)
         {
             case "fir":
-                filters.FirDecimate(input.Values, rows, columns, _firTaps, _factor, FirDelay(_firTaps!.Length, _factor), result);
+                filters.FirResample(input.Values, rows, columns, _firTaps, 1, _factor, FilterDesign.ResamplePolyDelay(_firTaps!.Length, _factor), result);
                 break;
             case "iir":
-                filters.SosFilter(input.Values, rows, columns, _iirSections, SosMode.ZeroPhaseOddPad);
-                filters.Downsample(input.Values, rows, columns, _factor, result);
+                filters.SosFilterDecimate(input.Values, rows, columns, _iirSections, SosMode.ZeroPhaseOddPad, _factor, result);
                 break;
             default:
-                filters.SosFilter(input.Values, rows, columns, ObspyDesign(1 / input.Layout.Coords[^1].Step), SosMode.Causal);
-                filters.Downsample(input.Values, rows, columns, _factor, result);
+                filters.SosFilterDecimate(input.Values, rows, columns, ObspyDesign(1 / input.Layout.Coords[^1].Step), SosMode.Causal, _factor, result);
                 break;
         }
         return new Block(output, result);
-    }
-
-    /// <summary>
-    /// Which input sample output 0's centre tap lands on in <c>scipy.signal.resample_poly(x, 1, q, window=taps)</c>:
-    /// the filter is front-padded so that output samples sit at the centre of the taps and sample 0 stays at t0.
-    /// </summary>
-    internal static int FirDelay(int taps, int factor)
-    {
-        int halfLength = (taps - 1) / 2;
-        int prePad = factor - halfLength % factor;
-        int preRemove = (halfLength + prePad) / factor;
-        return preRemove * factor - prePad;
     }
 
     // ObsPy's corner is half the new sampling rate; the design depends on the rate only through rounding.
