@@ -26,20 +26,16 @@ public sealed partial class CpuBackend
         SpectralChecks.Require(input, (long)channels * samples, nameof(input));
         SpectralChecks.Require(output, 2L * channels * samples, nameof(output));
         int timeShift = samples / 2, distanceShift = channels / 2;
-        var timePlan = FftPlan.Get(samples);
-        Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
+        ForwardRealRows(input, channels, samples, (row, re, im) =>
         {
-            s.LoadReal(input.AsSpan(row * samples, samples));
-            timePlan.Forward(s.Re, s.Im);
             var target = output.AsSpan(2 * row * samples, 2 * samples);
             for (int k = 0; k < samples; k++)
             {
                 int to = 2 * ((k + timeShift) % samples);
-                target[to] = (float)(s.Re[k] * scale);
-                target[to + 1] = (float)(s.Im[k] * scale);
+                target[to] = (float)(re[k] * scale);
+                target[to + 1] = (float)(im[k] * scale);
             }
-            return s;
-        }, _ => { });
+        });
         TransformColumns(output, channels, samples, inverse: false, distanceShift);
     }
 
@@ -48,14 +44,15 @@ public sealed partial class CpuBackend
         SpectralChecks.Require(data, (long)channels * samples, nameof(data));
         SpectralChecks.Require(mask, (long)channels * samples, nameof(mask));
         var spectrum = new float[2L * channels * samples];
-        var timePlan = FftPlan.Get(samples);
-        Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
+        ForwardRealRows(data, channels, samples, (row, re, im) =>
         {
-            s.LoadReal(data.AsSpan(row * samples, samples));
-            timePlan.Forward(s.Re, s.Im);
-            s.StoreComplex(spectrum.AsSpan(2 * row * samples, 2 * samples));
-            return s;
-        }, _ => { });
+            var target = spectrum.AsSpan(2 * row * samples, 2 * samples);
+            for (int k = 0; k < samples; k++)
+            {
+                target[2 * k] = (float)re[k];
+                target[2 * k + 1] = (float)im[k];
+            }
+        });
         TransformColumns(spectrum, channels, samples, inverse: false, shift: 0);
         for (long i = 0; i < (long)channels * samples; i++)
         {
@@ -63,6 +60,7 @@ public sealed partial class CpuBackend
             spectrum[2 * i + 1] *= mask[i];
         }
         TransformColumns(spectrum, channels, samples, inverse: true, shift: 0);
+        var timePlan = FftPlan.Get(samples);
         Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
         {
             s.LoadComplex(spectrum.AsSpan(2 * row * samples, 2 * samples));
@@ -77,23 +75,20 @@ public sealed partial class CpuBackend
     {
         SpectralChecks.Require(data, (long)rows * columns, nameof(data));
         var plan = FftPlan.Get(columns);
-        Parallel.For(0, rows, ParallelOptions, () => new SpectralScratch(columns), (row, _, s) =>
+        ForwardRealRows(data, rows, columns, (row, re, im) =>
         {
-            var values = data.AsSpan(row * columns, columns);
-            s.LoadReal(values);
-            plan.Forward(s.Re, s.Im);
             // Analytic signal: keep DC (and Nyquist for even n), double positive frequencies, drop negative ones.
             int positiveEnd = (columns + 1) / 2;
             for (int k = 1; k < positiveEnd; k++)
             {
-                s.Re[k] *= 2;
-                s.Im[k] *= 2;
+                re[k] *= 2;
+                im[k] *= 2;
             }
-            for (int k = columns / 2 + 1; k < columns; k++) s.Re[k] = s.Im[k] = 0;
-            plan.Inverse(s.Re, s.Im);
-            for (int k = 0; k < columns; k++) values[k] = (float)Math.Sqrt(s.Re[k] * s.Re[k] + s.Im[k] * s.Im[k]);
-            return s;
-        }, _ => { });
+            for (int k = columns / 2 + 1; k < columns; k++) re[k] = im[k] = 0;
+            plan.Inverse(re, im);
+            var values = data.AsSpan(row * columns, columns);
+            for (int k = 0; k < columns; k++) values[k] = (float)Math.Sqrt(re[k] * re[k] + im[k] * im[k]);
+        });
     }
 
     public void StaLta(float[] input, float[] output, int rows, int columns, int nsta, int nlta, bool recursive)
@@ -171,26 +166,83 @@ public sealed partial class CpuBackend
         }
     }
 
+    public void StationBeam(float[] input, int stations, int samples, float[] timeShifts, int gridPoints, int window, int step, int nfft,
+        int firstBin, int binCount, float binWidth, bool capon, bool prewhiten, float[] relativePower, float[] absolutePower)
+    {
+        SpectralChecks.Require(input, (long)stations * samples, nameof(input));
+        if (window < 1 || window > samples || step < 1) throw new ArgumentException($"window {window} and step {step} do not fit {samples} samples");
+        if (nfft < window || firstBin < 0 || binCount < 1 || firstBin + binCount > nfft / 2 + 1) throw new ArgumentException("frequency bins outside the spectrum");
+        int windows = (samples - window) / step + 1;
+        SpectralChecks.Require(timeShifts, (long)stations * gridPoints, nameof(timeShifts));
+        SpectralChecks.Require(relativePower, (long)windows * gridPoints, nameof(relativePower));
+        SpectralChecks.Require(absolutePower, (long)windows * gridPoints, nameof(absolutePower));
+        var beam = new SpectralStationBeam(stations, timeShifts, gridPoints, window, nfft, firstBin, binCount, binWidth, capon, prewhiten);
+        Parallel.For(0, windows, ParallelOptions, w => beam.Window(input, samples, w * step,
+            relativePower.AsSpan(w * gridPoints, gridPoints), absolutePower.AsSpan(w * gridPoints, gridPoints)));
+    }
+
+    /// <summary>
+    /// Forward FFT of every real row, two rows per complex transform; <paramref name="consume"/> gets each row's
+    /// full spectrum in float64 scratch it may overwrite (rows of one pair are consumed one after the other).
+    /// </summary>
+    private void ForwardRealRows(float[] input, int rows, int columns, Action<int, double[], double[]> consume)
+    {
+        var plan = FftPlan.Get(columns);
+        Parallel.For(0, (rows + 1) / 2, ParallelOptions, () => new SpectralScratch(columns), (pair, _, s) =>
+        {
+            int first = 2 * pair;
+            var a = input.AsSpan(first * columns, columns);
+            if (first + 1 < rows)
+            {
+                s.ForwardPair(a, input.AsSpan((first + 1) * columns, columns), plan);
+                consume(first, s.Re, s.Im);
+                consume(first + 1, s.PairRe, s.PairIm);
+            }
+            else
+            {
+                s.LoadReal(a);
+                plan.Forward(s.Re, s.Im);
+                consume(first, s.Re, s.Im);
+            }
+            return s;
+        }, _ => { });
+    }
+
+    // Columns go through in groups so that each row access reads a contiguous run of interleaved values
+    // (whole cache lines) instead of one complex number per row.
+    private const int ColumnGroup = 8;
+
     private void TransformColumns(float[] data, int rows, int columns, bool inverse, int shift)
     {
         var plan = FftPlan.Get(rows);
-        Parallel.For(0, columns, ParallelOptions, () => new SpectralScratch(rows), (column, _, s) =>
+        int groups = (columns + ColumnGroup - 1) / ColumnGroup;
+        Parallel.For(0, groups, ParallelOptions, () => Enumerable.Range(0, ColumnGroup).Select(_ => new SpectralScratch(rows)).ToArray(), (group, _, scratch) =>
         {
+            int first = group * ColumnGroup, count = Math.Min(ColumnGroup, columns - first);
             for (int r = 0; r < rows; r++)
             {
-                long at = 2 * ((long)r * columns + column);
-                s.Re[r] = data[at];
-                s.Im[r] = data[at + 1];
+                long at = 2 * ((long)r * columns + first);
+                for (int c = 0; c < count; c++)
+                {
+                    scratch[c].Re[r] = data[at + 2 * c];
+                    scratch[c].Im[r] = data[at + 2 * c + 1];
+                }
             }
-            if (inverse) plan.Inverse(s.Re, s.Im);
-            else plan.Forward(s.Re, s.Im);
+            for (int c = 0; c < count; c++)
+            {
+                if (inverse) plan.Inverse(scratch[c].Re, scratch[c].Im);
+                else plan.Forward(scratch[c].Re, scratch[c].Im);
+            }
             for (int r = 0; r < rows; r++)
             {
-                long at = 2 * ((long)((r + shift) % rows) * columns + column);
-                data[at] = (float)s.Re[r];
-                data[at + 1] = (float)s.Im[r];
+                long at = 2 * ((long)((r + shift) % rows) * columns + first);
+                for (int c = 0; c < count; c++)
+                {
+                    data[at + 2 * c] = (float)scratch[c].Re[r];
+                    data[at + 2 * c + 1] = (float)scratch[c].Im[r];
+                }
             }
-            return s;
+            return scratch;
         }, _ => { });
     }
 }

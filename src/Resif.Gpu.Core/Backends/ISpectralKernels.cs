@@ -53,4 +53,16 @@ public interface ISpectralKernels
     /// </summary>
     void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
         double[] slownesses, int window, bool frequencyDomain, float[] output);
+
+    /// <summary>
+    /// Station-array FK analysis (ObsPy <c>array_processing</c>) over sliding windows of <paramref name="window"/>
+    /// samples advancing by <paramref name="step"/>: per window and per trace, mean removed, ObsPy cosine taper
+    /// (p = 0.22), zero-padded FFT of <paramref name="nfft"/> points, bins firstBin .. firstBin + binCount − 1 of
+    /// width <paramref name="binWidth"/> Hz; then Bartlett (|e^H R e|) or Capon (1/|e^H R⁺ e|, R normalised by
+    /// |Σ_f R_ij|, pseudo-inverse rcond 1e-6) power for each grid point whose per-station time shifts (s) are
+    /// <paramref name="timeShifts"/> [stations, gridPoints]. Writes the relative and absolute power maps
+    /// [windows, gridPoints], windows = (samples − window) / step + 1.
+    /// </summary>
+    void StationBeam(float[] input, int stations, int samples, float[] timeShifts, int gridPoints, int window, int step, int nfft,
+        int firstBin, int binCount, float binWidth, bool capon, bool prewhiten, float[] relativePower, float[] absolutePower);
 }

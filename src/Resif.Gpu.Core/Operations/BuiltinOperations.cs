@@ -23,5 +23,6 @@ internal static class BuiltinOperations
         SpectralOperations.Abs,
         SpectralOperations.Normalize,
         SpectralOperations.Beam,
+        SpectralOperations.ArrayBeam,
     ];
 }

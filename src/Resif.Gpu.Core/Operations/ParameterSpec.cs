@@ -8,6 +8,9 @@ public enum ParameterKind
     Integer,
     Flag,
     Choice,
+
+    /// <summary>A list of finite numbers separated by ';' (commas separate parameters), e.g. station coordinates.</summary>
+    Numbers,
 }
 
 /// <summary>One parameter of an operation, named as ObsPy/SciPy users know it. <see cref="Default"/> null = required.</summary>
@@ -24,6 +27,9 @@ public sealed record ParameterSpec(string Name, ParameterKind Kind, string? Defa
 
     public static ParameterSpec Choice(string name, string @default, string description, params string[] choices) =>
         new(name, ParameterKind.Choice, @default, description, choices);
+
+    public static ParameterSpec Numbers(string name, string? @default, string description) =>
+        new(name, ParameterKind.Numbers, @default, description);
 }
 
 /// <summary>
@@ -84,6 +90,10 @@ public sealed class ParameterSet
                 ParameterKind.Choice => spec.Choices!.Contains(raw.ToLowerInvariant())
                     ? raw.ToLowerInvariant()
                     : throw new InvalidRequestException(field, $"'{raw}' is not one of: {string.Join(", ", spec.Choices!)}"),
+                ParameterKind.Numbers => string.Join(';', raw.Split(';', StringSplitOptions.TrimEntries).Select(item =>
+                    double.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+                        ? v.ToString("R", CultureInfo.InvariantCulture)
+                        : throw new InvalidRequestException(field, $"'{item}' is not a finite number (separate values with ';')"))),
                 _ => throw new InvalidOperationException(),
             };
         }
@@ -97,6 +107,8 @@ public sealed class ParameterSet
     public bool Flag(string name) => _values[name] == "true";
 
     public string Text(string name) => _values[name];
+
+    public double[] Numbers(string name) => _values[name].Split(';').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Throws the standard "field: message" error for this operation's parameter.</summary>
     public InvalidRequestException Invalid(string name, string message) => new(Field(name), message);

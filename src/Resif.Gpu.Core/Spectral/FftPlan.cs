@@ -1,48 +1,39 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
+using Resif.Gpu.Core.Spectral.Internal;
 
 namespace Resif.Gpu.Core.Spectral;
 
 /// <summary>
 /// A complex discrete Fourier transform of one length, computed in float64 on split real/imaginary arrays.
 /// Forward is <c>X[k] = sum_j x[j] exp(-2 pi i jk/n)</c> (NumPy's sign); <see cref="Inverse"/> divides by n like
-/// <c>numpy.fft.ifft</c>. Powers of two use an iterative radix-2 transform with precomputed twiddles; other
+/// <c>numpy.fft.ifft</c>. Lengths whose prime factors are all at most <see cref="MaxRadix"/> use a mixed-radix
+/// Stockham autosort transform (radix 4, 2, 3 and a generic odd radix) with precomputed per-stage twiddles; other
 /// lengths use Bluestein's chirp-z algorithm on a power-of-two transform. Plans are immutable and thread-safe.
 /// </summary>
 public sealed class FftPlan
 {
+    /// <summary>Largest prime factor handled directly; beyond it the O(r²) butterflies lose to Bluestein.</summary>
+    public const int MaxRadix = 31;
+
     private static readonly ConcurrentDictionary<int, FftPlan> Cache = new();
 
-    private readonly double[] _cos = [], _sin = [];
-    private readonly int[] _bitReverse = [];
+    private readonly SpectralStockham? _stockham;
     private readonly Bluestein? _bluestein;
 
     private FftPlan(int length)
     {
         Length = length;
-        if (BitOperations.IsPow2(length))
-        {
-            _cos = new double[length / 2];
-            _sin = new double[length / 2];
-            for (int k = 0; k < length / 2; k++)
-            {
-                // Each twiddle from its own angle: no accumulated rounding from recurrences.
-                double angle = -2 * Math.PI * k / length;
-                _cos[k] = Math.Cos(angle);
-                _sin[k] = Math.Sin(angle);
-            }
-            _bitReverse = new int[length];
-            int bits = BitOperations.Log2((uint)length);
-            for (int i = 0; i < length; i++) _bitReverse[i] = bits == 0 ? 0 : (int)(ReverseBits((uint)i) >> (32 - bits));
-        }
-        else
-        {
-            _bluestein = new Bluestein(length);
-        }
+        var factors = SpectralStockham.Factorize(length);
+        if (factors.All(f => f <= MaxRadix)) _stockham = new SpectralStockham(length, factors);
+        else _bluestein = new Bluestein(length);
     }
 
     public int Length { get; }
+
+    /// <summary>True when the length is transformed through Bluestein's algorithm (a large prime factor).</summary>
+    public bool UsesBluestein => _bluestein is not null;
 
     /// <summary>The shared plan for a length (built once, cached).</summary>
     public static FftPlan Get(int length)
@@ -56,7 +47,7 @@ public sealed class FftPlan
     {
         if (re.Length != Length || im.Length != Length) throw new ArgumentException($"expected {Length} values");
         if (_bluestein is { } b) b.Transform(re, im);
-        else Radix2(re, im);
+        else _stockham!.Transform(re, im);
     }
 
     /// <summary>In-place inverse transform, normalised by 1/n (NumPy's "backward" convention).</summary>
@@ -76,47 +67,6 @@ public sealed class FftPlan
     private static void Negate(Span<double> values)
     {
         for (int i = 0; i < values.Length; i++) values[i] = -values[i];
-    }
-
-    private static uint ReverseBits(uint v)
-    {
-        v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
-        v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
-        v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
-        v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
-        return (v >> 16) | (v << 16);
-    }
-
-    private void Radix2(Span<double> re, Span<double> im)
-    {
-        int n = Length;
-        for (int i = 0; i < n; i++)
-        {
-            int j = _bitReverse[i];
-            if (j > i)
-            {
-                (re[i], re[j]) = (re[j], re[i]);
-                (im[i], im[j]) = (im[j], im[i]);
-            }
-        }
-        for (int size = 2; size <= n; size <<= 1)
-        {
-            int half = size >> 1, stride = n / size;
-            for (int start = 0; start < n; start += size)
-            {
-                for (int k = 0; k < half; k++)
-                {
-                    double wr = _cos[k * stride], wi = _sin[k * stride];
-                    int a = start + k, b = a + half;
-                    double tr = re[b] * wr - im[b] * wi;
-                    double ti = re[b] * wi + im[b] * wr;
-                    re[b] = re[a] - tr;
-                    im[b] = im[a] - ti;
-                    re[a] += tr;
-                    im[a] += ti;
-                }
-            }
-        }
     }
 
     /// <summary>

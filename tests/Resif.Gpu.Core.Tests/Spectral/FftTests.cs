@@ -4,18 +4,22 @@ namespace Resif.Gpu.Core.Tests.Spectral;
 
 public class FftTests
 {
-    // Lengths: trivial, powers of two, odd primes and smooth and non-smooth composites (Bluestein path).
+    // Lengths: trivial, radix 2/3/4 only, generic odd radices (5, 7, 11, 13, 31), and primes above 31 (Bluestein).
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(8)]
     [InlineData(12)]
+    [InlineData(31)]
+    [InlineData(37)]
     [InlineData(97)]
     [InlineData(128)]
     [InlineData(1000)]
+    [InlineData(1001)]
     [InlineData(1021)]
     [InlineData(4096)]
+    [InlineData(6000)]
     public void Complex_rows_match_numpy_fft(int length)
     {
         const int rows = 3;
@@ -44,10 +48,12 @@ public class FftTests
         Assert.True(SpectralTestData.RelativeMaxError(data, expected) < 1e-6);
     }
 
-    [Fact]
-    public void Float64_plan_round_trips_to_machine_precision()
+    [Theory]
+    [InlineData(3 * 5 * 7 * 11, false)]
+    [InlineData(2 * 1009, true)]
+    public void Float64_plan_round_trips_to_machine_precision(int n, bool bluestein)
     {
-        const int n = 3 * 5 * 7 * 11;
+        Assert.Equal(bluestein, FftPlan.Get(n).UsesBluestein);
         var random = new Random(3);
         var re = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
         var im = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
@@ -55,7 +61,7 @@ public class FftTests
         var plan = FftPlan.Get(n);
         plan.Forward(re, im);
         plan.Inverse(re, im);
-        // Bluestein costs three power-of-two transforms of 2048 points: a few hundred ulps at most.
+        // A few hundred ulps at most, Bluestein's three 4096-point transforms included.
         for (int i = 0; i < n; i++)
         {
             Assert.Equal(re0[i], re[i], 1e-12);

@@ -12,7 +12,7 @@ internal static class SpectralDetectors
     /// </summary>
     public static void ClassicStaLta(ReadOnlySpan<float> x, Span<float> cf, int nsta, int nlta)
     {
-        double staSum = 0, ltaSum = 0;
+        double staSum = 0, ltaSum = 0, staScale = 1.0 / nsta, ltaScale = 1.0 / nlta; // one division per sample, not three
         for (int n = 0; n < x.Length; n++)
         {
             double energy = (double)x[n] * x[n];
@@ -20,9 +20,15 @@ internal static class SpectralDetectors
             ltaSum += energy;
             if (n >= nsta) staSum -= (double)x[n - nsta] * x[n - nsta];
             if (n >= nlta) ltaSum -= (double)x[n - nlta] * x[n - nlta];
-            double sta = n < nlta - 1 ? 0 : Math.Max(staSum, 0) / nsta;
-            double lta = Math.Max(Math.Max(ltaSum, 0) / nlta, SmallestNormal);
-            cf[n] = (float)(sta / lta);
+            if (n < nlta - 1)
+            {
+                cf[n] = 0;
+                continue;
+            }
+            // Running sums may end a hair below 0 after a loud event; the floor also keeps 0/0 out.
+            double lta = ltaSum * ltaScale;
+            if (!(lta >= SmallestNormal)) lta = SmallestNormal;
+            cf[n] = staSum > 0 ? (float)(staSum * staScale / lta) : 0;
         }
     }
 

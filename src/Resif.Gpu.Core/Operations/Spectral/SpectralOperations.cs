@@ -56,4 +56,23 @@ public static class SpectralOperations
             ParameterSpec.Choice("method", "das", "das: time-domain delay and sum (linear interpolation); freq: phase shifts per window FFT", "das", "freq"),
         ],
         p => new BeamOperation(p));
+
+    public static OperationDescriptor ArrayBeam { get; } = new SpectralOperationDescriptor("arraybeam",
+        "station-array FK analysis as ObsPy array_processing (Bartlett or Capon): relative power, absolute power, back-azimuth and slowness per sliding window",
+        [
+            ParameterSpec.Numbers("x_km", null, "station positions east (km), one per channel, ';'-separated"),
+            ParameterSpec.Numbers("y_km", null, "station positions north (km), one per channel, ';'-separated"),
+            ParameterSpec.Number("win_len", null, "window length in seconds"),
+            ParameterSpec.Number("win_frac", 0.5, "window step as a fraction of win_len"),
+            ParameterSpec.Number("sll_x", null, "smallest east slowness (s/km)"),
+            ParameterSpec.Number("slm_x", null, "largest east slowness (s/km)"),
+            ParameterSpec.Number("sll_y", null, "smallest north slowness (s/km)"),
+            ParameterSpec.Number("slm_y", null, "largest north slowness (s/km)"),
+            ParameterSpec.Number("sl_s", null, "slowness grid step (s/km)"),
+            ParameterSpec.Number("frqlow", null, "lowest frequency (Hz)"),
+            ParameterSpec.Number("frqhigh", null, "highest frequency (Hz)"),
+            ParameterSpec.Flag("prewhiten", false, "normalise each frequency by its grid maximum"),
+            ParameterSpec.Choice("method", "bf", "bf (Bartlett) or capon", "bf", "capon"),
+        ],
+        p => new StationBeamOperation(p));
 }
