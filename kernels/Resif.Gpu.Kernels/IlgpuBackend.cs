@@ -114,6 +114,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         $"{nameof(ComplexFft)}, {nameof(Envelope)}: lengths that are not powers of two",
         $"{nameof(Fk)}, {nameof(FkMask)}: channel or sample counts that are not powers of two",
         $"{nameof(SlownessBeam)}: frequency domain",
+        $"{nameof(StationBeam)}: always (per-window cross-spectral matrices and pseudo-inverses)",
     ];
 
     private static void CheckShape(long length, int rows, int columns, string name)

@@ -30,13 +30,17 @@ internal readonly struct SosPass(int channels, int samples, int sections, int re
     public readonly int SteadyStart = steadyStart;
 }
 
-/// <summary>y[c, k] = Σ_j taps[j] · x[c, k·Factor + Delay − j], samples outside the input read as zero.</summary>
-internal readonly struct FirDecimation(int channels, int inputSamples, int outputSamples, int factor, int delay, int taps)
+/// <summary>
+/// y[c, k] = Σ_j taps[j] · u[c, k·Down + Delay − j], u the input with Up − 1 zeros after every sample, samples
+/// outside u read as zero (SciPy's upfirdn, windowed as resample_poly does). Decimation is Up = 1.
+/// </summary>
+internal readonly struct FirResampling(int channels, int inputSamples, int outputSamples, int up, int down, int delay, int taps)
 {
     public readonly int Channels = channels;
     public readonly int InputSamples = inputSamples;
     public readonly int OutputSamples = outputSamples;
-    public readonly int Factor = factor;
+    public readonly int Up = up;
+    public readonly int Down = down;
     public readonly int Delay = delay;
     public readonly int Taps = taps;
 }
@@ -99,17 +103,22 @@ internal static class FilterKernels
         }
     }
 
-    /// <summary>One thread per output sample: FIR filter evaluated only where it is kept (polyphase decimation).</summary>
-    public static void FirDecimate(Index1D index, ArrayView<float> input, ArrayView<float> output, ArrayView<double> taps, FirDecimation shape)
+    /// <summary>
+    /// One thread per output sample: the FIR filter evaluated only where it is kept, and only over the taps that meet
+    /// real input samples (polyphase: every Up-th tap from the phase of k·Down + Delay).
+    /// </summary>
+    public static void FirResample(Index1D index, ArrayView<float> input, ArrayView<float> output, ArrayView<double> taps, FirResampling shape)
     {
         int channel = index.X / shape.OutputSamples;
         int k = index.X - channel * shape.OutputSamples;
         long rowStart = (long)channel * shape.InputSamples;
-        long centre = (long)k * shape.Factor + shape.Delay;
+        long centre = (long)k * shape.Down + shape.Delay;
+        long phase = centre % shape.Up;
+        if (phase < 0) phase += shape.Up;
         double sum = 0.0;
-        for (int j = 0; j < shape.Taps; j++)
+        for (long j = phase; j < shape.Taps; j += shape.Up)
         {
-            long t = centre - j;
+            long t = (centre - j) / shape.Up; // exact: centre − j is a multiple of Up
             if (t >= 0 && t < shape.InputSamples) sum += taps[j] * input[rowStart + t];
         }
         output[index] = (float)sum;
