@@ -6,13 +6,13 @@ using Resif.Gpu.Kernels.Internal;
 
 namespace Resif.Gpu.Kernels;
 
-/// <summary>Filter family on the device: SOS cascades, polyphase FIR decimation, downsampling, detrend, column weights.</summary>
+/// <summary>Filter family on the device: SOS cascades (alone or fused with decimation), polyphase FIR resampling, detrend, column weights.</summary>
 public sealed partial class IlgpuBackend
 {
     private Action<Index1D, ArrayView<float>, ArrayView<double>, PaddedRows>? toPaddedWork;
     private Action<Index1D, ArrayView<double>, ArrayView<float>, PaddedRows>? fromPaddedWork;
     private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosPass>? sosCascade;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirDecimation>? firDecimate;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirResampling>? firResample;
     private Action<Index1D, ArrayView<float>, int, int>? detrend;
     private Action<Index1D, ArrayView<float>, ArrayView<double>, int>? multiplyColumns;
 
@@ -59,31 +59,32 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>
-    /// Keeps every <paramref name="factor"/>-th sample of the FIR-filtered rows, evaluating the filter only there:
-    /// y[k] = Σ_j taps[j]·x[k·factor + delay − j], k = 0 … outputSamples−1.
+    /// Polyphase FIR resampling by up/down, evaluating the filter only at kept samples:
+    /// y[k] = Σ_j taps[j]·u[k·down + delay − j], u = input with up − 1 zeros after each sample, k &lt; outputSamples.
     /// </summary>
-    internal DeviceTensor FirDecimate(DeviceTensor tensor, ReadOnlySpan<double> taps, int factor, int delay, int outputSamples)
+    internal DeviceTensor FirResample(DeviceTensor tensor, ReadOnlySpan<double> taps, int up, int down, int delay, int outputSamples)
     {
-        if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "decimation factor must be at least 1");
+        if (up < 1) throw new ArgumentOutOfRangeException(nameof(up), up, "must be >= 1");
+        if (down < 1) throw new ArgumentOutOfRangeException(nameof(down), down, "must be >= 1");
         if (taps.IsEmpty) throw new ArgumentException("at least one tap is needed", nameof(taps));
         if (outputSamples < 0) throw new ArgumentOutOfRangeException(nameof(outputSamples), outputSamples, "must not be negative");
         lock (gate)
         {
-            firDecimate ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirDecimation>(FilterKernels.FirDecimate);
+            firResample ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirResampling>(FilterKernels.FirResample);
             DeviceTensor output = Allocate(tensor.Channels, outputSamples);
             long count = (long)tensor.Channels * outputSamples;
             if (count == 0) return output;
             using var coefficients = accelerator.Allocate1D(taps.ToArray());
-            firDecimate(Threads(count), tensor.View, output.View, coefficients.View,
-                new FirDecimation(tensor.Channels, tensor.Samples, outputSamples, factor, delay, taps.Length));
+            firResample(Threads(count), tensor.View, output.View, coefficients.View,
+                new FirResampling(tensor.Channels, tensor.Samples, outputSamples, up, down, delay, taps.Length));
             accelerator.Synchronize();
             return output;
         }
     }
 
-    /// <summary>x[0], x[factor], x[2·factor], … (the caller low-passed already): ceil(samples / factor) per row.</summary>
+    /// <summary>x[0], x[factor], x[2·factor], … (the rows are already low-passed): ceil(samples / factor) per row.</summary>
     internal DeviceTensor Downsample(DeviceTensor tensor, int factor) =>
-        FirDecimate(tensor, [1.0], factor, delay: 0, DecimatedLength(tensor.Samples, factor));
+        FirResample(tensor, [1.0], up: 1, factor, delay: 0, ResampledLength(tensor.Samples, 1, factor));
 
     internal void Detrend(DeviceTensor tensor, bool linear)
     {
@@ -112,29 +113,37 @@ public sealed partial class IlgpuBackend
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        bool oddPad = mode == SosMode.ZeroPhaseOddPad;
-        int pad = oddPad ? FilterDesign.OddPadLength(sos) : 0;
-        if (oddPad && columns <= pad) throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
         using DeviceTensor tensor = Upload(data, rows, columns);
-        SosFilter(tensor, sos, zeroPhase: mode != SosMode.Causal, pad, oddPad ? FilterDesign.SteadyStateState(sos) : []);
+        SosFilter(tensor, sos, mode);
         Download(tensor, data);
     }
 
-    public void FirDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int factor, int delay, Span<float> output)
+    /// <summary>The interface's modes on a device tensor: causal, ObsPy zero-phase, or SciPy sosfiltfilt (odd pad, steady start).</summary>
+    internal void SosFilter(DeviceTensor tensor, ReadOnlySpan<double> sos, SosMode mode)
     {
-        CheckShape(input.Length, rows, columns, nameof(input));
-        int outputColumns = DecimatedLength(columns, factor);
-        CheckShape(output.Length, rows, outputColumns, nameof(output));
-        using DeviceTensor tensor = Upload(input, rows, columns);
-        using DeviceTensor decimated = FirDecimate(tensor, taps, factor, delay, outputColumns);
-        Download(decimated, output);
+        bool oddPad = mode == SosMode.ZeroPhaseOddPad;
+        int pad = oddPad ? FilterDesign.OddPadLength(sos) : 0;
+        if (oddPad && tensor.Samples <= pad) throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {tensor.Samples}", nameof(tensor));
+        SosFilter(tensor, sos, zeroPhase: mode != SosMode.Causal, pad, oddPad ? FilterDesign.SteadyStateState(sos) : []);
     }
 
-    public void Downsample(ReadOnlySpan<float> input, int rows, int columns, int factor, Span<float> output)
+    public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
     {
         CheckShape(input.Length, rows, columns, nameof(input));
-        CheckShape(output.Length, rows, DecimatedLength(columns, factor), nameof(output));
+        int outputColumns = ResampledLength(columns, up, down);
+        CheckShape(output.Length, rows, outputColumns, nameof(output));
         using DeviceTensor tensor = Upload(input, rows, columns);
+        using DeviceTensor resampled = FirResample(tensor, taps, up, down, delay, outputColumns);
+        Download(resampled, output);
+    }
+
+    /// <summary>The cascade on a device copy (input untouched), then every factor-th sample kept.</summary>
+    public void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        CheckShape(output.Length, rows, ResampledLength(columns, 1, factor), nameof(output));
+        using DeviceTensor tensor = Upload(input, rows, columns);
+        SosFilter(tensor, sos, mode);
         using DeviceTensor kept = Downsample(tensor, factor);
         Download(kept, output);
     }
@@ -155,8 +164,13 @@ public sealed partial class IlgpuBackend
         Download(tensor, data);
     }
 
-    private static int DecimatedLength(int samples, int factor) =>
-        factor >= 1 ? (samples + factor - 1) / factor : throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be at least 1");
+    /// <summary>ceil(samples · up / down), the length SciPy's resample_poly gives.</summary>
+    private static int ResampledLength(int samples, int up, int down)
+    {
+        if (up < 1) throw new ArgumentOutOfRangeException(nameof(up), up, "must be >= 1");
+        if (down < 1) throw new ArgumentOutOfRangeException(nameof(down), down, "must be >= 1");
+        return checked((int)(((long)samples * up + down - 1) / down));
+    }
 
     /// <summary>Divides each [b0 b1 b2 a0 a1 a2] row by a0 so the kernel can assume a0 = 1.</summary>
     private static double[] NormaliseSections(ReadOnlySpan<double> sos)

@@ -132,4 +132,10 @@ public sealed partial class IlgpuBackend
         Normalize(tensor, byStd);
         Download(tensor, data);
     }
+
+    /// <summary>ObsPy array_processing (Bartlett/Capon with pseudo-inverses per window): runs on the CPU backend.</summary>
+    public void StationBeam(float[] input, int stations, int samples, float[] timeShifts, int gridPoints, int window, int step, int nfft,
+        int firstBin, int binCount, float binWidth, bool capon, bool prewhiten, float[] relativePower, float[] absolutePower) =>
+        Fallback.StationBeam(input, stations, samples, timeShifts, gridPoints, window, step, nfft, firstBin, binCount, binWidth, capon, prewhiten,
+            relativePower, absolutePower);
 }

@@ -42,7 +42,9 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         try
         {
             accelerator = pick(context).CreateAccelerator(context);
-            return new IlgpuBackend(context, accelerator, name);
+            var backend = new IlgpuBackend(context, accelerator, name);
+            backend.SmokeTest();
+            return backend;
         }
         catch
         {
@@ -50,6 +52,19 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Compiles and runs one kernel with a round trip, so a device that lists fine but cannot build or launch kernels
+    /// (broken driver, missing JIT support) fails here — where "auto" can fall back — rather than mid-request.
+    /// </summary>
+    private void SmokeTest()
+    {
+        float[] probe = [-1.5f, 2f, -0f, 3.25f];
+        using DeviceTensor tensor = Upload(probe, 1, probe.Length);
+        Abs(tensor);
+        float[] back = Download(tensor);
+        if (!back.SequenceEqual(probe.Select(Math.Abs))) throw new InvalidOperationException($"{Name} returned wrong values from its smoke test");
     }
 
     public void Dispose()
@@ -99,6 +114,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         $"{nameof(ComplexFft)}, {nameof(Envelope)}: lengths that are not powers of two",
         $"{nameof(Fk)}, {nameof(FkMask)}: channel or sample counts that are not powers of two",
         $"{nameof(SlownessBeam)}: frequency domain",
+        $"{nameof(StationBeam)}: always (per-window cross-spectral matrices and pseudo-inverses)",
     ];
 
     private static void CheckShape(long length, int rows, int columns, string name)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ILGPU;
 using ILGPU.Backends.OpenCL;
 using ILGPU.Runtime;
@@ -21,16 +22,30 @@ public sealed class IlgpuBackendProvider : IBackendProvider
 
     private readonly Action<string> log;
     private readonly Lazy<IReadOnlyList<ComputeDevice>> devices;
+    private readonly ConcurrentDictionary<string, string> startFailures = new();
+    private readonly Func<ComputeDevice, IBackend> open;
 
     /// <param name="log">Receives one line per device that was skipped or failed (default: standard error).</param>
     public IlgpuBackendProvider(Action<string>? log = null)
+        : this(log, Open)
+    {
+    }
+
+    /// <summary>Tests replace <paramref name="open"/> to simulate a device that lists fine but fails to start.</summary>
+    internal IlgpuBackendProvider(Action<string>? log, Func<ComputeDevice, IBackend> open)
     {
         this.log = log ?? (line => Console.Error.WriteLine(line));
+        this.open = open;
         devices = new Lazy<IReadOnlyList<ComputeDevice>>(Discover);
     }
 
-    /// <summary>Every device looked at, usable or not, in preference order within each kind.</summary>
-    public IReadOnlyList<ComputeDevice> Devices => devices.Value;
+    /// <summary>
+    /// Every device looked at, usable or not, in preference order within each kind; a device whose backend failed
+    /// to start is listed unusable from then on, with that failure as the reason.
+    /// </summary>
+    public IReadOnlyList<ComputeDevice> Devices => startFailures.IsEmpty
+        ? devices.Value
+        : devices.Value.Select(d => startFailures.TryGetValue(d.Id, out string? failure) ? d with { Usable = false, Reason = failure } : d).ToList();
 
     /// <summary>
     /// "auto" (CUDA, then a working OpenCL device, then the CPU backend), a kind ("cpu", "ilgpu-cpu", "cuda",
@@ -45,12 +60,11 @@ public sealed class IlgpuBackendProvider : IBackendProvider
         if (!target.Usable) throw new InvalidRequestException("device", $"{target.Id} is not usable: {target.Reason}");
         try
         {
-            return Open(target);
+            return open(target);
         }
         catch (Exception e) when (e is not InvalidRequestException)
         {
-            log($"resif-gpu: {target.Id} failed to start: {e.Message}");
-            throw new InvalidRequestException("device", $"{target.Id} failed to start: {e.Message}");
+            throw new InvalidRequestException("device", $"{target.Id} is not usable: {RecordStartFailure(target, e)}");
         }
     }
 
@@ -60,15 +74,23 @@ public sealed class IlgpuBackendProvider : IBackendProvider
         {
             try
             {
-                return Open(candidate);
+                return open(candidate);
             }
             catch (Exception e)
             {
                 // "auto" must always give a backend: note the failure and try the next device.
-                log($"resif-gpu: {candidate.Id} failed to start, trying the next device: {e.Message}");
+                RecordStartFailure(candidate, e);
             }
         }
         return new CpuBackend();
+    }
+
+    private string RecordStartFailure(ComputeDevice device, Exception error)
+    {
+        string reason = $"failed to start: {error.GetType().Name}: {error.Message}";
+        startFailures[device.Id] = reason;
+        log($"resif-gpu: {device.Id} {reason}");
+        return reason;
     }
 
     private ComputeDevice Find(string device)
@@ -171,6 +193,7 @@ public sealed class IlgpuBackendProvider : IBackendProvider
             string? problem =
                 device.CLStdVersion < CLCVersion.CL20 ? $"OpenCL C {device.CLStdVersion} is older than the 2.0 ILGPU needs" :
                 !device.Capabilities.GenericAddressSpace ? "no generic address space support, which ILGPU's OpenCL backend requires" :
+                !device.Capabilities.Float64 ? "no float64 support (cl_khr_fp64), which the filter and FFT kernels need" :
                 TooLittleMemory(device.MemorySize);
             listed.Add(new ComputeDevice($"opencl:{index++}", $"{device.Name} ({device.PlatformName})", "opencl", problem is null,
                 problem ?? $"{device.DeviceVersion}, OpenCL C {device.CLStdVersion}", device.MemorySize));

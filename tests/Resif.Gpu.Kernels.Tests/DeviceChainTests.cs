@@ -1,4 +1,4 @@
-using Resif.Gpu.Core.Dsp;
+using Resif.Gpu.Core;
 using Resif.Gpu.Testing;
 using static Resif.Gpu.Core.Tests.Backends.BackendReference;
 
@@ -19,8 +19,8 @@ public sealed class DeviceChainTests
         using IlgpuBackend backend = TestDevices.Open("ilgpu-cpu");
         using var tensor = backend.Upload(x, rows, columns);
         backend.Detrend(tensor, linear: true);
-        backend.SosFilter(tensor, sos, zeroPhase: true, FilterDesign.OddPadLength(sos), FilterDesign.SteadyStateState(sos));
-        using var kept = backend.FirDecimate(tensor, taps, factor, delay, decimated);
+        backend.SosFilter(tensor, sos, SosMode.ZeroPhaseOddPad);
+        using var kept = backend.FirResample(tensor, taps, up: 1, factor, delay, decimated);
         backend.Abs(kept);
         using var ratio = backend.StaLta(kept, nsta, nlta, recursive: false);
         float[] actual = backend.Download(ratio);

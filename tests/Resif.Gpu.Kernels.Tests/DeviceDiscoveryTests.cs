@@ -83,4 +83,24 @@ public sealed class DeviceDiscoveryTests
         Assert.Equal("ilgpu-cpu", emulator.Name);
         Assert.Contains("CPU", emulator.Device);
     }
+
+    [Fact]
+    public void A_device_that_fails_to_start_is_refused_then_listed_unusable_and_auto_still_answers()
+    {
+        var logged = new List<string>();
+        var provider = new IlgpuBackendProvider(logged.Add, device => device.Kind == "cpu"
+            ? new CpuBackend()
+            : throw new InvalidOperationException("simulated launch failure"));
+
+        var error = Assert.Throws<InvalidRequestException>(() => provider.Create("ilgpu-cpu"));
+        Assert.Equal("device", error.Field);
+        Assert.Contains("simulated launch failure", error.Reason);
+        ComputeDevice listed = Assert.Single(provider.Devices, d => d.Id == "ilgpu-cpu");
+        Assert.False(listed.Usable);
+        Assert.Contains("failed to start", listed.Reason);
+        Assert.Contains(logged, line => line.Contains("ilgpu-cpu") && line.Contains("simulated launch failure"));
+
+        using IBackend fallback = provider.Create("auto");
+        Assert.Equal("cpu-vector", fallback.Name);
+    }
 }

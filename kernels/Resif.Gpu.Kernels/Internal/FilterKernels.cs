@@ -4,7 +4,8 @@ namespace Resif.Gpu.Kernels.Internal;
 
 /// <summary>
 /// A float64 working copy of channel-major rows, each extended by <see cref="Pad"/> samples of odd extension at both
-/// ends (SciPy's <c>odd_ext</c>, pad 0 for a plain copy): work row length = <see cref="Samples"/> + 2·Pad.
+/// ends (SciPy's <c>odd_ext</c>, pad 0 for a plain copy), stored time-major [work sample, channel] so the
+/// one-thread-per-channel recursion reads consecutive words across a warp. Work length = <see cref="Samples"/> + 2·Pad.
 /// </summary>
 internal readonly struct PaddedRows(int channels, int samples, int pad)
 {
@@ -29,13 +30,17 @@ internal readonly struct SosPass(int channels, int samples, int sections, int re
     public readonly int SteadyStart = steadyStart;
 }
 
-/// <summary>y[c, k] = Σ_j taps[j] · x[c, k·Factor + Delay − j], samples outside the input read as zero.</summary>
-internal readonly struct FirDecimation(int channels, int inputSamples, int outputSamples, int factor, int delay, int taps)
+/// <summary>
+/// y[c, k] = Σ_j taps[j] · u[c, k·Down + Delay − j], u the input with Up − 1 zeros after every sample, samples
+/// outside u read as zero (SciPy's upfirdn, windowed as resample_poly does). Decimation is Up = 1.
+/// </summary>
+internal readonly struct FirResampling(int channels, int inputSamples, int outputSamples, int up, int down, int delay, int taps)
 {
     public readonly int Channels = channels;
     public readonly int InputSamples = inputSamples;
     public readonly int OutputSamples = outputSamples;
-    public readonly int Factor = factor;
+    public readonly int Up = up;
+    public readonly int Down = down;
     public readonly int Delay = delay;
     public readonly int Taps = taps;
 }
@@ -43,7 +48,7 @@ internal readonly struct FirDecimation(int channels, int inputSamples, int outpu
 /// <summary>ILGPU kernels of the filter family: data are channel-major [channel, sample].</summary>
 internal static class FilterKernels
 {
-    /// <summary>One thread per work sample: float32 row → float64 work row with odd extension at both ends.</summary>
+    /// <summary>One thread per work sample: float32 row → float64 time-major work with odd extension at both ends.</summary>
     public static void ToPaddedWork(Index1D index, ArrayView<float> data, ArrayView<double> work, PaddedRows rows)
     {
         int width = rows.WorkSamples;
@@ -55,27 +60,26 @@ internal static class FilterKernels
             j < 0 ? 2.0 * data[rowStart] - data[rowStart - j] :
             j > last ? 2.0 * data[rowStart + last] - data[rowStart + 2 * last - j] :
             data[rowStart + j];
-        work[index] = value;
+        work[(long)(j + rows.Pad) * rows.Channels + channel] = value;
     }
 
-    /// <summary>One thread per output sample: float64 work row without its padding → float32 row.</summary>
+    /// <summary>One thread per output sample: float64 time-major work without its padding → float32 row.</summary>
     public static void FromPaddedWork(Index1D index, ArrayView<double> work, ArrayView<float> data, PaddedRows rows)
     {
         int channel = index.X / rows.Samples;
         int j = index.X - channel * rows.Samples;
-        data[index] = (float)work[(long)channel * rows.WorkSamples + rows.Pad + j];
+        data[index] = (float)work[(long)(j + rows.Pad) * rows.Channels + channel];
     }
 
     /// <summary>
-    /// One thread per channel runs the whole biquad cascade over its work row in place (transposed direct form II,
-    /// float64 like SciPy). Coefficients are [b0 b1 b2 1 a1 a2] per section, already divided by a0; the state
-    /// buffer is laid out [section][z0|z1][channel] so neighbouring threads touch neighbouring words.
+    /// One thread per channel runs the whole biquad cascade over its time-major work column in place (transposed
+    /// direct form II, float64 like SciPy). Coefficients are [b0 b1 b2 1 a1 a2] per section, already divided by a0;
+    /// the state buffer is laid out [section][z0|z1][channel] so neighbouring threads touch neighbouring words.
     /// </summary>
     public static void SosCascade(Index1D channel, ArrayView<double> work, ArrayView<double> sos, ArrayView<double> steadyState,
         ArrayView<double> state, SosPass pass)
     {
-        long rowStart = (long)channel.X * pass.Samples;
-        double first = work[rowStart + (pass.Reverse != 0 ? pass.Samples - 1 : 0)];
+        double first = work[(long)(pass.Reverse != 0 ? pass.Samples - 1 : 0) * pass.Channels + channel.X];
         for (int k = 0; k < 2 * pass.Sections; k++)
         {
             state[(long)k * pass.Channels + channel.X] = pass.SteadyStart != 0 ? steadyState[k] * first : 0.0;
@@ -83,7 +87,7 @@ internal static class FilterKernels
 
         for (int i = 0; i < pass.Samples; i++)
         {
-            long at = rowStart + (pass.Reverse != 0 ? pass.Samples - 1 - i : i);
+            long at = (long)(pass.Reverse != 0 ? pass.Samples - 1 - i : i) * pass.Channels + channel.X;
             double x = work[at];
             for (int k = 0; k < pass.Sections; k++)
             {
@@ -99,17 +103,22 @@ internal static class FilterKernels
         }
     }
 
-    /// <summary>One thread per output sample: FIR filter evaluated only where it is kept (polyphase decimation).</summary>
-    public static void FirDecimate(Index1D index, ArrayView<float> input, ArrayView<float> output, ArrayView<double> taps, FirDecimation shape)
+    /// <summary>
+    /// One thread per output sample: the FIR filter evaluated only where it is kept, and only over the taps that meet
+    /// real input samples (polyphase: every Up-th tap from the phase of k·Down + Delay).
+    /// </summary>
+    public static void FirResample(Index1D index, ArrayView<float> input, ArrayView<float> output, ArrayView<double> taps, FirResampling shape)
     {
         int channel = index.X / shape.OutputSamples;
         int k = index.X - channel * shape.OutputSamples;
         long rowStart = (long)channel * shape.InputSamples;
-        long centre = (long)k * shape.Factor + shape.Delay;
+        long centre = (long)k * shape.Down + shape.Delay;
+        long phase = centre % shape.Up;
+        if (phase < 0) phase += shape.Up;
         double sum = 0.0;
-        for (int j = 0; j < shape.Taps; j++)
+        for (long j = phase; j < shape.Taps; j += shape.Up)
         {
-            long t = centre - j;
+            long t = (centre - j) / shape.Up; // exact: centre − j is a multiple of Up
             if (t >= 0 && t < shape.InputSamples) sum += taps[j] * input[rowStart + t];
         }
         output[index] = (float)sum;

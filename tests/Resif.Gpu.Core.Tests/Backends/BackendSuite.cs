@@ -48,29 +48,48 @@ public abstract class BackendSuite : IDisposable
         CheckSos(SosMode.ZeroPhaseOddPad, "y = signal.sosfiltfilt(sos, x, axis=-1)");
 
     [BackendFact]
-    public void Fir_decimation_matches_lfilter_then_every_factor_th_sample()
+    public void Fir_resampling_matches_numpy_convolution_of_the_zero_stuffed_input()
     {
-        const int rows = 3, columns = 203, factor = 4, delay = 5;
+        const int rows = 3, columns = 203, delay = 5;
         float[] x = Signal(rows, columns, seed: 3);
         double[] taps = Enumerable.Range(0, 11).Select(i => Math.Sin(0.3 * (i + 1)) / (i + 1)).ToArray();
-        int outColumns = (columns + factor - 1) / factor;
-        var y = new float[rows * outColumns];
-        Backend.Filters.FirDecimate(x, rows, columns, taps, factor, delay, y);
-        // Zero samples after the end stand for "outside the row"; lfilter supplies the zeros before the start.
-        float[] expected = Python.Apply(x, [rows, columns],
-            $"h = np.array({PythonList(taps)})\nxp = np.pad(x, ((0, 0), (0, {delay})))\n" +
-            $"y = signal.lfilter(h, 1.0, xp, axis=-1)[:, {delay}::{factor}][:, :{outColumns}]");
-        AssertClose(expected, y, Direct, "FirDecimate");
+        foreach ((int up, int down) in new[] { (1, 4), (3, 4), (2, 1) })
+        {
+            int outColumns = (columns * up + down - 1) / down;
+            var y = new float[rows * outColumns];
+            Backend.Filters.FirResample(x, rows, columns, taps, up, down, delay, y);
+            // u = x with up − 1 zeros after each sample; output j is the full convolution at j·down + delay (0 past its end).
+            float[] expected = Python.Apply(x, [rows, columns], $"""
+                h = np.array({PythonList(taps)})
+                u = np.zeros((x.shape[0], x.shape[1] * {up}))
+                u[:, ::{up}] = x
+                c = np.array([np.convolve(r, h) for r in u])
+                c = np.pad(c, ((0, 0), (0, {outColumns * down + delay})))
+                y = c[:, {delay}::{down}][:, :{outColumns}]
+                """);
+            AssertClose(expected, y, Direct, $"FirResample up={up} down={down}");
+        }
     }
 
     [BackendFact]
-    public void Downsample_keeps_every_factor_th_sample_from_the_first()
+    public void Sos_filter_decimate_keeps_every_factor_th_filtered_sample_and_leaves_the_input()
     {
-        const int rows = 2, columns = 37, factor = 5;
-        float[] x = Signal(rows, columns, seed: 4);
-        var y = new float[rows * ((columns + factor - 1) / factor)];
-        Backend.Filters.Downsample(x, rows, columns, factor, y);
-        AssertClose(Python.Apply(x, [rows, columns], $"y = x[:, ::{factor}]"), y, 0, "Downsample");
+        const int rows = 3, columns = 401, factor = 3;
+        float[] x = Signal(rows, columns, seed: 2);
+        float[] original = (float[])x.Clone();
+        double[] sos = Bandpass.Value;
+        foreach ((SosMode mode, string reference) in new[]
+        {
+            (SosMode.Causal, "signal.sosfilt(sos, x, axis=-1)"),
+            (SosMode.ZeroPhaseOddPad, "signal.sosfiltfilt(sos, x, axis=-1)"),
+        })
+        {
+            var y = new float[rows * ((columns + factor - 1) / factor)];
+            Backend.Filters.SosFilterDecimate(x, rows, columns, sos, mode, factor, y);
+            float[] expected = Python.Apply(x, [rows, columns], $"sos = np.array({PythonList(sos)}).reshape(-1, 6)\ny = {reference}[:, ::{factor}]");
+            AssertClose(expected, y, Direct, $"SosFilterDecimate {mode}");
+            Assert.Equal(original, x);
+        }
     }
 
     [BackendFact]
@@ -276,8 +295,8 @@ public abstract class BackendSuite : IDisposable
         var y = new float[x.Length];
         Assert.ThrowsAny<ArgumentException>(() => Backend.Spectral.StaLta(x, y, 2, 40, nsta: 10, nlta: 10, recursive: false));
         Assert.ThrowsAny<ArgumentException>(() => Backend.Spectral.WindowRms(x, y, 2, 40, window: 0));
-        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.FirDecimate(x, 2, 40, [1.0], factor: 0, delay: 0, y));
-        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.Downsample(x, 2, 40, factor: 2, new float[39]));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.FirResample(x, 2, 40, [1.0], up: 1, down: 0, delay: 0, y));
+        Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.SosFilterDecimate(x, 2, 40, Bandpass.Value, SosMode.Causal, factor: 2, new float[39]));
         Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.MultiplyColumns(x, 2, 40, new double[39]));
         // sosfiltfilt pads 3 × (2 × sections + 1) = 27 samples for four sections: 20 samples are too few.
         Assert.ThrowsAny<ArgumentException>(() => Backend.Filters.SosFilter(x.AsSpan(0, 40), 2, 20, Bandpass.Value, SosMode.ZeroPhaseOddPad));
