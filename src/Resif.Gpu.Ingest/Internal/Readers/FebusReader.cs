@@ -50,7 +50,7 @@ internal sealed class FebusReader : Hdf5FormatReader
         var layout = FindLayout(file) ?? throw new InvalidDataException("no Source1/Zone1 cube");
         ulong[] dims = layout.Data.Space.Dimensions;
         long perBlock = (long)dims[1], channels = (long)dims[2];
-        long stride = long.Parse(info.Metadata["block_stride_samples"]), trim = long.Parse(info.Metadata["block_trim_samples"]);
+        var (stride, trim) = Overlap(H5.Numbers(layout.Times), perBlock, info.TimeStep);
         var result = new float[channels * count];
         long done = 0;
         while (done < count)
