@@ -60,10 +60,7 @@ internal sealed class FebusReader : Hdf5FormatReader
             long take = Math.Min(stride - within, count - done);
             float[] piece = H5.ReadFloats(layout.Data, new HyperslabSelection(3,
                 [(ulong)block, (ulong)(trim + within), 0], [1, (ulong)take, (ulong)channels]));
-            for (long t = 0; t < take; t++)
-            {
-                for (long c = 0; c < channels; c++) result[c * count + done + t] = piece[t * channels + c];
-            }
+            SampleConversion.TransposeInto(piece, take, channels, result, count, done);
             done += take;
         }
         return result;
