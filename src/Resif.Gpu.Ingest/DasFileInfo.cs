@@ -25,6 +25,7 @@ public sealed record DasFileInfo(
 
     public DateTimeOffset TimeOrigin => Time.Origin ?? throw new InvalidOperationException("time axis has no origin");
 
-    /// <summary>The recording as a Core [channel, time] float32 layout.</summary>
-    public TensorLayout ToLayout() => new(["channel", "time"], [Distance.Length, Time.Length], [Distance, Time], DataUnits);
+    /// <summary>The recording as a Core [channel, time] float32 layout (the channel axis carries the distances in metres).</summary>
+    public TensorLayout ToLayout() =>
+        new(["channel", "time"], [Distance.Length, Time.Length], [Distance with { Dim = "channel" }, Time], DataUnits);
 }

@@ -186,19 +186,7 @@ internal static class H5
         blocks[timeAxis] = (ulong)count;
         blocks[1 - timeAxis] = (ulong)channels;
         float[] stored = ReadFloats(dataset, new HyperslabSelection(2, starts, blocks));
-        return timeAxis == 0 ? Transpose(stored, count, channels) : stored;
-    }
-
-    /// <summary>[rows, cols] C-order to [cols, rows].</summary>
-    public static float[] Transpose(float[] source, long rows, long cols)
-    {
-        var result = new float[source.LongLength];
-        for (long r = 0; r < rows; r++)
-        {
-            long rowAt = r * cols;
-            for (long c = 0; c < cols; c++) result[c * rows + r] = source[rowAt + c];
-        }
-        return result;
+        return timeAxis == 0 ? SampleConversion.Transpose(stored, count, channels) : stored;
     }
 
     /// <summary>The selected elements of a numeric dataset converted to float32, in storage order.</summary>

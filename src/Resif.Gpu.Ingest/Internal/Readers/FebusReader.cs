@@ -50,7 +50,7 @@ internal sealed class FebusReader : Hdf5FormatReader
         var layout = FindLayout(file) ?? throw new InvalidDataException("no Source1/Zone1 cube");
         ulong[] dims = layout.Data.Space.Dimensions;
         long perBlock = (long)dims[1], channels = (long)dims[2];
-        long stride = long.Parse(info.Metadata["block_stride_samples"]), trim = long.Parse(info.Metadata["block_trim_samples"]);
+        var (stride, trim) = Overlap(H5.Numbers(layout.Times), perBlock, info.TimeStep);
         var result = new float[channels * count];
         long done = 0;
         while (done < count)
@@ -60,10 +60,7 @@ internal sealed class FebusReader : Hdf5FormatReader
             long take = Math.Min(stride - within, count - done);
             float[] piece = H5.ReadFloats(layout.Data, new HyperslabSelection(3,
                 [(ulong)block, (ulong)(trim + within), 0], [1, (ulong)take, (ulong)channels]));
-            for (long t = 0; t < take; t++)
-            {
-                for (long c = 0; c < channels; c++) result[c * count + done + t] = piece[t * channels + c];
-            }
+            SampleConversion.TransposeInto(piece, take, channels, result, count, done);
             done += take;
         }
         return result;

@@ -194,11 +194,7 @@ internal sealed class TdmsFile
                     var bytes = new byte[checked((int)(n * channels * size))];
                     stream.Position = chunk.Offset + within * channels * size;
                     stream.ReadExactly(bytes);
-                    for (long t = 0; t < n; t++)
-                    {
-                        for (int c = 0; c < channels; c++)
-                            result[c * count + (from - start) + t] = DataType.ToFloat(bytes.AsSpan(checked((int)((t * channels + c) * size))), chunk.BigEndian);
-                    }
+                    SampleConversion.TransposeInto(Decode(bytes, n * channels, chunk.BigEndian), n, channels, result, count, from - start);
                 }
                 else
                 {
@@ -207,11 +203,26 @@ internal sealed class TdmsFile
                     {
                         stream.Position = chunk.Offset + (c * chunk.Samples + within) * size;
                         stream.ReadExactly(bytes);
-                        for (long t = 0; t < n; t++) result[c * count + (from - start) + t] = DataType.ToFloat(bytes.AsSpan(checked((int)(t * size))), chunk.BigEndian);
+                        Decode(bytes, n, chunk.BigEndian).CopyTo(result.AsSpan(checked((int)(c * count + from - start)), (int)n));
                     }
                 }
             }
             chunkFirst += chunk.Samples;
+        }
+        return result;
+    }
+
+    private float[] Decode(byte[] bytes, long values, bool bigEndian)
+    {
+        var result = new float[values];
+        switch (DataType)
+        {
+            case TdmsType.I16: SampleConversion.Int16ToFloat(bytes, result, bigEndian); break;
+            case TdmsType.Single or TdmsType.SingleWithUnit: SampleConversion.Float32(bytes, result, bigEndian); break;
+            default:
+                int size = DataType.Size();
+                for (long i = 0; i < values; i++) result[i] = DataType.ToFloat(bytes.AsSpan(checked((int)(i * size))), bigEndian);
+                break;
         }
         return result;
     }
