@@ -22,7 +22,7 @@ public sealed partial class IlgpuBackend
     /// oddly extended by that many samples and each pass started from <paramref name="steadyState"/> (sosfilt_zi,
     /// two values per section) times its first sample. Rows of <paramref name="sos"/> are [b0 b1 b2 a0 a1 a2].
     /// </summary>
-    internal void SosFilter(DeviceTensor tensor, ReadOnlySpan<double> sos, bool zeroPhase, int oddPad, ReadOnlySpan<double> steadyState)
+    private void RunSosCascade(DeviceTensor tensor, ReadOnlySpan<double> sos, bool zeroPhase, int oddPad, ReadOnlySpan<double> steadyState)
     {
         double[] normalised = NormaliseSections(sos);
         int sections = normalised.Length / 6;
@@ -124,7 +124,7 @@ public sealed partial class IlgpuBackend
         bool oddPad = mode == SosMode.ZeroPhaseOddPad;
         int pad = oddPad ? FilterDesign.OddPadLength(sos) : 0;
         if (oddPad && tensor.Samples <= pad) throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {tensor.Samples}", nameof(tensor));
-        SosFilter(tensor, sos, zeroPhase: mode != SosMode.Causal, pad, oddPad ? FilterDesign.SteadyStateState(sos) : []);
+        RunSosCascade(tensor, sos, zeroPhase: mode != SosMode.Causal, pad, oddPad ? FilterDesign.SteadyStateState(sos) : []);
     }
 
     public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
