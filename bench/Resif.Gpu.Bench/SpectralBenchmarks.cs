@@ -5,7 +5,8 @@ namespace Resif.Gpu.Bench;
 
 /// <summary>
 /// Spectral kernels of the CPU backend on DAS-like blocks (channel-major float32): batched FFT rows of a
-/// power-of-two and of a Bluestein length, the FK transform, envelope and both STA/LTA variants.
+/// power-of-two and of a mixed-radix (2^4·3·5^3) length, the FK transform, envelope, both STA/LTA variants and
+/// a 51-slowness linear-array scan in the time and frequency domains.
 /// </summary>
 [MemoryDiagnoser]
 public class SpectralBenchmarks
@@ -13,7 +14,8 @@ public class SpectralBenchmarks
     private const int Channels = 256;
 
     private readonly CpuBackend _backend = new();
-    private float[] _signal = [], _work = [], _complex = [], _spectrum = [], _output = [];
+    private float[] _signal = [], _work = [], _complex = [], _spectrum = [], _output = [], _beam = [];
+    private double[] _offsets = [], _slownesses = [];
 
     [Params(4096, 6000)]
     public int Samples { get; set; }
@@ -28,6 +30,9 @@ public class SpectralBenchmarks
         _complex = new float[2 * _signal.Length];
         _spectrum = new float[2 * _signal.Length];
         _output = new float[_signal.Length];
+        _offsets = Enumerable.Range(0, Channels).Select(i => 4.0 * i).ToArray();
+        _slownesses = Enumerable.Range(0, 51).Select(i => -1e-3 + i * 4e-5).ToArray();
+        _beam = new float[_slownesses.Length * (Samples / 256)];
     }
 
     [Benchmark]
@@ -52,4 +57,10 @@ public class SpectralBenchmarks
 
     [Benchmark]
     public void RecursiveStaLta() => _backend.StaLta(_signal, _output, Channels, Samples, 50, 500, recursive: true);
+
+    [Benchmark]
+    public void SlownessBeamTime() => _backend.SlownessBeam(_signal, Channels, Samples, _offsets, 0.001, _slownesses, 256, frequencyDomain: false, _beam);
+
+    [Benchmark]
+    public void SlownessBeamFrequency() => _backend.SlownessBeam(_signal, Channels, Samples, _offsets, 0.001, _slownesses, 256, frequencyDomain: true, _beam);
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Resif.Gpu.Core.Internal;
 using Resif.Gpu.Core.Spectral;
 
@@ -126,7 +127,7 @@ public sealed partial class CpuBackend
     public void Abs(float[] data, long count)
     {
         SpectralChecks.Require(data, count, nameof(data));
-        System.Numerics.Tensors.TensorPrimitives.Abs(data.AsSpan(0, checked((int)count)), data.AsSpan(0, (int)count));
+        TensorPrimitives.Abs(data.AsSpan(0, checked((int)count)), data.AsSpan(0, (int)count));
     }
 
     public void Normalize(float[] data, int rows, int columns, bool byStd)
@@ -135,9 +136,9 @@ public sealed partial class CpuBackend
         Parallel.For(0, rows, ParallelOptions, row =>
         {
             var x = data.AsSpan(row * columns, columns);
-            double norm = byStd ? SpectralDetectors.StandardDeviation(x) : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x);
+            double norm = byStd ? SpectralDetectors.StandardDeviation(x) : TensorPrimitives.MaxMagnitude(x);
             norm = Math.Abs(norm);
-            if (norm > 0) System.Numerics.Tensors.TensorPrimitives.Multiply(x, (float)(1 / norm), x);
+            if (norm > 0) TensorPrimitives.Multiply(x, (float)(1 / norm), x);
         });
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Resif.Gpu.Core.Spectral;
 
 namespace Resif.Gpu.Core.Internal;
@@ -59,39 +60,42 @@ internal sealed class SpectralBeamformer(float[] input, int channels, int sample
     /// <summary>Beam power per window for one slowness: Σ_f |mean_c X_c(f) exp(2πi f s offset_c)|² / window².</summary>
     public void FrequencyPower((double[] Re, double[] Im)[][] spectra, double slowness, Span<float> power)
     {
-        var steerRe = new double[channels * window];
-        var steerIm = new double[channels * window];
+        // Steering per channel: cos, sin and −sin of 2π f τ_c, so the complex multiply-accumulate is four fused
+        // vector multiply-adds over contiguous frequencies.
+        var steerCos = new double[channels][];
+        var steerSin = new double[channels][];
+        var steerNegSin = new double[channels][];
         for (int c = 0; c < channels; c++)
         {
             double delay = slowness * offsets[c];
+            (steerCos[c], steerSin[c], steerNegSin[c]) = (new double[window], new double[window], new double[window]);
             for (int k = 0; k < window; k++)
             {
                 // Signed FFT frequencies, as numpy.fft.fftfreq orders them.
                 double f = (k <= (window - 1) / 2 ? k : k - window) / (window * sampleInterval);
                 double angle = 2 * Math.PI * f * delay;
-                steerRe[c * window + k] = Math.Cos(angle);
-                steerIm[c * window + k] = Math.Sin(angle);
+                steerCos[c][k] = Math.Cos(angle);
+                steerSin[c][k] = Math.Sin(angle);
+                steerNegSin[c][k] = -steerSin[c][k];
             }
         }
+        var beamRe = new double[window];
+        var beamIm = new double[window];
         double norm = 1.0 / channels;
         for (int w = 0; w < Windows; w++)
         {
-            double sum = 0;
-            for (int k = 0; k < window; k++)
+            Array.Clear(beamRe);
+            Array.Clear(beamIm);
+            for (int c = 0; c < channels; c++)
             {
-                double br = 0, bi = 0;
-                for (int c = 0; c < channels; c++)
-                {
-                    var (re, im) = spectra[w][c];
-                    double sr = steerRe[c * window + k], si = steerIm[c * window + k];
-                    br += re[k] * sr - im[k] * si;
-                    bi += re[k] * si + im[k] * sr;
-                }
-                br *= norm;
-                bi *= norm;
-                sum += br * br + bi * bi;
+                var (re, im) = spectra[w][c];
+                TensorPrimitives.FusedMultiplyAdd(re, steerCos[c], beamRe, beamRe);
+                TensorPrimitives.FusedMultiplyAdd(im, steerNegSin[c], beamRe, beamRe);
+                TensorPrimitives.FusedMultiplyAdd(re, steerSin[c], beamIm, beamIm);
+                TensorPrimitives.FusedMultiplyAdd(im, steerCos[c], beamIm, beamIm);
             }
-            power[w] = (float)(sum / ((double)window * window));
+            double sum = TensorPrimitives.SumOfSquares<double>(beamRe) + TensorPrimitives.SumOfSquares<double>(beamIm);
+            power[w] = (float)(sum * norm * norm / ((double)window * window));
         }
     }
 }
