@@ -17,6 +17,13 @@ if ! /usr/bin/python3 -c "import ${python_modules// /, }" 2>/dev/null; then
     python3-numpy python3-scipy python3-grpcio python3-grpc-tools python3-protobuf python3-xarray python3-pytest >/dev/null \
     || { echo "could not install the Debian packages the tests need"; echo "0 passed, 1 failed"; exit 1; }
 fi
+# Debian's OpenCL runtime (PoCL): lets the device-discovery tests check that an OpenCL device without the
+# generic address space ILGPU needs is detected and skipped rather than crashing.
+if [ ! -f /etc/OpenCL/vendors/pocl.icd ] && [ "$(id -u)" -eq 0 ]; then
+  echo "== installing Debian's OpenCL runtime (pocl-opencl-icd) for the device-discovery tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocl-opencl-icd ocl-icd-libopencl1 >/dev/null \
+    || echo "warning: could not install pocl-opencl-icd; OpenCL discovery is then checked without a device"
+fi
 
 runner_failures=0
 echo "== building (Release)"

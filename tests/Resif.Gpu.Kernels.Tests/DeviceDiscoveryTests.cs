@@ -37,6 +37,8 @@ public sealed class DeviceDiscoveryTests
     public void Pocl_cpu_devices_are_skipped_for_lacking_the_generic_address_space()
     {
         var pocl = TestDevices.Provider.Devices.Where(d => d.Kind == "opencl" && d.Name.Contains("Portable Computing Language")).ToArray();
+        // run-tests.sh installs Debian's PoCL, so where its ICD is registered the device must have been found.
+        if (File.Exists("/etc/OpenCL/vendors/pocl.icd")) Assert.NotEmpty(pocl);
         Assert.All(pocl, d =>
         {
             Assert.False(d.Usable);
