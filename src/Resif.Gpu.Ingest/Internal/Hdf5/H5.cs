@@ -13,6 +13,8 @@ namespace Resif.Gpu.Ingest.Internal.Hdf5;
 /// </summary>
 internal static class H5
 {
+    static H5() => PureHDF.Filters.H5Filter.Register(new LzfFilter());
+
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1a, (byte)'\n'];
 
     /// <summary>Offsets where an HDF5 superblock may start (a user block of 512·2^k bytes may precede it).</summary>
@@ -121,6 +123,16 @@ internal static class H5
         if (!owner.AttributeExists(name)) return null;
         double value = Number(owner, name);
         return double.IsNaN(value) ? null : value;
+    }
+
+    /// <summary>
+    /// First element of a 64-bit integer dataset, exactly (ns time stamps exceed a double's 2^53).
+    /// </summary>
+    public static long FirstInt64(IH5Dataset dataset)
+    {
+        if (dataset.Type.Class != H5DataTypeClass.FixedPoint || dataset.Type.Size != 8)
+            throw new InvalidDataException($"dataset {dataset.Name} is {DtypeName(dataset.Type)}, expected 64-bit integers");
+        return dataset.Read<long[]>(new HyperslabSelection(0, 1))[0];
     }
 
     /// <summary>First element of a numeric dataset (scalars and [1] arrays alike).</summary>
