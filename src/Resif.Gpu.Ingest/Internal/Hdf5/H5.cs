@@ -13,6 +13,8 @@ namespace Resif.Gpu.Ingest.Internal.Hdf5;
 /// </summary>
 internal static class H5
 {
+    static H5() => PureHDF.Filters.H5Filter.Register(new LzfFilter());
+
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1a, (byte)'\n'];
 
     /// <summary>Offsets where an HDF5 superblock may start (a user block of 512·2^k bytes may precede it).</summary>

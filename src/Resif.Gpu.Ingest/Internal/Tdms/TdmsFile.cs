@@ -108,7 +108,8 @@ internal sealed class TdmsFile
             uint indexLength = meta.UInt32();
             if (indexLength == 0xFFFFFFFF)
             {
-                // No raw data for this object in this segment.
+                // No raw data for this object from this segment on.
+                active.Remove(objectPath);
             }
             else if (indexLength == 0)
             {
