@@ -19,11 +19,7 @@ internal sealed class ListCommand : Command
             ["NAME", "SHAPE", "DURATION", "SIZE"],
             .. arrays.Select(a => new[] { a.Name, Format.Shape(a.Dims, a.Shape), Format.Duration(a), Format.Bytes(a.SizeBytes) }),
         ];
-        int[] widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            context.Out.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}");
-        }
+        Format.Table(context.Out, rows, rightAligned: [2, 3]);
         return CliApp.Success;
     }
 }
@@ -71,8 +67,12 @@ internal sealed class DevicesCommand : Command
             context.Out.WriteLine(JsonFormatter.Default.Format(response));
             return Task.FromResult(CliApp.Success);
         }
-        context.Out.WriteLine($"{"ID",-12} {"KIND",-10} {"USABLE",-6} {"NAME",-30} NOTES");
-        foreach (var d in devices) context.Out.WriteLine($"{d.Id,-12} {d.Kind,-10} {(d.Usable ? "yes" : "no"),-6} {d.Name,-30} {d.Reason}");
+        string[][] rows =
+        [
+            ["ID", "KIND", "USABLE", "NAME", "NOTES"],
+            .. devices.Select(d => new[] { d.Id, d.Kind, d.Usable ? "yes" : "no", d.Name, d.Reason }),
+        ];
+        Format.Table(context.Out, rows);
         return Task.FromResult(CliApp.Success);
     }
 }
@@ -80,6 +80,19 @@ internal sealed class DevicesCommand : Command
 /// <summary>Human-readable sizes and shapes for tables and summaries.</summary>
 internal static class Format
 {
+    /// <summary>Columns padded to their widest cell, two spaces apart; the last column is not padded.</summary>
+    public static void Table(TextWriter output, string[][] rows, IReadOnlyCollection<int>? rightAligned = null)
+    {
+        int columns = rows[0].Length;
+        int[] widths = Enumerable.Range(0, columns).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            var cells = row.Select((cell, i) => i == columns - 1 && rightAligned?.Contains(i) != true ? cell
+                : rightAligned?.Contains(i) == true ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]));
+            output.WriteLine(string.Join("  ", cells));
+        }
+    }
+
     public static string Shape(IEnumerable<string> dims, IEnumerable<long> shape) =>
         string.Join(" x ", dims.Zip(shape, (d, n) => $"{n} {d}"));
 
