@@ -38,17 +38,49 @@ internal sealed class InfoCommand : Command
             context.Out.WriteLine(JsonFormatter.Default.Format(info));
             return CliApp.Success;
         }
-        context.Out.WriteLine($"name:     {info.Name}");
-        context.Out.WriteLine($"shape:    {Format.Shape(info.Dims, info.Shape)} {ResultFiles.DtypeName(info.Dtype)} ({Format.Bytes(info.SizeBytes)})");
-        context.Out.WriteLine($"units:    {info.Units}");
+        foreach (string line in Summary(info)) context.Out.WriteLine(line);
+        return CliApp.Success;
+    }
+
+    /// <summary>What a user wants first: span in time and distance, rate, units, size, gaps; then the metadata.</summary>
+    private static IEnumerable<string> Summary(V1.ArrayInfo info)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        yield return $"name:      {info.Name}";
+        yield return $"shape:     {Format.Shape(info.Dims, info.Shape)} {ResultFiles.DtypeName(info.Dtype)}, {Format.Bytes(info.SizeBytes)} uncompressed";
+        yield return $"units:     {info.Units}";
         foreach (var c in info.Coords)
         {
-            string values = c.Values.Count > 0 ? $"{c.Values.Count} explicit values"
-                : string.Create(CultureInfo.InvariantCulture, $"start {c.Start:G6} {c.Units}, step {c.Step:G6} {c.Units}");
-            context.Out.WriteLine($"{c.Dim + ":",-9} {c.Length} ({values}){(c.Origin.Length > 0 ? $", origin {c.Origin}" : "")}");
+            if (c.Dim == "time" && c.Values.Count == 0)
+            {
+                double seconds = c.Length * c.Step;
+                string span = DateTimeOffset.TryParse(c.Origin, ic, DateTimeStyles.AssumeUniversal, out var origin)
+                    ? $", {origin.AddSeconds(c.Start).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", ic)} to {origin.AddSeconds(c.Start + seconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", ic)} UTC"
+                    : "";
+                yield return string.Create(ic, $"duration:  {seconds:G6} s{span}");
+                yield return string.Create(ic, $"rate:      {1 / c.Step:G6} Hz ({c.Length} samples, step {c.Step:G6} s)");
+            }
+            else if (c.Dim == "channel" && c.Values.Count == 0)
+            {
+                double last = c.Start + (c.Length - 1) * c.Step;
+                yield return string.Create(ic, $"channels:  {c.Length}, {c.Start:G6} to {last:G6} {c.Units} (spacing {c.Step:G6} {c.Units}, span {last - c.Start:G6} {c.Units})");
+            }
+            else
+            {
+                string values = c.Values.Count > 0 ? $"{c.Values.Count} explicit values" : string.Create(ic, $"start {c.Start:G6} {c.Units}, step {c.Step:G6} {c.Units}");
+                yield return $"{c.Dim + ":",-10} {c.Length} ({values})";
+            }
         }
-        foreach (var (key, value) in info.Metadata) context.Out.WriteLine($"meta:     {key} = {value}");
-        return CliApp.Success;
+        if (info.Metadata.TryGetValue("ingest_gaps", out string? gaps) && gaps.Length > 2)
+        {
+            int count = gaps.Split("\"start\"").Length - 1;
+            yield return $"gaps:      {count} (filled with NaN; see ingest_gaps)";
+        }
+        if (info.Metadata.Count > 0) yield return "metadata:";
+        foreach (var (key, value) in info.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            yield return $"  {key} = {(value.Length > 100 ? value[..97] + "..." : value)}";
+        }
     }
 }
 
