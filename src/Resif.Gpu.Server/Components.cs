@@ -22,4 +22,10 @@ public static class BackendProviders
     /// (each listed unusable with the reason when its driver or hardware is missing). "auto" prefers a GPU.
     /// </summary>
     public static IBackendProvider Default { get; } = new IlgpuBackendProvider();
+
+    /// <summary>
+    /// The same devices without the log line per unusable device: for the CLI's one-shot commands, where `devices`
+    /// shows every reason and a reduction should print only its result (or one error line).
+    /// </summary>
+    public static IBackendProvider Quiet { get; } = new IlgpuBackendProvider(log: _ => { });
 }

@@ -91,7 +91,7 @@ internal sealed class DevicesCommand : Command
 
     public override Task<int> RunAsync(Arguments args, CliContext context)
     {
-        var devices = BackendProviders.Default.Devices;
+        var devices = BackendProviders.Quiet.Devices;
         if (args.Flag("--json"))
         {
             var response = new V1.ListDevicesResponse();

@@ -59,7 +59,7 @@ internal sealed class DemoCommand : Command
                 written => progress.Report(written * scene.Channels * 4.0), context.CancellationToken);
         }
 
-        await using var server = await ResifServer.StartAsync(new ResifServerOptions { Store = store, Device = args.Value("--device") ?? "auto" }, context.CancellationToken).ConfigureAwait(false);
+        await using var server = await ResifServer.StartAsync(new ResifServerOptions { Store = store, Device = args.Value("--device") ?? "auto", BackendProvider = BackendProviders.Quiet }, context.CancellationToken).ConfigureAwait(false);
         using var client = new ResifClient(server.Url);
         context.Out.WriteLine($"server listening at {server.Url}");
 

@@ -101,7 +101,7 @@ internal sealed class IngestCommand : Command
         double seconds = clock.Elapsed.TotalSeconds;
         string verb = existing is null ? "ingested" : "appended";
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{verb} {plan.Files.Count} {reference.Format} file(s) as '{name}': {channels} channels x {Math.Max(0, samples)} samples " +
+            $"{verb} {plan.Files.Count} {string.Join("+", plan.Files.Select(f => f.Reader.Format).Distinct())} file(s) as '{name}': {channels} channels x {Math.Max(0, samples)} samples " +
             $"({Format.Bytes(bytes)}, {Math.Max(0, samples) * plan.TimeStep:G6} s from {plan.TimeOf(plan.First):O}) in {seconds:F2} s " +
             $"({Format.Bytes(bytes / Math.Max(seconds, 1e-3))}/s, {plan.Files.Count / Math.Max(seconds, 1e-3):F1} files/s)"));
         foreach (var gap in plan.Gaps)

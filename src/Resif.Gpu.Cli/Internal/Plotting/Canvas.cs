@@ -84,11 +84,15 @@ internal sealed class Canvas
 internal static class ColourMaps
 {
     // Anchors of a perceptually ordered dark-blue to yellow ramp (the viridis end points and three stops between).
+    private static readonly Rgb Gap = new(200, 200, 200);
+
     private static readonly Rgb[] SequentialStops = [new(68, 1, 84), new(59, 82, 139), new(33, 145, 140), new(94, 201, 98), new(253, 231, 37)];
 
+    /// <summary>Dark blue (0) to yellow (1); NaN (gaps) grey.</summary>
     public static Rgb Sequential(double t)
     {
-        t = double.IsFinite(t) ? Math.Clamp(t, 0, 1) : 0;
+        if (!double.IsFinite(t)) return Gap;
+        t = Math.Clamp(t, 0, 1);
         double position = t * (SequentialStops.Length - 1);
         int i = Math.Min((int)position, SequentialStops.Length - 2);
         return Rgb.Lerp(SequentialStops[i], SequentialStops[i + 1], position - i);
@@ -97,7 +101,7 @@ internal static class ColourMaps
     /// <summary>White at zero, saturating to blue (negative) or red (positive) at ±1; NaN (gaps) grey.</summary>
     public static Rgb Diverging(double t)
     {
-        if (!double.IsFinite(t)) return new Rgb(200, 200, 200);
+        if (!double.IsFinite(t)) return Gap;
         t = Math.Clamp(t, -1, 1);
         return Rgb.Lerp(Rgb.White, t < 0 ? new Rgb(5, 48, 163) : new Rgb(178, 5, 38), Math.Abs(t));
     }

@@ -24,7 +24,7 @@ internal sealed record PlotAxis(string Label, long Length, Func<long, double> Va
             _ => c.Dim,
         };
         string after = origin is not null && c.Origin.Length > 0 && DateTimeOffset.TryParse(c.Origin, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? $" after {t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}" : "";
+            ? $" after {t.UtcDateTime.ToString(t.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}" : "";
         var values = c.Values;
         return new PlotAxis(name + units + after, c.Length, values.Count > 0 ? i => values[(int)i] : i => c.Start + i * c.Step);
     }

@@ -42,7 +42,7 @@ internal static class Waterfall
             barMap = t => ColourMaps.Diverging(2 * t - 1);
         }
         chart.Axes(x.Label, y.Label);
-        chart.ColourBar(barMap, scale, units.Length > 12 ? units[..12] : units);
+        chart.ColourBar(barMap, scale, units.Length > 16 ? units[..15] + "~" : units);
         chart.Title(title);
         return chart.Canvas.ToPng();
     }
