@@ -167,8 +167,10 @@ internal static class ResultPlot
             var finite = row.Where(float.IsFinite).DefaultIfEmpty(0).ToArray();
             chart = new Chart(canvas, Chart.LeftMargin, Chart.TopMargin + p * (PanelHeight + Gap), Width, PanelHeight, timeRange, new Range(finite.Min(), finite.Max()));
             chart.Polyline(Decimated(row, time, Width * 2), new Rgb(20, 60, 160));
+            // Rows are named by their coordinate (a selection renumbers them, so the row index would mislead).
+            var rowCoordinate = header.Coords[0];
             string name = labels.Count > rows[p] ? labels[rows[p]].ToUpperInvariant()
-                : string.Create(CultureInfo.InvariantCulture, $"CHANNEL {rows[p]} ({names.Label.Split(' ')[0]} {names.ValueAt(rows[p]):G5})");
+                : string.Create(CultureInfo.InvariantCulture, $"{names.Label.Split(' ')[0]} {names.ValueAt(rows[p]):G6} {rowCoordinate.Units}");
             chart.Axes(p == rows.Length - 1 ? time.Label : null, name);
         }
         canvas.Text(canvas.Width / 2, 10, title, Rgb.Black, 2, align: 0);
