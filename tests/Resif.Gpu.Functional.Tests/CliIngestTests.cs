@@ -133,6 +133,23 @@ public sealed class CliIngestTests : IDisposable
         Assert.True(Math.Abs(sum - data.GetProperty("sum").GetDouble()) <= 1e-6 * sumOfMagnitudes + 1e-9, $"sum {sum}, expected {data.GetProperty("sum").GetDouble()}");
     }
 
+    [Fact]
+    public async Task Info_prints_a_readable_summary_with_duration_rate_span_units_and_vendor_metadata()
+    {
+        const string File = "prodml_2.0.h5";
+        var ingest = await CliRunner.RunAsync("ingest", TestPaths.ConformanceFile("das-formats", File), "--store", _store, "--name", "p");
+        Assert.True(ingest.ExitCode == 0, ingest.ToString());
+        var info = await CliRunner.RunAsync("info", "p", "--store", _store);
+        Assert.True(info.ExitCode == 0, info.ToString());
+        // From expected_metadata.json: 2500 samples at OutputDataRate 200 Hz = 12.5 s; 512 loci; the unit; gauge 10 m.
+        double rate = E(File).GetProperty("OutputDataRate").GetDouble(), samples = Shape(File)[0];
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"duration:  {samples / rate:G6} s, 1970-01-01 00:00:00.000000 to"), info.Out);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"rate:      {rate:G6} Hz"), info.Out);
+        Assert.Contains($"channels:  {Shape(File)[1]}, ", info.Out);
+        Assert.Contains($"units:     {E(File).GetProperty("RawDataUnit").GetString()}", info.Out);
+        Assert.Contains("  gauge_length = 10", info.Out);
+    }
+
     /// <summary>An h5_simple file ([time, channel] /raw + POSIX /timestamp) whose samples encode file, channel and sample.</summary>
     private string WriteSimple(string folder, string name, int file, double startSeconds, int samples, int channels = 6, double rate = 100)
     {
@@ -226,5 +243,44 @@ public sealed class CliIngestTests : IDisposable
         var info = await CliRunner.RunAsync("info", "live", "--store", _store, "--json");
         string gaps = JsonDocument.Parse(info.Out).RootElement.GetProperty("metadata").GetProperty("ingest_gaps").GetString()!;
         Assert.Equal(25, JsonDocument.Parse(gaps).RootElement.EnumerateArray().Single().GetProperty("samples").GetInt64());
+    }
+}
+
+/// <summary>An append that fails part-way leaves the array as it was (issue 8: interrupted ingest).</summary>
+public sealed class CliAppendRollbackTests : IDisposable
+{
+    private readonly string _dir = TestPaths.NewTempDirectory("resif-cli-rollback");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_failing_append_removes_the_fragments_it_wrote()
+    {
+        var store = new Storage.ArrayStore(_dir);
+        var coordinates = new Storage.ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1);
+        // 1024 channels: a 32 MiB block holds one time tile (8192 samples), so the append below takes several blocks.
+        const int Channels = 1024;
+        Cli.Internal.ArrayWriting.Write(store, "a", Channels, 100, coordinates, new Dictionary<string, string>(),
+            (start, count, destination) => Array.Fill(destination, 1f), null, CancellationToken.None);
+        string fragments = Path.Combine(store.PathOf("a"), "__fragments");
+        int before = Directory.GetDirectories(fragments).Length;
+
+        // From sample 100 the first block ends at the first time-tile boundary (8192): the second block's read fails.
+        int calls = 0;
+        Assert.Throws<IOException>(() => Cli.Internal.ArrayWriting.Append(store, "a", Channels, 100, 20_000,
+            (start, count, destination) =>
+            {
+                if (++calls == 2) throw new IOException("disk unplugged");
+                Array.Fill(destination, 2f);
+            }, null, CancellationToken.None));
+
+        Assert.Equal(2, calls);
+        Assert.Equal(before, Directory.GetDirectories(fragments).Length);
+        var info = store.Describe("a");
+        Assert.Equal(100, info.Layout.Shape[1]);
+        using var source = store.Open("a");
+        var values = new float[Channels * 100];
+        source.Read(0, Channels, 1, 0, 100, values);
+        Assert.All(values, v => Assert.Equal(1f, v));
     }
 }

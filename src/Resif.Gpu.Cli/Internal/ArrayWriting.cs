@@ -38,10 +38,43 @@ internal static class ArrayWriting
     }
 
     /// <summary>
+    /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) after the array's current end as new fragments.
+    /// If anything fails (a file that cannot be read, Ctrl-C), the fragments this call wrote are removed, so the array
+    /// is left as it was before.
+    /// </summary>
+    public static void Append(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        string path = store.PathOf(name);
+        // Commit files first: a reader never sees a commit whose fragment is gone.
+        string[] folders = [Path.Combine(path, "__commits"), Path.Combine(path, "__fragments")];
+        var before = folders.ToDictionary(f => f, Entries);
+        try
+        {
+            AppendBlocks(store, name, channels, first, end, fill, progress, cancellationToken);
+        }
+        catch
+        {
+            foreach (string folder in folders)
+            {
+                foreach (string added in Entries(folder).Except(before[folder]))
+                {
+                    if (Directory.Exists(added)) Directory.Delete(added, recursive: true);
+                    else File.Delete(added);
+                }
+            }
+            throw;
+        }
+    }
+
+    private static HashSet<string> Entries(string folder) =>
+        Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder).ToHashSet(StringComparer.Ordinal) : [];
+
+    /// <summary>
     /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) of the array's own time axis, where
     /// <paramref name="first"/> is its current end; <paramref name="fill"/> is asked for exactly that range.
     /// </summary>
-    public static void AppendBlocks(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
+    private static void AppendBlocks(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
         long tile = ArrayStore.TimeTileExtent;
@@ -50,7 +83,7 @@ internal static class ArrayWriting
         for (long start = first; start < end;)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // The first block of an append stops at the next tile boundary; later ones are whole multiples of tiles.
+            // Blocks end on time-tile boundaries (an append that starts mid-tile has a shorter first block).
             long stop = Math.Min(end, (start / tile * tile) + blockSamples);
             int count = (int)(stop - start);
             var block = buffer?.Length == count * channels ? buffer : new float[count * channels];

@@ -17,7 +17,7 @@ internal sealed class IngestCommand : Command
         "joined along time in start-time order; all must share channel count, spacing and sampling rate (else the file is\n" +
         "named and nothing is written). Gaps are filled with NaN and listed in the metadata (ingest_gaps); where files overlap\n" +
         "the later file wins (ingest_overlaps). If NAME exists the files are appended as new fragments after its end\n" +
-        "(samples before that end are already stored and kept). Vendor metadata (gauge length, interrogator, units...) goes\n" +
+        "(samples before that end are already stored and kept; a failed append removes what it wrote). Vendor metadata (gauge length, interrogator, units...) goes\n" +
         "into the array metadata. Written in time blocks: memory stays bounded whatever the file sizes.\n" +
         ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.",
         "ingest FILES... --store DIR --name NAME [--format F] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U]",
@@ -86,7 +86,7 @@ internal sealed class IngestCommand : Command
             }
             else
             {
-                ArrayWriting.AppendBlocks(store, name, channels, plan.First, plan.End, plan.Fill, report, context.CancellationToken);
+                ArrayWriting.Append(store, name, channels, plan.First, plan.End, plan.Fill, report, context.CancellationToken);
             }
         }
         if (existing is not null && (plan.Gaps.Count > 0 || plan.Overlaps.Count > 0))
