@@ -8,8 +8,7 @@ internal static class DasTime
     public static DateTimeOffset FromUnixMicroseconds(long microseconds) =>
         DateTimeOffset.UnixEpoch.AddTicks(checked(microseconds * 10));
 
-    public static DateTimeOffset FromUnixNanoseconds(long nanoseconds) =>
-        FromUnixMicroseconds((long)Math.Round(nanoseconds / 1000.0, MidpointRounding.AwayFromZero));
+    public static DateTimeOffset FromUnixNanoseconds(long nanoseconds) => FromUnixMicroseconds(RoundedQuotient(nanoseconds, 1000));
 
     public static DateTimeOffset FromUnixSeconds(double seconds) =>
         double.IsFinite(seconds) ? FromUnixMicroseconds((long)Math.Round(seconds * 1e6)) : throw new InvalidDataException($"time {seconds} is not a finite number of seconds");
@@ -25,6 +24,16 @@ internal static class DasTime
             ? RoundToMicrosecond(t) : throw new InvalidDataException($"time '{text}' is not an ISO 8601 date");
     }
 
-    public static DateTimeOffset RoundToMicrosecond(DateTimeOffset t) =>
-        new DateTimeOffset((long)Math.Round(t.UtcTicks / 10.0, MidpointRounding.AwayFromZero) * 10, TimeSpan.Zero);
+    public static DateTimeOffset RoundToMicrosecond(DateTimeOffset t) => new(RoundedQuotient(t.UtcTicks, 10) * 10, TimeSpan.Zero);
+
+    /// <summary>
+    /// value / divisor rounded half away from zero, in integers: today's ticks (6e17) and nanoseconds (1.7e18) are
+    /// beyond a double's 2^53, where dividing in floating point is off by several units.
+    /// </summary>
+    private static long RoundedQuotient(long value, long divisor)
+    {
+        long quotient = Math.DivRem(value, divisor, out long remainder);
+        if (2 * Math.Abs(remainder) >= divisor) quotient += Math.Sign(remainder);
+        return quotient;
+    }
 }

@@ -125,6 +125,16 @@ internal static class H5
         return double.IsNaN(value) ? null : value;
     }
 
+    /// <summary>
+    /// First element of a 64-bit integer dataset, exactly (ns time stamps exceed a double's 2^53).
+    /// </summary>
+    public static long FirstInt64(IH5Dataset dataset)
+    {
+        if (dataset.Type.Class != H5DataTypeClass.FixedPoint || dataset.Type.Size != 8)
+            throw new InvalidDataException($"dataset {dataset.Name} is {DtypeName(dataset.Type)}, expected 64-bit integers");
+        return dataset.Read<long[]>(new HyperslabSelection(0, 1))[0];
+    }
+
     /// <summary>First element of a numeric dataset (scalars and [1] arrays alike).</summary>
     public static double Scalar(IH5Group group, string path)
     {

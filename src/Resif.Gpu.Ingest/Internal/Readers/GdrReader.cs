@@ -1,5 +1,4 @@
 using PureHDF;
-using PureHDF.Selections;
 using PureHDF.VOL.Native;
 using Resif.Gpu.Ingest.Internal.Hdf5;
 
@@ -28,7 +27,7 @@ internal sealed class GdrReader : Hdf5FormatReader
         long samples = (long)dims[timeAxis], channels = (long)dims[1 - timeAxis];
         var acquisition = file.Group(AcquisitionPath);
 
-        long firstNs = (long)H5.Numbers(file.Dataset("DasRawData/DasTimeArray"), new HyperslabSelection(0, 1))[0];
+        long firstNs = H5.FirstInt64(file.Dataset("DasRawData/DasTimeArray"));
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         CollectTree(file.Group("DasMetadata"), "", metadata);
         if (H5.OptionalNumber(acquisition, "GaugeLength") is { } gauge) metadata["gauge_length"] = gauge.ToString("R");

@@ -28,7 +28,7 @@ internal sealed class ProdmlReader : Hdf5FormatReader
 
         double rate = H5.OptionalNumber(raw, "OutputDataRate") ?? H5.Number(acquisition, "PulseRate");
         var origin = raw.LinkExists("RawDataTime") && samples > 0
-            ? DasTime.FromUnixMicroseconds((long)H5.Numbers(raw.Dataset("RawDataTime"), new PureHDF.Selections.HyperslabSelection(0, 1))[0])
+            ? DasTime.FromUnixMicroseconds(H5.FirstInt64(raw.Dataset("RawDataTime")))
             : DasTime.ParseIso(H5.OptionalText(data, "PartStartTime") ?? H5.OptionalText(acquisition, "MeasurementStartTime")
                 ?? throw new InvalidDataException("no RawDataTime, PartStartTime or MeasurementStartTime"));
 
