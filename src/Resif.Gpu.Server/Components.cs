@@ -1,4 +1,5 @@
 using Resif.Gpu.Core;
+using Resif.Gpu.Kernels;
 using Resif.Gpu.Storage;
 
 namespace Resif.Gpu.Server;
@@ -16,5 +17,15 @@ public static class StoreFactory
 /// <summary>The device provider the server and the CLI use when none is given.</summary>
 public static class BackendProviders
 {
-    public static IBackendProvider Default { get; } = new CpuBackendProvider();
+    /// <summary>
+    /// Every device this machine may have: the vectorised CPU backend, ILGPU's CPU accelerator, CUDA and OpenCL
+    /// (each listed unusable with the reason when its driver or hardware is missing). "auto" prefers a GPU.
+    /// </summary>
+    public static IBackendProvider Default { get; } = new IlgpuBackendProvider();
+
+    /// <summary>
+    /// The same devices without the log line per unusable device: for the CLI's one-shot commands, where `devices`
+    /// shows every reason and a reduction should print only its result (or one error line).
+    /// </summary>
+    public static IBackendProvider Quiet { get; } = new IlgpuBackendProvider(log: _ => { });
 }

@@ -1,4 +1,4 @@
-using Resif.Gpu.Cli.Internal;
+using Resif.Gpu.Cli.Internal.Plotting;
 using Resif.Gpu.Core.Synthetic;
 using Resif.Gpu.Testing;
 
@@ -63,7 +63,12 @@ public sealed class SyntheticAndPlotTests
         data[1234] = 5;
         data[2 * 4000 + 3999] = -5;
         for (int i = 0; i < data.Length; i += 97) data[i] += 0.01f;
-        byte[] png = Waterfall.RenderPng(3, 4000, (start, count, destination) => data.AsSpan((int)(start * 4000), count * 4000).CopyTo(destination));
+        var time = new PlotAxis("time (s)", 4000, i => i * 0.001);
+        var channel = new PlotAxis("channel", 3, i => i);
+        byte[] png = Waterfall.Render(3, 4000, Waterfall.InMemory(data, 4000), time, channel, "test", "strain", nonNegative: false);
+        // 4000 samples bin to 1100 columns drawn 1:1; 3 rows are stretched to the 300-pixel minimum plot height.
+        int X(int sample) => Chart.LeftMargin + sample * Waterfall.MaxWidth / 4000;
+        int Y(int row) => Chart.TopMargin + row * 100 + 50;
         string dir = TestPaths.NewTempDirectory("resif-png");
         try
         {
@@ -83,9 +88,10 @@ public sealed class SyntheticAndPlotTests
                 "raw = zlib.decompress(idat)\n" +
                 "rows = [raw[y*(3*w+1)+1:(y+1)*(3*w+1)] for y in range(h)]\n" +
                 "px = lambda x, y: tuple(rows[y][3*x:3*x+3])\n" +
-                "print(w, h, depth, ctype, px(1234*w//4000, 0), px(w-1, 2), px(5, 1))\n", dir);
-            // Width binned to 1200 columns; +5 saturates to red, -5 to blue, zero is white.
-            Assert.Equal("1200 3 8 2 (178, 5, 38) (5, 48, 163) (255, 255, 255)", output.Trim());
+                $"print(w, h, depth, ctype, px({X(1234)}, {Y(0)}), px({X(3999)}, {Y(2)}), px({X(20)}, {Y(1)}))\n", dir);
+            // Plot area plus margins for axes and colour bar; +5 saturates to red, -5 to blue, zero is white.
+            int width = Waterfall.MaxWidth + Chart.LeftMargin + Chart.RightMargin, height = 300 + Chart.TopMargin + Chart.BottomMargin;
+            Assert.Equal($"{width} {height} 8 2 (178, 5, 38) (5, 48, 163) (255, 255, 255)", output.Trim());
         }
         finally
         {

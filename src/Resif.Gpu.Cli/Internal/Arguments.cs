@@ -7,7 +7,8 @@ internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>What a command accepts: positional arguments, options taking a value (repeatable ones too) and plain flags.</summary>
 internal sealed record CommandSpec(string Name, string Summary, string Usage, IReadOnlyList<string> Positionals,
-    IReadOnlyList<string> ValueOptions, IReadOnlyList<string> Flags, IReadOnlyList<string>? RepeatableOptions = null);
+    IReadOnlyList<string> ValueOptions, IReadOnlyList<string> Flags, IReadOnlyList<string>? RepeatableOptions = null,
+    bool LastPositionalRepeats = false);
 
 /// <summary>Parsed command line of one command. Options are "--name value" or "--name=value".</summary>
 internal sealed class Arguments
@@ -59,7 +60,10 @@ internal sealed class Arguments
                 throw new UsageException($"unknown option '{name}' for '{spec.Name}'");
             }
         }
-        if (!parsed.HelpRequested && parsed._positionals.Count != spec.Positionals.Count)
+        bool countOk = spec.LastPositionalRepeats
+            ? parsed._positionals.Count >= spec.Positionals.Count
+            : parsed._positionals.Count == spec.Positionals.Count;
+        if (!parsed.HelpRequested && !countOk)
         {
             throw new UsageException(parsed._positionals.Count < spec.Positionals.Count
                 ? $"missing {spec.Positionals[parsed._positionals.Count]}"
@@ -69,6 +73,9 @@ internal sealed class Arguments
     }
 
     public string Positional(int index) => _positionals[index];
+
+    /// <summary>Every positional argument from <paramref name="first"/> on (for a last positional that repeats).</summary>
+    public IReadOnlyList<string> PositionalsFrom(int first) => _positionals.Skip(first).ToArray();
 
     public bool Flag(string name) => _flags.Contains(name);
 

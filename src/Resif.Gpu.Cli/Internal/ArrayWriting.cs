@@ -3,18 +3,23 @@ using Resif.Gpu.Storage;
 namespace Resif.Gpu.Cli.Internal;
 
 /// <summary>
-/// Writes a whole [channel, time] array into an embedded store in time blocks (bounded memory), under a temporary
-/// name first and renamed at the end, so an interrupted ingest never leaves a half-written array under its real name.
+/// Writes [channel, time] data into an embedded store in time blocks (bounded memory). A new array is written under a
+/// temporary name and renamed at the end, so an interrupted ingest never leaves a half-written array under its real
+/// name; an append adds fragments after the array's current end.
 /// </summary>
 internal static class ArrayWriting
 {
-    /// <summary>Input bytes per appended block; blocks are whole time tiles so every fragment is tile-aligned.</summary>
+    /// <summary>Input bytes per appended block; blocks end on time-tile boundaries so fragments stay tile-aligned.</summary>
     private const long BlockBytes = 32L << 20;
 
+    /// <summary>Fills samples [sampleStart, sampleStart + sampleCount) of every channel, C order [channel, time].</summary>
     public delegate void BlockFiller(long sampleStart, int sampleCount, float[] destination);
 
+    /// <summary>Called after each block with the number of samples written so far.</summary>
+    public delegate void ProgressReporter(long samplesWritten);
+
     public static void Write(ArrayStore store, string name, long channels, long samples, ArrayCoordinates coordinates,
-        IReadOnlyDictionary<string, string> metadata, BlockFiller fill, TextWriter log, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> metadata, BlockFiller fill, ProgressReporter? progress, CancellationToken cancellationToken)
     {
         if (!ArrayStore.IsValidName(name)) throw new Core.InvalidRequestException("name", $"'{name}' is not a valid array name ([A-Za-z0-9._-], up to 128 characters)");
         if (store.List().Contains(name)) throw new Core.InvalidRequestException("name", $"array '{name}' already exists in {store.Root}");
@@ -22,25 +27,71 @@ internal static class ArrayWriting
         store.Create(staging, channels, 0, coordinates, metadata);
         try
         {
-            long tileSamples = ArrayStore.TimeTileExtent;
-            long blockSamples = Math.Max(1, BlockBytes / (channels * sizeof(float)) / tileSamples) * tileSamples;
-            var buffer = new float[channels * Math.Min(blockSamples, samples)];
-            for (long start = 0; start < samples; start += blockSamples)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int count = (int)Math.Min(blockSamples, samples - start);
-                var block = count * channels == buffer.Length ? buffer : new float[count * channels];
-                fill(start, count, block);
-                store.AppendTimeBlock(staging, block, channels, count);
-                log.Write($"\r  wrote {start + count}/{samples} samples");
-            }
-            log.WriteLine();
+            AppendBlocks(store, staging, channels, 0, samples, fill, progress, cancellationToken);
             Directory.Move(store.PathOf(staging), Path.Combine(Path.GetDirectoryName(store.PathOf(staging))!, name));
         }
         catch
         {
             if (store.List().Contains(staging)) Directory.Delete(store.PathOf(staging), recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) after the array's current end as new fragments.
+    /// If anything fails (a file that cannot be read, Ctrl-C), the fragments this call wrote are removed, so the array
+    /// is left as it was before.
+    /// </summary>
+    public static void Append(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        string path = store.PathOf(name);
+        // Commit files first: a reader never sees a commit whose fragment is gone.
+        string[] folders = [Path.Combine(path, "__commits"), Path.Combine(path, "__fragments")];
+        var before = folders.ToDictionary(f => f, Entries);
+        try
+        {
+            AppendBlocks(store, name, channels, first, end, fill, progress, cancellationToken);
+        }
+        catch
+        {
+            foreach (string folder in folders)
+            {
+                foreach (string added in Entries(folder).Except(before[folder]))
+                {
+                    if (Directory.Exists(added)) Directory.Delete(added, recursive: true);
+                    else File.Delete(added);
+                }
+            }
+            throw;
+        }
+    }
+
+    private static HashSet<string> Entries(string folder) =>
+        Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder).ToHashSet(StringComparer.Ordinal) : [];
+
+    /// <summary>
+    /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) of the array's own time axis, where
+    /// <paramref name="first"/> is its current end; <paramref name="fill"/> is asked for exactly that range.
+    /// </summary>
+    private static void AppendBlocks(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
+        ProgressReporter? progress, CancellationToken cancellationToken)
+    {
+        long tile = ArrayStore.TimeTileExtent;
+        long blockSamples = Math.Max(1, BlockBytes / (channels * sizeof(float)) / tile) * tile;
+        float[]? buffer = null;
+        for (long start = first; start < end;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Blocks end on time-tile boundaries (an append that starts mid-tile has a shorter first block).
+            long stop = Math.Min(end, (start / tile * tile) + blockSamples);
+            int count = (int)(stop - start);
+            var block = buffer?.Length == count * channels ? buffer : new float[count * channels];
+            if (count == blockSamples) buffer = block;
+            fill(start, count, block);
+            store.AppendTimeBlock(name, block, channels, count);
+            start = stop;
+            progress?.Invoke(start - first);
         }
     }
 }

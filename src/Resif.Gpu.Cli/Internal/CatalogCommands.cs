@@ -19,11 +19,7 @@ internal sealed class ListCommand : Command
             ["NAME", "SHAPE", "DURATION", "SIZE"],
             .. arrays.Select(a => new[] { a.Name, Format.Shape(a.Dims, a.Shape), Format.Duration(a), Format.Bytes(a.SizeBytes) }),
         ];
-        int[] widths = Enumerable.Range(0, 4).Select(i => rows.Max(r => r[i].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            context.Out.WriteLine($"{row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}");
-        }
+        Format.Table(context.Out, rows, rightAligned: [2, 3]);
         return CliApp.Success;
     }
 }
@@ -42,17 +38,49 @@ internal sealed class InfoCommand : Command
             context.Out.WriteLine(JsonFormatter.Default.Format(info));
             return CliApp.Success;
         }
-        context.Out.WriteLine($"name:     {info.Name}");
-        context.Out.WriteLine($"shape:    {Format.Shape(info.Dims, info.Shape)} {ResultFiles.DtypeName(info.Dtype)} ({Format.Bytes(info.SizeBytes)})");
-        context.Out.WriteLine($"units:    {info.Units}");
+        foreach (string line in Summary(info)) context.Out.WriteLine(line);
+        return CliApp.Success;
+    }
+
+    /// <summary>What a user wants first: span in time and distance, rate, units, size, gaps; then the metadata.</summary>
+    private static IEnumerable<string> Summary(V1.ArrayInfo info)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        yield return $"name:      {info.Name}";
+        yield return $"shape:     {Format.Shape(info.Dims, info.Shape)} {ResultFiles.DtypeName(info.Dtype)}, {Format.Bytes(info.SizeBytes)} uncompressed";
+        yield return $"units:     {info.Units}";
         foreach (var c in info.Coords)
         {
-            string values = c.Values.Count > 0 ? $"{c.Values.Count} explicit values"
-                : string.Create(CultureInfo.InvariantCulture, $"start {c.Start:G6} {c.Units}, step {c.Step:G6} {c.Units}");
-            context.Out.WriteLine($"{c.Dim + ":",-9} {c.Length} ({values}){(c.Origin.Length > 0 ? $", origin {c.Origin}" : "")}");
+            if (c.Dim == "time" && c.Values.Count == 0)
+            {
+                double seconds = c.Length * c.Step;
+                string span = DateTimeOffset.TryParse(c.Origin, ic, DateTimeStyles.AssumeUniversal, out var origin)
+                    ? $", {origin.AddSeconds(c.Start).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", ic)} to {origin.AddSeconds(c.Start + seconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", ic)} UTC"
+                    : "";
+                yield return string.Create(ic, $"duration:  {seconds:G6} s{span}");
+                yield return string.Create(ic, $"rate:      {1 / c.Step:G6} Hz ({c.Length} samples, step {c.Step:G6} s)");
+            }
+            else if (c.Dim == "channel" && c.Values.Count == 0)
+            {
+                double last = c.Start + (c.Length - 1) * c.Step;
+                yield return string.Create(ic, $"channels:  {c.Length}, {c.Start:G6} to {last:G6} {c.Units} (spacing {c.Step:G6} {c.Units}, span {last - c.Start:G6} {c.Units})");
+            }
+            else
+            {
+                string values = c.Values.Count > 0 ? $"{c.Values.Count} explicit values" : string.Create(ic, $"start {c.Start:G6} {c.Units}, step {c.Step:G6} {c.Units}");
+                yield return $"{c.Dim + ":",-10} {c.Length} ({values})";
+            }
         }
-        foreach (var (key, value) in info.Metadata) context.Out.WriteLine($"meta:     {key} = {value}");
-        return CliApp.Success;
+        if (info.Metadata.TryGetValue("ingest_gaps", out string? gaps) && gaps.Length > 2)
+        {
+            int count = gaps.Split("\"start\"").Length - 1;
+            yield return $"gaps:      {count} (filled with NaN; see ingest_gaps)";
+        }
+        if (info.Metadata.Count > 0) yield return "metadata:";
+        foreach (var (key, value) in info.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            yield return $"  {key} = {(value.Length > 100 ? value[..97] + "..." : value)}";
+        }
     }
 }
 
@@ -63,7 +91,7 @@ internal sealed class DevicesCommand : Command
 
     public override Task<int> RunAsync(Arguments args, CliContext context)
     {
-        var devices = BackendProviders.Default.Devices;
+        var devices = BackendProviders.Quiet.Devices;
         if (args.Flag("--json"))
         {
             var response = new V1.ListDevicesResponse();
@@ -71,8 +99,12 @@ internal sealed class DevicesCommand : Command
             context.Out.WriteLine(JsonFormatter.Default.Format(response));
             return Task.FromResult(CliApp.Success);
         }
-        context.Out.WriteLine($"{"ID",-12} {"KIND",-10} {"USABLE",-6} {"NAME",-30} NOTES");
-        foreach (var d in devices) context.Out.WriteLine($"{d.Id,-12} {d.Kind,-10} {(d.Usable ? "yes" : "no"),-6} {d.Name,-30} {d.Reason}");
+        string[][] rows =
+        [
+            ["ID", "KIND", "USABLE", "NAME", "NOTES"],
+            .. devices.Select(d => new[] { d.Id, d.Kind, d.Usable ? "yes" : "no", d.Name, d.Reason }),
+        ];
+        Format.Table(context.Out, rows);
         return Task.FromResult(CliApp.Success);
     }
 }
@@ -80,6 +112,19 @@ internal sealed class DevicesCommand : Command
 /// <summary>Human-readable sizes and shapes for tables and summaries.</summary>
 internal static class Format
 {
+    /// <summary>Columns padded to their widest cell, two spaces apart; the last column is not padded.</summary>
+    public static void Table(TextWriter output, string[][] rows, IReadOnlyCollection<int>? rightAligned = null)
+    {
+        int columns = rows[0].Length;
+        int[] widths = Enumerable.Range(0, columns).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            var cells = row.Select((cell, i) => i == columns - 1 && rightAligned?.Contains(i) != true ? cell
+                : rightAligned?.Contains(i) == true ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]));
+            output.WriteLine(string.Join("  ", cells));
+        }
+    }
+
     public static string Shape(IEnumerable<string> dims, IEnumerable<long> shape) =>
         string.Join(" x ", dims.Zip(shape, (d, n) => $"{n} {d}"));
 

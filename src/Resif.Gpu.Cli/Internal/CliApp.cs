@@ -5,7 +5,11 @@ using Resif.Gpu.Core;
 namespace Resif.Gpu.Cli.Internal;
 
 /// <summary>Where a command writes and when it must stop.</summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken);
+internal sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken)
+{
+    /// <summary>True when Error is this process's standard error and that is a terminal (progress lines are drawn only then).</summary>
+    public bool ErrorIsTerminal => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+}
 
 internal abstract class Command
 {

@@ -25,7 +25,7 @@ internal sealed class ArrayAccess : IDisposable
         {
             // The backend is only built when a reduction needs it (ls and info must not start a GPU).
             _runner = new Lazy<ReductionRunner>(() => new ReductionRunner(store, OperationRegistry.Default,
-                BackendProviders.Default.Create(device), new ResifServerOptions().MaxOutputBytes));
+                BackendProviders.Quiet.Create(device), new ResifServerOptions().MaxOutputBytes));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.IO;
@@ -7,41 +8,188 @@ namespace Resif.Gpu.Cli.Internal;
 
 internal sealed class IngestCommand : Command
 {
+    private const string GapsKey = "ingest_gaps", OverlapsKey = "ingest_overlaps";
+
     public override CommandSpec Spec { get; } = new("ingest",
-        "Store a float32 .npy [channel, time] as a new array, streamed in time blocks so memory stays bounded.\n" +
-        "--dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units of the values.",
-        "ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U]",
-        ["FILE.npy"], ["--store", "--name", "--dt", "--dx", "--t0", "--units"], []);
+        "Store vendor DAS files (PRODML, Silixa HDF5/TDMS, Terra15, OptoDAS, Febus, AP Sensing, GDR, DASDAE, xdas NetCDF,\n" +
+        "SEG-Y, miniSEED; detected from the content, --format to force one) or one float32 .npy [channel, time] as an array.\n" +
+        "FILES may be files, folders (every file inside, sorted) or globs ('raw/*.h5'). The files of one acquisition are\n" +
+        "joined along time in start-time order; all must share channel count, spacing and sampling rate (else the file is\n" +
+        "named and nothing is written). Gaps are filled with NaN and listed in the metadata (ingest_gaps); where files overlap\n" +
+        "the later file wins (ingest_overlaps). If NAME exists the files are appended as new fragments after its end\n" +
+        "(samples before that end are already stored and kept; a failed append removes what it wrote). Vendor metadata (gauge length, interrogator, units...) goes\n" +
+        "into the array metadata. Written in time blocks: memory stays bounded whatever the file sizes.\n" +
+        ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.",
+        "ingest FILES... --store DIR --name NAME [--format F] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U]",
+        ["FILES"], ["--store", "--name", "--format", "--dt", "--dx", "--t0", "--units"], [], LastPositionalRepeats: true);
 
     public override Task<int> RunAsync(Arguments args, CliContext context)
     {
-        string file = args.Positional(0);
+        var files = InputFiles.Expand(args.PositionalsFrom(0));
         string name = args.Required("--name");
+        var store = new ArrayStore(args.Required("--store"));
+        bool npy = files.Count == 1 && files[0].EndsWith(".npy", StringComparison.OrdinalIgnoreCase) && args.Value("--format") is null;
+        if (!npy && new[] { "--dt", "--dx", "--t0", "--units" }.FirstOrDefault(o => args.Value(o) is not null) is { } option)
+            throw new UsageException($"{option} applies to a .npy input only; vendor files carry their own coordinates");
+        return Task.FromResult(npy ? IngestNpy(args, files[0], store, name, context) : IngestVendor(files, args.Value("--format"), store, name, context));
+    }
+
+    private static int IngestNpy(Arguments args, string file, ArrayStore store, string name, CliContext context)
+    {
         double dt = args.Double("--dt") ?? 0.001, dx = args.Double("--dx") ?? 1;
         if (dt <= 0) throw new InvalidRequestException("dt", $"must be positive, got {dt}");
         var t0 = args.Value("--t0") is { } text
             ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
                 : throw new UsageException($"--t0 '{text}' is not an ISO 8601 time")
             : DateTimeOffset.UnixEpoch;
-        var store = new ArrayStore(args.Required("--store"));
 
         using var stream = File.OpenRead(file);
         var (shape, type) = NpyFile.ReadHeader(stream, file);
         if (shape.Length != 2 || type != ElementType.Float32) throw new InvalidDataException($"{file}: expected a 2-D float32 [channel, time] array, got {type} ({string.Join(", ", shape)})");
         long channels = shape[0], samples = shape[1], dataStart = stream.Position;
 
-        ArrayWriting.Write(store, name, channels, samples, new ArrayCoordinates(dt, t0, 0, dx, args.Value("--units") ?? "strain_rate"),
-            new Dictionary<string, string> { ["source_file"] = Path.GetFileName(file) },
-            (start, count, destination) =>
-            {
-                // Each channel's slice of the block is contiguous in the C-order file.
-                for (long c = 0; c < channels; c++)
+        using (var progress = TerminalProgress.Start(context, "ingest", channels * samples * 4.0))
+        {
+            ArrayWriting.Write(store, name, channels, samples, new ArrayCoordinates(dt, t0, 0, dx, args.Value("--units") ?? "strain_rate"),
+                new Dictionary<string, string> { ["source_file"] = Path.GetFileName(file) },
+                (start, count, destination) =>
                 {
-                    stream.Position = dataStart + (c * samples + start) * sizeof(float);
-                    stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.AsSpan((int)(c * count), count)));
-                }
-            }, context.Error, context.CancellationToken);
+                    // Each channel's slice of the block is contiguous in the C-order file.
+                    for (long c = 0; c < channels; c++)
+                    {
+                        stream.Position = dataStart + (c * samples + start) * sizeof(float);
+                        stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.AsSpan((int)(c * count), count)));
+                    }
+                }, written => progress.Report(written * channels * 4.0), context.CancellationToken);
+        }
         context.Out.WriteLine($"ingested {file} as '{name}': {channels} channels x {samples} samples ({Format.Bytes(channels * samples * 4.0)})");
-        return Task.FromResult(CliApp.Success);
+        return CliApp.Success;
+    }
+
+    private static int IngestVendor(IReadOnlyList<string> paths, string? format, ArrayStore store, string name, CliContext context)
+    {
+        var clock = Stopwatch.StartNew();
+        ArrayInfo? existing = store.List().Contains(name) ? store.Describe(name) : null;
+        var plan = AcquisitionPlan.Build(paths, format, existing);
+        var reference = plan.Reference;
+        long channels = reference.Channels, samples = plan.End - plan.First;
+        double bytes = channels * Math.Max(0, samples) * 4.0;
+
+        if (samples > 0)
+        {
+            using var progress = TerminalProgress.Start(context, "ingest", bytes);
+            ArrayWriting.ProgressReporter report = written =>
+                progress.Report(written * channels * 4.0, $"{plan.FilesBefore(plan.First + written)}/{plan.Files.Count} files");
+            if (existing is null)
+            {
+                ArrayWriting.Write(store, name, channels, samples, Coordinates(plan), Metadata(plan), plan.Fill, report, context.CancellationToken);
+            }
+            else
+            {
+                ArrayWriting.Append(store, name, channels, plan.First, plan.End, plan.Fill, report, context.CancellationToken);
+            }
+        }
+        if (existing is not null && (plan.Gaps.Count > 0 || plan.Overlaps.Count > 0))
+        {
+            TileDbWriter.WriteMetadata(store.PathOf(name), new Dictionary<string, TileDbMetadataValue>
+            {
+                [GapsKey] = TileDbMetadataValue.FromString(plan.GapsJson(existing.Metadata.GetValueOrDefault(GapsKey))),
+                [OverlapsKey] = TileDbMetadataValue.FromString(plan.OverlapsJson(existing.Metadata.GetValueOrDefault(OverlapsKey))),
+            });
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        string verb = existing is null ? "ingested" : "appended";
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{verb} {plan.Files.Count} {string.Join("+", plan.Files.Select(f => f.Reader.Format).Distinct())} file(s) as '{name}': {channels} channels x {Math.Max(0, samples)} samples " +
+            $"({Format.Bytes(bytes)}, {Math.Max(0, samples) * plan.TimeStep:G6} s from {plan.TimeOf(plan.First):O}) in {seconds:F2} s " +
+            $"({Format.Bytes(bytes / Math.Max(seconds, 1e-3))}/s, {plan.Files.Count / Math.Max(seconds, 1e-3):F1} files/s)"));
+        foreach (var gap in plan.Gaps)
+        {
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"gap:     {gap.Count * plan.TimeStep:G6} s ({gap.Count} samples) at {plan.TimeOf(gap.Start):O} between {gap.After} and {gap.Before}, filled with NaN"));
+        }
+        foreach (var overlap in plan.Overlaps)
+        {
+            string rule = overlap.Start < plan.First ? $"kept the stored samples, skipped those of {overlap.Later}" : $"kept {overlap.Later} (the later file wins)";
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"overlap: {overlap.Count * plan.TimeStep:G6} s ({overlap.Count} samples) at {plan.TimeOf(overlap.Start):O} between {overlap.Earlier} and {overlap.Later}: {rule}"));
+        }
+        return CliApp.Success;
+    }
+
+    private static ArrayCoordinates Coordinates(AcquisitionPlan plan)
+    {
+        var distance = plan.Reference.Distance;
+        double step = distance.Length > 1 ? (distance.ValueAt(distance.Length - 1) - distance.ValueAt(0)) / (distance.Length - 1) : distance.Step;
+        return new ArrayCoordinates(plan.TimeStep, plan.Origin, distance.ValueAt(0), step,
+            plan.Reference.DataUnits.Length > 0 ? plan.Reference.DataUnits : "unknown", distance.Units.Length > 0 ? distance.Units : "m");
+    }
+
+    /// <summary>The vendor's metadata, the format and files, the joining record, and what a regular axis cannot hold.</summary>
+    private static Dictionary<string, string> Metadata(AcquisitionPlan plan)
+    {
+        var reference = plan.Reference;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in reference.Metadata)
+        {
+            // Keys the store keeps for coordinates (dt, t0, units...) are renamed rather than lost.
+            metadata[ArrayMetadataKeys.IsReserved(key) || key.Length == 0 ? $"vendor.{key}" : key] = value;
+        }
+        metadata["format"] = reference.Format;
+        metadata["raw_dtype"] = reference.RawDtype;
+        metadata["source_files"] = string.Join(",", plan.Files.Select(f => f.Name));
+        metadata[GapsKey] = plan.GapsJson(null);
+        metadata[OverlapsKey] = plan.OverlapsJson(null);
+        var distance = reference.Distance;
+        if (!distance.IsRegular)
+        {
+            metadata["distance_values"] = string.Join(",", distance.Values!.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        }
+        if (distance.Labels is { Count: > 0 } labels) metadata["channel_labels"] = string.Join(",", labels);
+        return metadata;
+    }
+}
+
+/// <summary>Keys the store reserves for coordinates (see <see cref="ArrayStore"/>).</summary>
+internal static class ArrayMetadataKeys
+{
+    private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "dt", "t0", "x0", "dx", "units", "distance_units", "samples" };
+
+    public static bool IsReserved(string key) => Reserved.Contains(key);
+}
+
+/// <summary>Command-line inputs to files: folders give their files (sorted), globs match names in their folder.</summary>
+internal static class InputFiles
+{
+    public static IReadOnlyList<string> Expand(IEnumerable<string> inputs)
+    {
+        var files = new List<string>();
+        foreach (string input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                files.AddRange(Directory.EnumerateFiles(input).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal));
+            }
+            else if (input.IndexOfAny(['*', '?']) >= 0)
+            {
+                string folder = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
+                if (folder.IndexOfAny(['*', '?']) >= 0) throw new UsageException($"'{input}': wildcards are supported in file names only, not in folders");
+                var matches = Directory.Exists(folder)
+                    ? Directory.EnumerateFiles(folder, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
+                if (matches.Count == 0) throw new FileNotFoundException($"'{input}' matches no file");
+                files.AddRange(matches);
+            }
+            else if (File.Exists(input))
+            {
+                files.Add(input);
+            }
+            else
+            {
+                throw new FileNotFoundException($"'{input}': no such file or folder");
+            }
+        }
+        if (files.Count == 0) throw new UsageException("no input files (the folders given are empty)");
+        return files.Distinct().ToList();
     }
 }

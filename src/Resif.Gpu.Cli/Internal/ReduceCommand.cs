@@ -13,10 +13,12 @@ internal sealed class ReduceCommand : Command
         "With --store it runs in this process, with --server on the server: the files are the same bytes either way.\n" +
         "SPEC is name:key=value,... e.g. --op bandpass:freqmin=2,freqmax=20 --op decimate:factor=10.\n" +
         "--channels A:B[:STEP] selects channel indices [A, B); --time T0:T1 seconds after the first sample (empty = to the end).\n" +
+        "--device (with --store) picks the compute device (see 'resif-gpu devices'). --plot FILE.png draws the result:\n" +
+        "an FK spectrum for fk, beam power for beam, curves for stalta and arraybeam, a waterfall otherwise.\n" +
         "Operations (parameter=default; no default = required):\n" + string.Concat(OperationRegistry.Default.Descriptors.Select(d =>
             $"  {d.Name}: {string.Join(", ", d.Parameters.Select(p => p.Default is null ? p.Name : $"{p.Name}={p.Default}"))}\n")),
-        "reduce NAME (--store DIR | --server URL) [--op SPEC ...] [--channels A:B[:STEP]] [--time T0:T1] --out FILE.npy [--device D]",
-        ["NAME"], ["--store", "--server", "--channels", "--time", "--out", "--device"], [], ["--op"]);
+        "reduce NAME (--store DIR | --server URL) [--op SPEC ...] [--channels A:B[:STEP]] [--time T0:T1] --out FILE.npy\n       [--device auto|cpu|ilgpu-cpu|cuda|opencl|ID] [--plot FILE.png]",
+        ["NAME"], ["--store", "--server", "--channels", "--time", "--out", "--device", "--plot"], [], ["--op"]);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -28,11 +30,22 @@ internal sealed class ReduceCommand : Command
 
         var clock = Stopwatch.StartNew();
         using var access = ArrayAccess.Open(args, device ?? "auto");
-        var (header, trailer) = await ResultFiles.WriteAsync(access.Reduce(request, context.CancellationToken), output, context.CancellationToken)
-            .ConfigureAwait(false);
+        V1.ResultHeader header;
+        V1.ResultTrailer trailer;
+        using (var progress = TerminalProgress.Start(context, "reduce", 0))
+        {
+            (header, trailer) = await ResultFiles.WriteAsync(access.Reduce(request, context.CancellationToken), output, context.CancellationToken, progress)
+                .ConfigureAwait(false);
+        }
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {output} ({Format.Shape(header.Dims, header.Shape)} {ResultFiles.DtypeName(header.Dtype)}, {Format.Bytes(trailer.TotalBytes)}) " +
             $"from {Format.Bytes(trailer.InputBytes)} in {clock.Elapsed.TotalSeconds:F2} s on {header.Backend}"));
+        if (args.Value("--plot") is { } plot)
+        {
+            string title = $"{header.Array}: {(request.Operations.Count == 0 ? "raw" : string.Join(" | ", header.Provenance.Select(p => p.Name)))}";
+            ResultFiles.WritePlot(header, output, plot, title);
+            context.Out.WriteLine($"wrote {plot}");
+        }
         return CliApp.Success;
     }
 

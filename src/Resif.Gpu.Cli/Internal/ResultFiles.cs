@@ -4,6 +4,7 @@ using System.Text.Json;
 using Resif.Gpu.Client;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.IO;
+using Resif.Gpu.Cli.Internal.Plotting;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Cli.Internal;
@@ -17,8 +18,9 @@ internal static class ResultFiles
     public static string SidecarPath(string npyPath) => Path.ChangeExtension(npyPath, ".json");
 
     public static async Task<(V1.ResultHeader Header, V1.ResultTrailer Trailer)> WriteAsync(IAsyncEnumerable<V1.ReduceResponse> responses,
-        string npyPath, CancellationToken cancellationToken)
+        string npyPath, CancellationToken cancellationToken, TerminalProgress? progress = null)
     {
+        long received = 0;
         string partial = npyPath + ".partial";
         try
         {
@@ -27,8 +29,16 @@ internal static class ResultFiles
             await using (var stream = File.Create(partial))
             {
                 (header, trailer) = await ReductionStream.ReadAsync(responses,
-                    h => NpyFile.WriteHeader(stream, h.Shape, ToElementType(h.Dtype)),
-                    (_, bytes) => stream.Write(bytes.Span), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    h =>
+                    {
+                        NpyFile.WriteHeader(stream, h.Shape, ToElementType(h.Dtype));
+                        if (progress is not null) progress.TotalBytes = SizeOf(h);
+                    },
+                    (_, bytes) =>
+                    {
+                        stream.Write(bytes.Span);
+                        progress?.Report(received += bytes.Length);
+                    }, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             File.Move(partial, npyPath, overwrite: true);
             await File.WriteAllTextAsync(SidecarPath(npyPath), ToJson(header), cancellationToken).ConfigureAwait(false);
@@ -46,6 +56,17 @@ internal static class ResultFiles
         V1.DataType.Complex64 => ElementType.Complex64,
         _ => throw new InvalidDataException($"the server sent dtype {type}, which this client cannot write"),
     };
+
+    /// <summary>Bytes of a result of this header's shape and dtype (for progress).</summary>
+    public static double SizeOf(V1.ResultHeader header) =>
+        header.Shape.Aggregate(1.0, (product, n) => product * n) * (header.Dtype == V1.DataType.Complex64 ? 8 : 4);
+
+    /// <summary>Reads a written result back and draws the picture that suits it (see <see cref="ResultPlot"/>).</summary>
+    public static void WritePlot(V1.ResultHeader header, string npyPath, string pngPath, string title, IReadOnlyList<double>? velocities = null)
+    {
+        var (shape, _, values) = NpyFile.Read(npyPath);
+        File.WriteAllBytes(pngPath, ResultPlot.Render(header, shape, values, title, velocities));
+    }
 
     public static string DtypeName(V1.DataType type) => type switch
     {
