@@ -68,7 +68,7 @@ internal sealed class ClusterReduction(IGrainFactory grains, ShardLayout layout,
         {
             for (int i = 0; i < fetches.Length; i++)
             {
-                await foreach (var data in fetches[i].Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                await foreach (var data in fetches[i].Data.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
                     hash.AppendData(data);
                     yield return ProtoMapping.ToProto(new ResultChunk(offset, data));
@@ -80,13 +80,17 @@ internal sealed class ClusterReduction(IGrainFactory grains, ShardLayout layout,
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(fetches.Select(f => f.Reader.Completion.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            // Wait for the receivers, not for the channels: a channel left unread never completes.
+            await Task.WhenAll(fetches.Select(f => f.Receiving)).ConfigureAwait(false);
         }
         if (offset != plan.Output.ByteCount) throw new InvalidOperationException($"shards produced {offset} bytes, planned {plan.Output.ByteCount}");
         yield return ProtoMapping.ToProto(new ResultTrailer(offset, plan.Input.ByteCount, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset())));
     }
 
-    private Channel<byte[]> Fetch(string array, V1.ReduceRequest request, ShardSelection shard, long expectedBytes, CancellationToken cancellationToken)
+    /// <summary>One shard's result bytes as they arrive, and the task receiving them (never faults: errors end the channel).</summary>
+    private sealed record ShardFetch(ChannelReader<byte[]> Data, Task Receiving);
+
+    private ShardFetch Fetch(string array, V1.ReduceRequest request, ShardSelection shard, long expectedBytes, CancellationToken cancellationToken)
     {
         var pipe = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var shardRequest = request.Clone();
@@ -94,7 +98,7 @@ internal sealed class ClusterReduction(IGrainFactory grains, ShardLayout layout,
         shardRequest.Selection.Channels = new V1.IndexRange { Start = shard.ChannelStart, Stop = shard.ChannelStop, Step = shard.ChannelStep };
         shardRequest.MaxOutputBytes = 0;
         byte[] wire = shardRequest.ToByteArray();
-        _ = Task.Run(async () =>
+        var receiving = Task.Run(async () =>
         {
             try
             {
@@ -107,7 +111,7 @@ internal sealed class ClusterReduction(IGrainFactory grains, ShardLayout layout,
                 pipe.Writer.Complete(e);
             }
         }, CancellationToken.None);
-        return pipe;
+        return new ShardFetch(pipe.Reader, receiving);
     }
 
     private async Task<long> Receive(string grainKey, byte[] wire, ChannelWriter<byte[]> writer, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal sealed class ShardPlacementDirector(ShardLayout layout, IClusterMembers
                 if (members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active && member.Name == holder) return Task.FromResult(silo);
             }
         }
-        throw new NoLiveHolderException($"shard {shard}: no live silo among its holders ({string.Join(", ", holders)})");
+        var live = compatible.Select(s => members.TryGetValue(s, out var m) ? $"{m.Name} ({m.Status})" : s.ToString());
+        throw new NoLiveHolderException($"shard {shard}: no live silo among its holders ({string.Join(", ", holders)}); live: {string.Join(", ", live)}");
     }
 }
