@@ -12,9 +12,10 @@ using Resif.Gpu.Server;
 // Development clustering (one primary silo on this machine); see README.md for a production membership provider.
 const string Usage = """
     usage: resif-gpu-cluster --name NODE --nodes N0,N1,... --store DIR [--replicas R] [--shards S]
-                             [--silo-port 11111] [--gateway-port 30000] [--primary HOST:PORT] [--grpc-port P] [--device auto]
+                             [--silo-port 11111] [--gateway-port 30000] [--primary IP:PORT] [--grpc-port P] [--grpc-bind 127.0.0.1]
+                             [--advertise IP] [--device auto]
     Starts a silo named NODE holding its shards of every array in DIR; with --grpc-port it also serves the
-    Resif.Gpu gRPC API for the whole cluster on 127.0.0.1:P.
+    Resif.Gpu gRPC API for the whole cluster on --grpc-bind:P. Without --advertise every node is on this machine.
     """;
 try
 {
@@ -29,14 +30,25 @@ try
         Int("shards", 0), Int("replicas", 1));
     if (!layout.Nodes.Contains(name)) throw new InvalidRequestException("name", $"'{name}' is not one of --nodes");
     int siloPort = Int("silo-port", 11111), gatewayPort = Int("gateway-port", 30000);
-    var primary = IPEndPoint.Parse(Get("primary", $"127.0.0.1:{siloPort}"));
+    var primary = IPEndPoint.TryParse(Get("primary", $"127.0.0.1:{siloPort}"), out var endpoint) ? endpoint
+        : throw new InvalidRequestException("primary", "must be IP:PORT of the primary silo");
     var store = StoreFactory.Open(Required("store"));
 
     var builder = Host.CreateApplicationBuilder();
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.UseOrleans(silo =>
     {
-        silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "resif-gpu", clusterId: "resif-gpu-local");
+        if (options.TryGetValue("advertise", out var advertised))
+        {
+            // Several machines: this node is reachable at --advertise, the primary at --primary.
+            silo.UseDevelopmentClustering(primary);
+            silo.ConfigureEndpoints(IPAddress.TryParse(advertised, out var ip) ? ip : throw new InvalidRequestException("advertise", "must be an IP address"), siloPort, gatewayPort, listenOnAnyHostAddress: true);
+            silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = ("resif-gpu", "resif-gpu"));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "resif-gpu", clusterId: "resif-gpu");
+        }
         silo.Configure<SiloOptions>(o => o.SiloName = name);
         silo.AddResifShards(layout, store, device: Get("device", "auto"));
     });
@@ -44,7 +56,7 @@ try
     await host.StartAsync();
     Console.WriteLine($"{name}: silo on 127.0.0.1:{siloPort} (primary {primary}), shards {string.Join(", ", Enumerable.Range(0, layout.ShardCount).Where(k => layout.Holders(k).Contains(name)))}");
     await using var gateway = options.ContainsKey("grpc-port")
-        ? await ClusterGateway.StartAsync(host.Services.GetRequiredService<IGrainFactory>(), layout, new ClusterGatewayOptions { Port = Int("grpc-port", 0) })
+        ? await ClusterGateway.StartAsync(host.Services.GetRequiredService<IGrainFactory>(), layout, new ClusterGatewayOptions { Port = Int("grpc-port", 0), BindAddress = Get("grpc-bind", "127.0.0.1") })
         : null;
     if (gateway is not null) Console.WriteLine($"{name}: gRPC gateway on {gateway.Url}");
     await host.WaitForShutdownAsync();
