@@ -136,8 +136,10 @@ internal sealed class ClusterReduction(IGrainFactory grains, ShardLayout layout,
             }
             catch (Exception e) when (IsRetryable(e, cancellationToken))
             {
+                // The cluster's own message names silos and internal calls: it goes to the log, not to the client.
+                logger.LogError(e, "shard {Key}: giving up after {Attempt} attempts", grainKey, attempt);
                 throw new RpcException(new Status(StatusCode.Unavailable,
-                    $"shard {grainKey} unavailable after {attempt} attempts (no live silo holding it answered): {e.Message}"));
+                    $"shard {grainKey} unavailable after {attempt} attempts: no live silo holding it answered (see the gateway log)"));
             }
         }
     }
