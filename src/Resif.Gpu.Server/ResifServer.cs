@@ -67,10 +67,12 @@ public sealed class ResifServer : IAsyncDisposable
             if (options.Access is { } access) builder.Services.AddSingleton(access).AddSingleton<AuthInterceptor>();
             // Singletons: the admission queue and the rate buckets are server-wide, not per call.
             builder.Services.AddSingleton<LimitsInterceptor>();
+            builder.Services.AddSingleton(StoreLocation.Of(store));
             builder.Services.AddSingleton(provider);
             builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes));
             builder.Services.AddGrpc(grpc =>
             {
+                grpc.Interceptors.Add<RedactionInterceptor>();
                 grpc.Interceptors.Add<ErrorInterceptor>();
                 // Order matters: who is calling, then what they may spend.
                 if (options.Access is not null) grpc.Interceptors.Add<AuthInterceptor>();
