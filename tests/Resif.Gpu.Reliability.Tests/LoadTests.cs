@@ -59,7 +59,10 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
             ["envelope", "decimate:factor=5,method=fir"],
         ];
 
-        await using var server = await Servers.StartAsync(_disk.Store);
+        // A queue shorter than the number of clients, so admission control refuses some calls while the others run.
+        int clients = Suite.Times(12), perClient = Suite.Times(4);
+        var limits = new Server.Limits.ServerLimits { MaxConcurrentReductions = 2, MaxQueuedReductions = clients - 4 };
+        await using var server = await Servers.StartAsync(_disk.Store, o => o with { Limits = limits });
         var expected = new Dictionary<(string, int), string>();
         using (var single = new ResifClient(Servers.Channel(server.Url)))
         {
@@ -72,7 +75,6 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
         GC.WaitForPendingFinalizers();
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var tally = new Tally();
-        int clients = Suite.Times(12), perClient = Suite.Times(4);
         var mismatches = new ConcurrentBag<string>();
         var unexpected = new ConcurrentBag<string>();
         using var stopProbes = new CancellationTokenSource();
