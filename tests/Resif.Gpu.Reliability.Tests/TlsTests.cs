@@ -50,6 +50,37 @@ public class TlsTests
     }
 
     [Fact]
+    public async Task PemAndPkcs12FilesLoadAndServe()
+    {
+        using var certificate = SelfSigned("resif-test");
+        string dir = Testing.TestPaths.NewTempDirectory("resif-tls");
+        try
+        {
+            string pfx = Path.Combine(dir, "server.pfx"), crt = Path.Combine(dir, "server.crt"), key = Path.Combine(dir, "server.key");
+            File.WriteAllBytes(pfx, certificate.Export(X509ContentType.Pfx, "pw"));
+            File.WriteAllText(crt, certificate.ExportCertificatePem());
+            File.WriteAllText(key, certificate.GetRSAPrivateKey()!.ExportRSAPrivateKeyPem());
+
+            using var fromPfx = TlsCertificate.Load(pfx, password: "pw");
+            using var fromPem = TlsCertificate.Load(crt, key);
+            Assert.Equal(certificate.Thumbprint, fromPfx.Thumbprint);
+            Assert.Equal(certificate.Thumbprint, fromPem.Thumbprint);
+
+            using var disk = new DiskStore();
+            await using var server = await Servers.StartAsync(disk.Store, o => o with { Certificate = fromPem });
+            using var client = new ResifClient(Servers.Channel(server.Url, trusted: certificate));
+            Assert.Empty(await client.ListArraysAsync());
+
+            // A certificate alone, without its key, is refused by name.
+            Assert.Equal("certificate", Assert.Throws<Core.InvalidRequestException>(() => TlsCertificate.Load(crt)).Field);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ACertificateWithoutPrivateKeyIsRefusedAtStart()
     {
         using var certificate = SelfSigned("resif-test");
