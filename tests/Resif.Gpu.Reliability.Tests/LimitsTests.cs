@@ -3,6 +3,7 @@ using Resif.Gpu.Client;
 using Resif.Gpu.Reliability.Tests.Support;
 using Resif.Gpu.Server;
 using Resif.Gpu.Server.Limits;
+using Resif.Gpu.Server.Security;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Reliability.Tests;
@@ -94,14 +95,19 @@ public sealed class LimitsTests : IDisposable
     }
 
     [Fact]
-    public async Task CallsBeyondTheRateLimitAreRefusedPerCaller()
+    public async Task CallsBeyondTheRateLimitAreRefusedPerUser()
     {
-        await using var server = await Servers.StartAsync(_disk.Store, o => o with { Limits = new ServerLimits { RequestsPerMinute = 3 } });
-        using var client = new ResifClient(Servers.Channel(server.Url));
-        for (int i = 0; i < 3; i++) await client.ListArraysAsync();
-        var e = await Assert.ThrowsAsync<RpcException>(() => client.ListArraysAsync());
+        const string alice = "alice-token-0123456789", bob = "bob-token-0123456789";
+        var policy = AccessPolicy.Parse($$"""{"tokens": {"{{alice}}": "alice", "{{bob}}": "bob"}, "users": {"alice": {"*": ["read"]}, "bob": {"*": ["read"]} } }""");
+        await using var server = await Servers.StartAsync(_disk.Store, o => o with { Access = policy, Limits = new ServerLimits { RequestsPerMinute = 3 } });
+        using var aliceClient = new ResifClient(Servers.Channel(server.Url, alice));
+        using var bobClient = new ResifClient(Servers.Channel(server.Url, bob));
+        for (int i = 0; i < 3; i++) await aliceClient.ListArraysAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(() => aliceClient.ListArraysAsync());
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
         Assert.Contains("rate limit", e.Status.Detail);
+        // Another user has their own bucket, even from the same address.
+        Assert.Single(await bobClient.ListArraysAsync());
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed record ServerLimits
     /// <summary>Reductions waiting for a slot; one more is refused with RESOURCE_EXHAUSTED at once.</summary>
     public int MaxQueuedReductions { get; init; } = 64;
 
-    /// <summary>Calls per user (or per client address without authentication) per minute, with bursts up to this many.
-    /// 0 = unlimited. Health probes are not counted.</summary>
+    /// <summary>Calls per user (per client address for anonymous remote callers) per minute, with bursts up to this many.
+    /// 0 = unlimited. Health probes and anonymous loopback callers are not counted.</summary>
     public int RequestsPerMinute { get; init; } = 600;
 
     /// <summary>Points of a 2-D FFT (fk, fkfilter: channels × samples of their input).</summary>

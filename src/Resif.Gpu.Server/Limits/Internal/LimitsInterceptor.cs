@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -10,7 +11,7 @@ using V1 = Resif.Gpu.Protocol.V1;
 namespace Resif.Gpu.Server.Limits.Internal;
 
 /// <summary>
-/// Applies <see cref="ServerLimits"/>: per-user rate limits on every call but health probes; for reductions, memory
+/// Applies <see cref="ServerLimits"/>: rate limits per user (or remote address) on every call but health probes; for reductions, memory
 /// bounds on the request, a cap on the client's output budget, admission through a bounded queue, a server-side time
 /// limit and, once shutdown starts, a grace period after which in-flight streams end with UNAVAILABLE.
 /// </summary>
@@ -84,19 +85,19 @@ internal sealed class LimitsInterceptor : Interceptor, IDisposable
         }
     }
 
+    /// <summary>Per user when authenticated; per client address for anonymous remote callers; local anonymous callers
+    /// (loopback without a token file: the operator's own tools) are not limited.</summary>
     private void CheckRate(ServerCallContext context)
     {
         if (_rates is null || context.Method.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal)) return;
-        string key = context.UserState.TryGetValue(AuthInterceptor.UserKey, out var user) && user is UserAccess access
-            ? "user:" + access.Name
-            : "peer:" + PeerAddress(context.Peer);
+        string key;
+        if (context.UserState.TryGetValue(AuthInterceptor.UserKey, out var user) && user is UserAccess access) key = "user:" + access.Name;
+        else if (context.GetHttpContext().Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote)) key = "address:" + remote;
+        else return;
         using var lease = _rates.AttemptAcquire(key);
         if (!lease.IsAcquired)
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"rate limit of {_limits.RequestsPerMinute} calls per minute reached; slow down"));
     }
-
-    /// <summary>"ipv4:10.0.0.1:5000" → "ipv4:10.0.0.1": all connections of one host share a bucket.</summary>
-    private static string PeerAddress(string peer) => peer.LastIndexOf(':') is var colon and > 0 ? peer[..colon] : peer;
 
     public void Dispose()
     {
