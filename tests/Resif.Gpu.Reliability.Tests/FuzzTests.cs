@@ -36,7 +36,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         for (int i = 0; i < tried; i++)
         {
             string name = $"case-{i}";
-            CopyFolder(basePath, Path.Combine(disk.Root, "arrays", name));
+            DiskStore.CopyFolder(basePath, Path.Combine(disk.Root, "arrays", name));
             string damage = Mutations.Apply(Path.Combine(disk.Root, "arrays", name, files[random.Next(files.Length)]), random);
             float[]? read = null;
             long allocated = Mutations.Allocated(() =>
@@ -191,15 +191,5 @@ public sealed class FuzzTests(ITestOutputHelper output)
             request.Operations.Add(op);
         }
         return request;
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

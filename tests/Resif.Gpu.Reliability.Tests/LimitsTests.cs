@@ -32,6 +32,22 @@ public sealed class LimitsTests : IDisposable
         return await Assert.ThrowsAsync<RpcException>(() => client.ReduceAsync(request));
     }
 
+    [Theory]
+    [InlineData("../outside")]
+    [InlineData("arrays/../../outside")]
+    [InlineData("/outside")]
+    [InlineData("a/../../outside")]
+    [InlineData("a\u0000")]
+    public async Task NamesThatLookLikePathsNeverReachTheFileSystem(string name)
+    {
+        // A real array placed beside the store's arrays folder: a name that escaped the folder would find it.
+        DiskStore.CopyFolder(_disk.ArrayPath("a"), Path.Combine(_disk.Root, "outside"));
+        await using var server = await Servers.StartAsync(_disk.Store);
+        using var client = new ResifClient(Servers.Channel(server.Url));
+        Assert.Equal(StatusCode.NotFound, await Servers.StatusOfAsync(() => client.DescribeAsync(name)));
+        Assert.Equal(StatusCode.NotFound, await Servers.StatusOfAsync(() => client.ReduceAsync(new V1.ReduceRequest { Array = name })));
+    }
+
     [Fact]
     public async Task LongPipelinesAreRefused()
     {

@@ -153,9 +153,10 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(probeFailures);
         Assert.True(tally.HealthChecks > 0);
         Assert.Equal(clients * perClient, tally.Completed + tally.Refused + tally.Cancelled + tally.DeadlineExceeded);
-        // Nothing is kept once the calls end: after a full collection the heap is back near where it started
-        // (64 MiB of slack for pooled buffers and the runtime's own caches).
-        Assert.True(heapAfter - heapBefore < 64L << 20, $"heap grew from {heapBefore >> 20} to {heapAfter >> 20} MiB");
+        // Nothing is kept once the calls end: after a full collection the heap is back near where it started, up to
+        // 64 MiB for pooled buffers and runtime caches plus 1 MiB per connection (Kestrel's and the clients' I/O pools).
+        long slack = (64L << 20) + clients * (1L << 20);
+        Assert.True(heapAfter - heapBefore < slack, $"heap grew from {heapBefore >> 20} to {heapAfter >> 20} MiB");
     }
 
     /// <summary>Health checks in a loop while the load runs; each must answer SERVING (a starved pool would time them out).</summary>

@@ -43,6 +43,16 @@ internal sealed class DiskStore : IDisposable
 
     public string ArrayPath(string name) => Store.PathOf(name);
 
+    public static void CopyFolder(string from, string to)
+    {
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     public void Dispose()
     {
         try
