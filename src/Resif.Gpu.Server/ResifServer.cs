@@ -11,11 +11,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Resif.Gpu.Core;
 using Resif.Gpu.Server.Internal;
+using Resif.Gpu.Server.Limits.Internal;
+using Resif.Gpu.Server.Security.Internal;
 
 namespace Resif.Gpu.Server;
 
 /// <summary>
-/// The Resif.Gpu gRPC host: Catalog, Reduction, Devices, gRPC health and reflection over cleartext HTTP/2.
+/// The Resif.Gpu gRPC host: Catalog, Reduction, Devices, gRPC health and reflection over HTTP/2 (TLS when a certificate
+/// is configured), behind bearer-token authentication (when a token file is given) and server limits.
 /// One backend is created at start and shared by all requests.
 /// </summary>
 public sealed class ResifServer : IAsyncDisposable
@@ -41,6 +44,9 @@ public sealed class ResifServer : IAsyncDisposable
     {
         if (!IPAddress.TryParse(options.BindAddress, out var address)) throw new InvalidRequestException("bind", $"'{options.BindAddress}' is not an IP address");
         if (options.Port is < 0 or > 65535) throw new InvalidRequestException("port", $"{options.Port} is not a TCP port");
+        if (options.Access is null && !options.AllowAnonymous && !IPAddress.IsLoopback(address))
+            throw new InvalidRequestException("tokens", $"serving on {address} (not loopback) requires a token file, or explicitly allowing anonymous access");
+        if (options.Certificate is { HasPrivateKey: false }) throw new InvalidRequestException("certificate", "the TLS certificate has no private key");
         var store = options.Store ?? StoreFactory.Open(options.StorePath ?? throw new InvalidRequestException("store", "a store folder is required"));
         var provider = options.BackendProvider ?? BackendProviders.Default;
         var backend = provider.Create(options.Device);
@@ -49,12 +55,28 @@ public sealed class ResifServer : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Certificate is { } certificate) listen.UseHttps(certificate);
+            }));
+            // In-flight streams get the limits' grace to finish, then a few seconds to send their UNAVAILABLE status.
+            builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownGrace + TimeSpan.FromSeconds(5));
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(options.Limits);
+            if (options.Access is { } access) builder.Services.AddSingleton(access).AddSingleton<AuthInterceptor>();
+            // Singletons: the admission queue and the rate buckets are server-wide, not per call.
+            builder.Services.AddSingleton<LimitsInterceptor>();
+            builder.Services.AddSingleton(StoreLocation.Of(store));
             builder.Services.AddSingleton(provider);
             builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes));
             builder.Services.AddGrpc(grpc =>
             {
+                grpc.Interceptors.Add<RedactionInterceptor>();
                 grpc.Interceptors.Add<ErrorInterceptor>();
+                // Order matters: who is calling, then what they may spend.
+                if (options.Access is not null) grpc.Interceptors.Add<AuthInterceptor>();
+                grpc.Interceptors.Add<LimitsInterceptor>();
                 grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
                 grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             });

@@ -1,6 +1,9 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Server.Limits;
+using Resif.Gpu.Server.Security;
 
 namespace Resif.Gpu.Server;
 
@@ -36,4 +39,16 @@ public sealed record ResifServerOptions
     public int MaxSendMessageBytes { get; init; } = 64 << 20;
 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>Bearer tokens and rights (<see cref="AccessPolicy.Load"/>); null = every caller may do everything, which
+    /// is only accepted on loopback unless <see cref="AllowAnonymous"/> says otherwise.</summary>
+    public AccessPolicy? Access { get; init; }
+
+    /// <summary>Deliberately serve without tokens on a non-loopback address (e.g. behind an authenticating proxy).</summary>
+    public bool AllowAnonymous { get; init; }
+
+    /// <summary>Serve TLS (HTTPS/2) with this certificate, which must hold its private key; null = cleartext HTTP/2.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    public ServerLimits Limits { get; init; } = ServerLimits.Default;
 }

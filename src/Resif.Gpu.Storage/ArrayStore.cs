@@ -25,6 +25,10 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public const string AttributeName = "data";
 
+    /// <summary>Arrays named with this prefix are being written (the CLI's ingest renames them when complete): they are
+    /// never listed, so an ingest killed part-way leaves nothing visible. Their folders remain until removed by hand.</summary>
+    public const string StagingPrefix = "incomplete-";
+
     private const string KeyTimeStep = "dt", KeyTimeOrigin = "t0", KeyDistanceStart = "x0", KeyDistanceStep = "dx",
         KeyUnits = "units", KeyDistanceUnits = "distance_units", KeySamples = "samples";
 
@@ -51,7 +55,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public IReadOnlyList<string> List() => Directory.Exists(ArraysFolder)
         ? Directory.EnumerateDirectories(ArraysFolder).Select(Path.GetFileName).OfType<string>()
-            .Where(n => IsValidName(n) && Directory.Exists(Path.Combine(ArraysFolder, n, "__schema"))).Order(StringComparer.Ordinal).ToList()
+            .Where(n => IsValidName(n) && !n.StartsWith(StagingPrefix, StringComparison.Ordinal) && Directory.Exists(Path.Combine(ArraysFolder, n, "__schema"))).Order(StringComparer.Ordinal).ToList()
         : [];
 
     public ArrayInfo Create(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
