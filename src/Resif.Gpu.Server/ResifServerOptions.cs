@@ -36,4 +36,13 @@ public sealed record ResifServerOptions
     public int MaxSendMessageBytes { get; init; } = 64 << 20;
 
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>
+    /// TCP port of the browser viewer (HTTP/1.1, same bind address); null = no viewer, 0 = a free port
+    /// (read <see cref="ResifServer.WebUrl"/> after start). The gRPC port is HTTP/2-only, which browsers cannot use.
+    /// </summary>
+    public int? WebPort { get; init; }
+
+    /// <summary>When set, the viewer's data endpoints require <c>Authorization: Bearer TOKEN</c> (the page asks for it).</summary>
+    public string? WebToken { get; init; }
 }

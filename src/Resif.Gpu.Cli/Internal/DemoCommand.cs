@@ -25,8 +25,9 @@ internal sealed class DemoCommand : Command
         "Creates the array (500 channels x 60 s at 1 kHz, 4 m spacing: noise, a 0.2 Hz drift, plane waves at +1500 and -3000 m/s,\n" +
         "a local event) in the store (default ./data/store) if missing, serves it on a loopback port, reduces it through the C# client\n" +
         $"({string.Join(" | ", Pipeline)}), and writes result.npy, result.json,\n" +
-        "raw.png and reduced.png to --out (default ./demo-out).",
-        "demo [--out DIR] [--store DIR]", [], ["--out", "--store", "--channels", "--seconds"], []);
+        "raw.png and reduced.png to --out (default ./demo-out).\n" +
+        "--open keeps the server running afterwards with the browser viewer (on --web-port, default a free port) and prints its URL.",
+        "demo [--out DIR] [--store DIR] [--open [--web-port N]]", [], ["--out", "--store", "--channels", "--seconds", "--web-port"], ["--open"]);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -53,7 +54,9 @@ internal sealed class DemoCommand : Command
                 context.Error, context.CancellationToken);
         }
 
-        await using var server = await ResifServer.StartAsync(new ResifServerOptions { Store = store }, context.CancellationToken).ConfigureAwait(false);
+        bool open = args.Flag("--open");
+        var serverOptions = new ResifServerOptions { Store = store, WebPort = open ? args.Int("--web-port") ?? 0 : null };
+        await using var server = await ResifServer.StartAsync(serverOptions, context.CancellationToken).ConfigureAwait(false);
         using var client = new ResifClient(server.Url);
         context.Out.WriteLine($"server listening at {server.Url}");
 
@@ -86,6 +89,21 @@ internal sealed class DemoCommand : Command
             elapsed:    {clock.Elapsed.TotalSeconds:F1} s
 
             """));
+        if (open) await ServeViewerAsync(server, context).ConfigureAwait(false);
         return CliApp.Success;
+    }
+
+    private static async Task ServeViewerAsync(ResifServer server, CliContext context)
+    {
+        context.Out.WriteLine($"viewer:     {server.WebUrl}/ (open it in a browser; gRPC stays at {server.Url}); Ctrl-C to stop");
+        await context.Out.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Out.WriteLine("stopping");
+        }
     }
 }
