@@ -54,7 +54,7 @@ function formatBytes(n) {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-const fmt = (x) => Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : +x.toPrecision(4) + "";
+const fmt = (x) => Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : +x.toPrecision(4) + "";
 
 // ---- catalog -------------------------------------------------------------------------------------------------
 
@@ -146,7 +146,8 @@ async function fetchView(request) {
 }
 
 function describe(view) {
-  return `server ${view.serverSeconds.toFixed(3)} s (round trip ${view.roundTripSeconds.toFixed(3)} s) · ${formatBytes(view.bytesSent)} sent · ` +
+  const ms = (seconds) => `${(seconds * 1000).toFixed(1)} ms`;
+  return `server ${ms(view.serverSeconds)} (round trip ${ms(view.roundTripSeconds)}) · ${formatBytes(view.bytesSent)} sent · ` +
     `read ${formatBytes(view.inputBytes)} · result ${view.shape.join(" × ")} (${formatBytes(view.resultBytes)}) shown as ${view.grid.join(" × ")} · ${view.backend}`;
 }
 
@@ -243,14 +244,17 @@ function clipLevel(values, percentile) {
   return level > 0 ? level : 1;
 }
 
-// Signed data: blue (negative), white (0), red (positive). Non-negative data (spectra, power): dark blue to yellow.
+// Signed data: blue (negative), white (0), red (positive), linear. Non-negative data (spectra, power, ratios):
+// dark blue to yellow over the 2 decades below the clip level, since spectra span orders of magnitude.
+const DECADES = 2;
+
 function colour(x, clip, signed) {
   if (signed) {
     const v = Math.max(-1, Math.min(1, x / clip));
     const fade = Math.round(255 * (1 - Math.abs(v)));
     return v >= 0 ? [255, fade, fade] : [fade, fade, 255];
   }
-  const v = Math.max(0, Math.min(1, x / clip));
+  const v = x > 0 ? Math.max(0, Math.min(1, 1 + Math.log10(x / clip) / DECADES)) : 0;
   return [Math.round(255 * Math.min(1, 2 * v)), Math.round(40 + 200 * v), Math.round(120 * (1 - v))];
 }
 
@@ -363,7 +367,7 @@ function drawTrace(view, channel) {
 function cellAt(canvas, view, event) {
   const plot = plotArea(canvas);
   const box = canvas.getBoundingClientRect();
-  const x = (event.clientX - box.left - plot.left) / plot.width, y = (event.clientY - box.top - plot.top) / plot.height;
+  const x = (event.clientX - box.left - canvas.clientLeft - plot.left) / plot.width, y = (event.clientY - box.top - canvas.clientTop - plot.top) / plot.height;
   if (x < 0 || x > 1 || y < 0 || y > 1) return null;
   const [rows, columns] = view.grid;
   return { row: Math.min(rows - 1, Math.floor(y * rows)), column: Math.min(columns - 1, Math.floor(x * columns)), x, y };
