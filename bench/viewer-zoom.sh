@@ -7,6 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 store="${1:-$root/artifacts/bench-store}"
 work="$(mktemp -d)"
+# SIGTERM stops the server gracefully (the host ends the serve command).
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # Creates the 500 x 60 s demo array in the store if missing (the demo's own reduction runs once too).

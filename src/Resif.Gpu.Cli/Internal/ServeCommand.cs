@@ -25,7 +25,8 @@ internal sealed class ServeCommand : Command
         await context.Out.FlushAsync(context.CancellationToken).ConfigureAwait(false);
         try
         {
-            await Task.Delay(Timeout.Infinite, context.CancellationToken).ConfigureAwait(false);
+            // Ctrl-C cancels the token; SIGTERM (kill, systemd, docker stop) stops the host, which ends this wait too.
+            await server.WaitForShutdownAsync(context.CancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
