@@ -13,6 +13,7 @@ using Resif.Gpu.Core;
 using Resif.Gpu.Server.Internal;
 using Resif.Gpu.Server.Limits.Internal;
 using Resif.Gpu.Server.Security.Internal;
+using Resif.Gpu.Server.Web;
 
 namespace Resif.Gpu.Server;
 
@@ -26,15 +27,19 @@ public sealed class ResifServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IBackend _backend;
 
-    private ResifServer(WebApplication app, IBackend backend, string url)
+    private ResifServer(WebApplication app, IBackend backend, string url, string? webUrl)
     {
         _app = app;
         _backend = backend;
         Url = url;
+        WebUrl = webUrl;
     }
 
     /// <summary>The address the server actually listens on, e.g. http://127.0.0.1:41234.</summary>
     public string Url { get; }
+
+    /// <summary>The browser viewer's address (HTTP/1.1), or null when <see cref="ResifServerOptions.WebPort"/> was not set.</summary>
+    public string? WebUrl { get; }
 
     public string BackendName => _backend.Name;
 
@@ -47,6 +52,7 @@ public sealed class ResifServer : IAsyncDisposable
         if (options.Access is null && !options.AllowAnonymous && !IPAddress.IsLoopback(address))
             throw new InvalidRequestException("tokens", $"serving on {address} (not loopback) requires a token file, or explicitly allowing anonymous access");
         if (options.Certificate is { HasPrivateKey: false }) throw new InvalidRequestException("certificate", "the TLS certificate has no private key");
+        if (options.WebPort is < 0 or > 65535) throw new InvalidRequestException("web_port", $"{options.WebPort} is not a TCP port");
         var store = options.Store ?? StoreFactory.Open(options.StorePath ?? throw new InvalidRequestException("store", "a store folder is required"));
         var provider = options.BackendProvider ?? BackendProviders.Default;
         var backend = provider.Create(options.Device);
@@ -55,11 +61,16 @@ public sealed class ResifServer : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port, listen =>
+            ListenOptions? grpcListen = null, webListen = null;
+            builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                listen.Protocols = HttpProtocols.Http2;
-                if (options.Certificate is { } certificate) listen.UseHttps(certificate);
-            }));
+                kestrel.Listen(address, options.Port, listen =>
+                {
+                    (grpcListen = listen).Protocols = HttpProtocols.Http2;
+                    if (options.Certificate is { } certificate) listen.UseHttps(certificate);
+                });
+                if (options.WebPort is int webPort) kestrel.Listen(address, webPort, listen => (webListen = listen).Protocols = HttpProtocols.Http1);
+            });
             // In-flight streams get the limits' grace to finish, then a few seconds to send their UNAVAILABLE status.
             builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownGrace + TimeSpan.FromSeconds(5));
             builder.Services.AddSingleton(options);
@@ -101,10 +112,14 @@ public sealed class ResifServer : IAsyncDisposable
             app.MapGrpcService<DevicesService>();
             app.MapGrpcHealthChecksService();
             app.MapGrpcReflectionService();
+            // The page tells users how to reproduce a view with the gRPC clients, so it needs the gRPC address, known after start.
+            var grpcUrl = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (options.WebPort is not null) ViewerEndpoints.Map(app, options.Access, grpcUrl.Task);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-            string url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            return new ResifServer(app, backend, url);
+            string url = ListenUrl(grpcListen!);
+            grpcUrl.SetResult(url);
+            return new ResifServer(app, backend, url, webListen is null ? null : ListenUrl(webListen));
         }
         catch
         {
@@ -112,6 +127,9 @@ public sealed class ResifServer : IAsyncDisposable
             throw;
         }
     }
+
+    // Kestrel writes the bound port back into the listen options, so port 0 resolves to the port actually taken.
+    private static string ListenUrl(ListenOptions listen) => $"http://{listen.IPEndPoint!}";
 
     /// <summary>Completes when the host stops (Ctrl-C handled by the caller's token).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);

@@ -51,4 +51,10 @@ public sealed record ResifServerOptions
     public X509Certificate2? Certificate { get; init; }
 
     public ServerLimits Limits { get; init; } = ServerLimits.Default;
+
+    /// <summary>
+    /// TCP port of the browser viewer (HTTP/1.1, same bind address); null = no viewer, 0 = a free port
+    /// (read <see cref="ResifServer.WebUrl"/> after start). The gRPC port is HTTP/2-only, which browsers cannot use.
+    /// </summary>
+    public int? WebPort { get; init; }
 }

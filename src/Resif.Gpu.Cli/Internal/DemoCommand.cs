@@ -30,8 +30,10 @@ internal sealed class DemoCommand : Command
         "a local event) in the store (default ./data/store) if missing, serves it on a loopback port, reduces it through the C# client\n" +
         $"({string.Join(" | ", Pipeline)}), and writes result.npy, result.json,\n" +
         "raw.png and reduced.png (waterfalls), fk.png (FK of the raw array with the two velocities) and stalta.png to --out\n" +
-        "(default ./demo-out). --device picks the server's compute device (default auto).",
-        "demo [--out DIR] [--store DIR] [--device auto|cpu|ilgpu-cpu|cuda|opencl]", [], ["--out", "--store", "--device", "--channels", "--seconds"], []);
+        "(default ./demo-out). --device picks the server's compute device (default auto).\n" +
+        "--open keeps the server running afterwards with the browser viewer (on --web-port, default a free port) and prints its URL.",
+        "demo [--out DIR] [--store DIR] [--device auto|cpu|ilgpu-cpu|cuda|opencl] [--open [--web-port N]]", [],
+        ["--out", "--store", "--device", "--channels", "--seconds", "--web-port"], ["--open"]);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -59,7 +61,15 @@ internal sealed class DemoCommand : Command
                 written => progress.Report(written * scene.Channels * 4.0), context.CancellationToken);
         }
 
-        await using var server = await ResifServer.StartAsync(new ResifServerOptions { Store = store, Device = args.Value("--device") ?? "auto", BackendProvider = BackendProviders.Quiet }, context.CancellationToken).ConfigureAwait(false);
+        bool open = args.Flag("--open");
+        var serverOptions = new ResifServerOptions
+        {
+            Store = store,
+            Device = args.Value("--device") ?? "auto",
+            BackendProvider = BackendProviders.Quiet,
+            WebPort = open ? args.Int("--web-port") ?? 0 : null,
+        };
+        await using var server = await ResifServer.StartAsync(serverOptions, context.CancellationToken).ConfigureAwait(false);
         using var client = new ResifClient(server.Url);
         context.Out.WriteLine($"server listening at {server.Url}");
 
@@ -107,6 +117,22 @@ internal sealed class DemoCommand : Command
             elapsed:    {clock.Elapsed.TotalSeconds:F1} s
 
             """));
+        if (open) await ServeViewerAsync(server, context).ConfigureAwait(false);
         return CliApp.Success;
+    }
+
+    private static async Task ServeViewerAsync(ResifServer server, CliContext context)
+    {
+        context.Out.WriteLine($"viewer:     {server.WebUrl}/ (open it in a browser; gRPC stays at {server.Url}); Ctrl-C to stop");
+        await context.Out.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Ctrl-C cancels the token; SIGTERM (kill, systemd, docker stop) stops the host, which ends this wait too.
+            await server.WaitForShutdownAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Out.WriteLine("stopping");
+        }
     }
 }
