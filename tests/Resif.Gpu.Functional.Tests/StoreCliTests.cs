@@ -164,6 +164,39 @@ public sealed class StoreCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_with_a_token_file_refuses_callers_without_a_token()
+    {
+        await IngestAsync();
+        string tokens = PathOf("tokens.json");
+        File.WriteAllText(tokens, """{ "tokens": { "a-token-of-sixteen-plus": "alice" }, "users": { "alice": { "*": ["read"] } } }""");
+        using var stdout = new StringWriter();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var serving = CliApp.RunAsync(["serve", "--store", _store, "--port", "0", "--tokens", tokens], TextWriter.Synchronized(stdout), TextWriter.Null, stop.Token);
+
+        string? url = null;
+        for (int i = 0; i < 300 && url is null; i++)
+        {
+            await Task.Delay(100);
+            url = stdout.ToString().Split(' ').FirstOrDefault(w => w.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
+        }
+        Assert.True(url is not null, stdout.ToString());
+        var ls = await CliRunner.RunAsync("ls", "--server", url);
+        Assert.Equal(1, ls.ExitCode);
+        Assert.Contains("Unauthenticated", ls.Error);
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await serving);
+    }
+
+    [Fact]
+    public async Task Serve_on_a_public_address_without_tokens_is_refused()
+    {
+        var serve = await CliRunner.RunAsync("serve", "--store", _store, "--port", "0", "--bind", "0.0.0.0");
+        Assert.Equal(1, serve.ExitCode);
+        Assert.Contains("token", serve.Error);
+    }
+
+    [Fact]
     public async Task Demo_writes_the_result_its_sidecar_and_both_waterfalls()
     {
         string output = PathOf("demo-out");
