@@ -25,6 +25,13 @@ if [ ! -f /etc/OpenCL/vendors/pocl.icd ] && [ "$(id -u)" -eq 0 ]; then
     || echo "warning: could not install pocl-opencl-icd; OpenCL discovery is then checked without a device"
 fi
 
+# Debian's Chromium and its driver: the viewer's browser tests drive a real headless browser.
+if ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "== installing Debian's chromium and chromium-driver for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null \
+    || echo "warning: could not install chromium; the browser tests will fail saying so"
+fi
+
 runner_failures=0
 echo "== building (Release)"
 if ! dotnet build Resif.Gpu.sln -c Release -nologo -v quiet -clp:ErrorsOnly; then
