@@ -19,7 +19,7 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal sealed class SideBySide
 {
-    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--ops bandpass,decimate,fk,beam,e2e]";
+    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e]";
 
     // Same parameters as scipy_peer.py's defaults.
     private const double BandLow = 1, BandHigh = 40, VelocityMin = 1500, VelocityMax = 6000, Taper = 0.2, SlownessMax = 1 / 500.0;
@@ -29,7 +29,7 @@ internal sealed class SideBySide
 
     private readonly CpuBackend _backend = new();
     private readonly float[] _block;
-    private readonly int _channels, _samples, _repeats;
+    private readonly int _channels, _samples, _repeats, _beamChannels;
     private readonly double _fs, _dx, _win;
     private readonly string _out;
     private readonly StreamWriter _log;
@@ -44,6 +44,7 @@ internal sealed class SideBySide
         _dx = Number(options, "dx", 10);
         _win = Number(options, "win", 10);
         _repeats = (int)Number(options, "repeats", 3);
+        _beamChannels = (int)Number(options, "beam-channels", 0);
         _log = new StreamWriter(Path.Combine(_out, "ours.jsonl"), append: false) { AutoFlush = true };
     }
 
@@ -127,8 +128,11 @@ internal sealed class SideBySide
         var offsets = Enumerable.Range(0, _channels).Select(c => c * _dx).ToArray();
         var slowness = Enumerable.Range(0, Slownesses).Select(i => -SlownessMax + 2 * SlownessMax * i / (Slownesses - 1)).ToArray();
         var power = new float[Slownesses * (_samples / window)];
-        Time("beam_fd", $"CpuBackend.SlownessBeam frequency domain, {Slownesses} slownesses", null,
-            () => _backend.SlownessBeam(_block, _channels, _samples, offsets, 1 / _fs, slowness, window, frequencyDomain: true, power));
+        // scipy_peer --beam-channels: the first channels only (the full array takes minutes here, see bench/README.md).
+        int channels = _beamChannels > 0 ? Math.Min(_beamChannels, _channels) : _channels;
+        Time("beam_fd", $"CpuBackend.SlownessBeam frequency domain, {Slownesses} slownesses, {channels} channels, timed once", null,
+            () => _backend.SlownessBeam(_block, channels, _samples, offsets, 1 / _fs, slowness, window, frequencyDomain: true, power),
+            repeats: 1, samples: (long)channels * _samples);
         // Agreement on the first channels and window only: the NumPy reference builds every steering phase.
         int rows = Math.Min(_channels, CheckBeamChannels);
         var sub = new float[rows * window];
@@ -145,6 +149,13 @@ internal sealed class SideBySide
         var store = new ArrayStore(root);
         store.Create("block", _channels, 0, new ArrayCoordinates(1 / _fs, DateTimeOffset.UnixEpoch, 0, _dx));
         store.AppendTimeBlock("block", _block, _channels, _samples);
+        var whole = new float[_block.Length];
+        Time("store_read", "ArrayStore.Open + Read of the whole array (zstd + SHA-256 per tile)", null, () =>
+        {
+            using var source = store.Open("block");
+            source.Read(0, _channels, 1, 0, _samples, whole);
+        });
+        whole = [];
         await using var server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = root, BackendProvider = new CpuBackendProvider() });
         using var client = new ResifClient(server.Url);
         var request = new V1.ReduceRequest { Array = "block" };
@@ -205,15 +216,16 @@ internal sealed class SideBySide
         NpyFile.Write(Path.Combine(_out, name + ".npy"), [rows, columns], values.AsSpan(0, rows * columns));
     }
 
-    private void Time(string op, string impl, Action? restore, Action run) =>
-        TimeAsync(op, impl, () => { run(); return Task.CompletedTask; }, restore).GetAwaiter().GetResult();
+    private void Time(string op, string impl, Action? restore, Action run, int repeats = 0, long samples = 0) =>
+        TimeAsync(op, impl, () => { run(); return Task.CompletedTask; }, restore, repeats, samples).GetAwaiter().GetResult();
 
     /// <summary>Best-of-N wall time; the CPU time (all threads) of the best run shows how many cores it really got.</summary>
-    private async Task TimeAsync(string op, string impl, Func<Task> run, Action? restore = null)
+    private async Task TimeAsync(string op, string impl, Func<Task> run, Action? restore = null, int repeats = 0, long samples = 0)
     {
+        if (samples == 0) samples = SampleCount;
         var process = Process.GetCurrentProcess();
         var runs = new List<(double Wall, double Cpu)>();
-        for (int r = 0; r < _repeats; r++)
+        for (int r = 0; r < (repeats > 0 ? repeats : _repeats); r++)
         {
             restore?.Invoke();
             process.Refresh();
@@ -230,8 +242,8 @@ internal sealed class SideBySide
             ["op"] = op, ["impl"] = impl, ["threads"] = Environment.ProcessorCount, ["channels"] = _channels, ["samples"] = _samples,
             ["best_s"] = Math.Round(best.Wall, 6), ["cpu_s_at_best"] = Math.Round(best.Cpu, 6),
             ["times_s"] = runs.Select(r => Math.Round(r.Wall, 6)).ToArray(),
-            ["msamples_per_s"] = Math.Round(SampleCount / best.Wall / 1e6, 3),
-            ["msamples_per_cpu_s"] = Math.Round(SampleCount / best.Cpu / 1e6, 3),
+            ["msamples_per_s"] = Math.Round(samples / best.Wall / 1e6, 3),
+            ["msamples_per_cpu_s"] = Math.Round(samples / best.Cpu / 1e6, 3),
         };
         string line = JsonSerializer.Serialize(record);
         Console.WriteLine(line);
