@@ -144,8 +144,7 @@ internal static class FilterCodec
             switch (type)
             {
                 case TileDbFilterType.Zstd:
-                    written = NativeZstd.IsAvailable ? checked((int)NativeZstd.Decompress(compressed, output))
-                        : (t_zstd ??= new ZstdSharp.Decompressor()).Unwrap(compressed, output);
+                    written = (t_zstd ??= new ZstdSharp.Decompressor()).Unwrap(compressed, output);
                     break;
                 case TileDbFilterType.Lz4:
                     written = K4os.Compression.LZ4.LZ4Codec.Decode(compressed, output);
