@@ -28,7 +28,9 @@ internal static unsafe class DenseReader
         long cells = ranges.Aggregate(1L, (a, r) => checked(a * r.Count));
         if (destination.Length != cells * cellSize)
             throw new ArgumentException($"destination holds {destination.Length} bytes, the subarray needs {cells * cellSize}");
-        Fill(destination, attribute.FillValue.Length == cellSize ? attribute.FillValue : new byte[cellSize]);
+        // A fragment that holds the attribute over the whole subarray overwrites every cell: filling first would be a wasted pass.
+        if (!array.Fragments.Any(f => Covers(f, ranges) && array.SchemaOf(f).AttributeIndex(attribute.Name) >= 0))
+            Fill(destination, attribute.FillValue.Length == cellSize ? attribute.FillValue : new byte[cellSize]);
 
         fixed (byte* dst = destination)
         {
@@ -36,6 +38,13 @@ internal static unsafe class DenseReader
             for (int f = 0; f < array.Fragments.Count; f++)
                 ReadFragment(array, f, attribute, ranges, dstAddress, cellSize);
         }
+    }
+
+    private static bool Covers(FragmentMetadata fragment, IReadOnlyList<DimensionRange> ranges)
+    {
+        for (int d = 0; d < ranges.Count; d++)
+            if (fragment.Low[d] > ranges[d].Start || fragment.High[d] < ranges[d].Last) return false;
+        return true;
     }
 
     private static void Fill(Span<byte> destination, byte[] fill)
