@@ -105,8 +105,9 @@ def report(out, args):
 
     # (label, our op, our impl pattern, peer op, peer impl pattern, check key, ceiling kind)
     cases = [
-        ("bandpass zero-phase", "bandpass_zerophase", "", "bandpass_zerophase", "sosfiltfilt sos=float64", "bandpass_zerophase", "mem"),
-        ("bandpass causal", "bandpass_causal", "", "bandpass_causal", "sosfilt sos=float64", "bandpass_causal", "mem"),
+        # The peer's faster single-thread line (float32 or float64 sections) is the one to beat.
+        ("bandpass zero-phase", "bandpass_zerophase", "", "bandpass_zerophase", "sosfiltfilt", "bandpass_zerophase", "mem"),
+        ("bandpass causal", "bandpass_causal", "", "bandpass_causal", "sosfilt", "bandpass_causal", "mem"),
         ("decimate q=10 iir", "decimate", "iir", "decimate", "iir", "decimate iir", "mem"),
         ("decimate q=10 fir", "decimate", "fir", "decimate", "fir", "decimate fir", "mem"),
         ("FK forward (vs scipy.fft)", "fk_forward", "", "fk_forward", "scipy.fft", "fk_forward", "fft"),
