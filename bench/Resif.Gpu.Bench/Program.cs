@@ -1,1 +1,23 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Resif.Gpu.Bench;
+
+// bdn [BenchmarkDotNet args]   micro-benchmarks (FilterBenchmarks, SpectralBenchmarks, StorageBenchmarks)
+// side-by-side [options]       our half of bench/side-by-side.sh (see SideBySide.Usage)
+return args.FirstOrDefault() switch
+{
+    "bdn" => RunBenchmarkDotNet(args[1..]),
+    "side-by-side" => await SideBySide.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int RunBenchmarkDotNet(string[] arguments)
+{
+    BenchmarkSwitcher.FromTypes([typeof(FilterBenchmarks), typeof(SpectralBenchmarks), typeof(StorageBenchmarks)]).Run(arguments);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | side-by-side " + SideBySide.Usage);
+    return 2;
+}

@@ -5,8 +5,8 @@ namespace Resif.Gpu.Bench;
 
 /// <summary>
 /// Spectral kernels of the CPU backend on DAS-like blocks (channel-major float32): batched FFT rows of a
-/// power-of-two and of a mixed-radix (2^4·3·5^3) length, the FK transform, envelope, both STA/LTA variants and
-/// a 51-slowness linear-array scan in the time and frequency domains.
+/// power-of-two and of a mixed-radix (2^4·3·5^3) length, the FK transform and FK mask, envelope, both STA/LTA
+/// variants and a 51-slowness linear-array scan in the time and frequency domains.
 /// </summary>
 [MemoryDiagnoser]
 public class SpectralBenchmarks
@@ -14,7 +14,7 @@ public class SpectralBenchmarks
     private const int Channels = 256;
 
     private readonly CpuBackend _backend = new();
-    private float[] _signal = [], _work = [], _complex = [], _spectrum = [], _output = [], _beam = [];
+    private float[] _signal = [], _work = [], _complex = [], _spectrum = [], _output = [], _beam = [], _mask = [];
     private double[] _offsets = [], _slownesses = [];
 
     [Params(4096, 6000)]
@@ -33,6 +33,9 @@ public class SpectralBenchmarks
         _offsets = Enumerable.Range(0, Channels).Select(i => 4.0 * i).ToArray();
         _slownesses = Enumerable.Range(0, 51).Select(i => -1e-3 + i * 4e-5).ToArray();
         _beam = new float[_slownesses.Length * (Samples / 256)];
+        // A band of wavenumbers kept whole: the cost does not depend on the mask's values.
+        _mask = new float[_signal.Length];
+        for (int i = 0; i < _mask.Length; i++) _mask[i] = i / Samples % 4 == 0 ? 1 : 0;
     }
 
     [Benchmark]
@@ -44,6 +47,13 @@ public class SpectralBenchmarks
 
     [Benchmark]
     public void Fk() => _backend.Fk(_signal, Channels, Samples, 1.0, _spectrum);
+
+    [Benchmark]
+    public void FkMask()
+    {
+        _signal.CopyTo(_work, 0);
+        _backend.FkMask(_work, Channels, Samples, _mask);
+    }
 
     [Benchmark]
     public void Envelope()

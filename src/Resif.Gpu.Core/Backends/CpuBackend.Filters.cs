@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Resif.Gpu.Core.Backends.Internal;
 using Resif.Gpu.Core.Dsp;
@@ -117,6 +118,7 @@ public sealed unsafe partial class CpuBackend
     }
 
     // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double WindowDot(float* x, int columns, long start, double* h, int taps)
     {
         long first = Math.Max(0, -start), last = Math.Min(taps, columns - start);

@@ -19,6 +19,8 @@ public sealed class ReductionPlan
     /// <summary>Input bytes aimed at per block: big enough for SIMD and parallel loops, small enough to bound memory.</summary>
     public const long DefaultBlockBytes = 32L << 20;
 
+    private const int ChannelGroup = 16;
+
     private ReductionPlan(ArrayInfo source, ResolvedSelection selection, IReadOnlyList<IOperation> operations,
         TensorLayout input, TensorLayout output, long channelsPerBlock)
     {
@@ -77,7 +79,8 @@ public sealed class ReductionPlan
         if (operations.All(o => o.ChannelsIndependent))
         {
             channelsPerBlock = Math.Clamp(blockBytes / (selection.TimeCount * sizeof(float)), 1, selection.ChannelCount);
-            if (channelsPerBlock >= 8 && channelsPerBlock < selection.ChannelCount) channelsPerBlock -= channelsPerBlock % 8;
+            // Whole groups of the filter kernels' 16 SIMD lanes: a partial group costs as much as a full one.
+            if (channelsPerBlock >= ChannelGroup && channelsPerBlock < selection.ChannelCount) channelsPerBlock -= channelsPerBlock % ChannelGroup;
         }
         return new ReductionPlan(source, selection, operations, input, layout, channelsPerBlock);
     }

@@ -130,6 +130,9 @@ internal static class FilterCodec
         return (outMeta.ToArray(), outData.ToArray());
     }
 
+    // A decompression context costs a large workspace to set up; each reader thread keeps one.
+    [ThreadStatic] private static ZstdSharp.Decompressor? t_zstd;
+
     private static byte[] DecompressPart(TileDbFilterType type, ReadOnlySpan<byte> compressed, int originalLength, TileDbDatatype valueType, string source)
     {
         if (type == TileDbFilterType.Delta) return DeltaFilters.DecodeDelta(compressed, originalLength, valueType, source);
@@ -141,7 +144,7 @@ internal static class FilterCodec
             switch (type)
             {
                 case TileDbFilterType.Zstd:
-                    using (var zstd = new ZstdSharp.Decompressor()) written = zstd.Unwrap(compressed, output);
+                    written = (t_zstd ??= new ZstdSharp.Decompressor()).Unwrap(compressed, output);
                     break;
                 case TileDbFilterType.Lz4:
                     written = K4os.Compression.LZ4.LZ4Codec.Decode(compressed, output);

@@ -19,6 +19,7 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
     public int Count => count;
 
     /// <summary>Copies columns [start, start + steps) into <paramref name="buffer"/> (which holds step 0 of them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Gather(int start, int steps, double* buffer)
     {
         for (int lane0 = 0; lane0 < Lanes; lane0 += Block)
@@ -60,6 +61,7 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
     }
 
     /// <summary>Writes <paramref name="steps"/> steps of <paramref name="buffer"/> back to columns [start, start + steps), rounding to float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scatter(double* buffer, int start, int steps)
     {
         for (int lane0 = 0; lane0 < count; lane0 += Block)
@@ -175,6 +177,7 @@ internal readonly unsafe struct DecimatedRows(float* first, int columns, int fac
     public DecimatedRows From(int row) => new(first + (long)row * columns, columns, factor);
 
     /// <summary>Writes the kept steps (multiples of the factor) among [start, start + steps) of a time-major tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(double* tile, int start, int steps, int rows)
     {
         int firstKept = (start + factor - 1) / factor * factor;

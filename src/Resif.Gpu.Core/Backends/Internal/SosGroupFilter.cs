@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Resif.Gpu.Core.Backends.Internal;
@@ -104,12 +105,14 @@ internal sealed unsafe class SosGroupFilter
         else rows.Scatter(tile, start, steps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow(double* source, float* target, int steps)
     {
         for (long i = 0; i < (long)steps * Lanes; i += 8)
             Vector256.Narrow(Vector256.Load(source + i), Vector256.Load(source + i + 4)).Store(target + i);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Widen(float* source, double* target, int steps)
     {
         for (long i = 0; i < (long)steps * Lanes; i += 8)
