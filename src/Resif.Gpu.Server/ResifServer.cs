@@ -37,6 +37,9 @@ public sealed class ResifServer : IAsyncDisposable
 
     public string Device => _backend.Device;
 
+    /// <summary>This server's meter (requests, bytes, blocks, kernel time): tests listen to it.</summary>
+    internal ServerMetrics Metrics { get; private init; } = null!;
+
     public static async Task<ResifServer> StartAsync(ResifServerOptions options, CancellationToken cancellationToken = default)
     {
         if (!IPAddress.TryParse(options.BindAddress, out var address)) throw new InvalidRequestException("bind", $"'{options.BindAddress}' is not an IP address");
@@ -51,7 +54,9 @@ public sealed class ResifServer : IAsyncDisposable
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
             builder.Services.AddSingleton(provider);
-            builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes));
+            var metrics = new ServerMetrics();
+            builder.Services.AddSingleton(metrics);
+            builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes, metrics));
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.Interceptors.Add<ErrorInterceptor>();
@@ -82,7 +87,7 @@ public sealed class ResifServer : IAsyncDisposable
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
             string url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            return new ResifServer(app, backend, url);
+            return new ResifServer(app, backend, url) { Metrics = metrics };
         }
         catch
         {
