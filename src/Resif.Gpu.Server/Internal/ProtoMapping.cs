@@ -123,7 +123,7 @@ internal static class ProtoMapping
         else if (selection.Distance is { } distance)
         {
             (channelStart, channelStop) = SelectionByValue.ChannelsByDistance(layout.Coords[0],
-                distance.HasStart ? distance.Start : null, distance.HasEnd ? distance.End : null, "selection.distance");
+                distance.Start, distance.End, "selection.distance");
             if (distance.Step < 0) throw new InvalidRequestException("selection.distance.step", $"must be >= 1, got {distance.Step}");
             channelStep = distance.Step == 0 ? 1 : distance.Step;
         }
