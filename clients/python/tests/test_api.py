@@ -148,3 +148,15 @@ def test_progress_bar_reaches_100_percent(client, stored_array):
     client.reduce(array.name, ["decimate:factor=2"], progress=bar)
     assert "100.0%" in bar.last_line and "done" in bar.last_line
     assert out.getvalue().endswith("\n")
+
+
+def test_invalid_requests_name_the_field_in_the_message_and_the_details(client, stored_array):
+    _, array = stored_array
+    with pytest.raises(ResifError) as caught:
+        client.reduce(array.name, ["bandpass:freqmin=1,freqmax=1e6"])
+    error = caught.value
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert len(error.field_violations) == 1
+    field, description = error.field_violations[0]
+    assert field == "operations[0].freqmax"
+    assert error.message == f"{field}: {description}"
