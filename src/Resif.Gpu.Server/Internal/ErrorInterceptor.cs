@@ -13,7 +13,8 @@ namespace Resif.Gpu.Server.Internal;
 /// logging scope, one structured log line per call, the request counter, and every exception turned into a gRPC
 /// status — with google.rpc.BadRequest details for invalid requests — so the server keeps serving after any error.
 /// </summary>
-internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServerMetrics metrics) : Interceptor
+/// <remarks>Hosts without <see cref="ServerMetrics"/> in their services (e.g. a gateway) get no request counter.</remarks>
+internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServerMetrics? metrics = null) : Interceptor
 {
     public const string RequestIdHeader = "x-request-id";
 
@@ -55,7 +56,7 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServerM
         {
             // A client that went away leaves the call cancelled even when no exception reached here.
             if (code == StatusCode.OK && context.CancellationToken.IsCancellationRequested) code = StatusCode.Cancelled;
-            metrics.Requests.Add(1, new KeyValuePair<string, object?>("method", context.Method), new KeyValuePair<string, object?>("status", code.ToString()));
+            metrics?.Requests.Add(1, new KeyValuePair<string, object?>("method", context.Method), new KeyValuePair<string, object?>("status", code.ToString()));
             logger.LogInformation("{Method} {RequestId} answered {Status} in {ElapsedMs:F1} ms", context.Method, requestId, code,
                 Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }

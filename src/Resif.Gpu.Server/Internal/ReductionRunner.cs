@@ -52,7 +52,8 @@ internal sealed class ReductionRunner
     private Prepared Prepare(V1.ReduceRequest request)
     {
         var info = _store.Describe(ProtoMapping.ArrayName(request));
-        var coreRequest = ProtoMapping.ToCore(request, info);
+        // The budget is checked below on the wire size, which depends on output_dtype, not on the plan's float32 size.
+        var coreRequest = ProtoMapping.ToCore(request, info) with { MaxOutputBytes = 0 };
         var plan = ReductionPlan.Create(info, coreRequest, _timedRegistry, defaultOutputBudget: 0);
         var encoding = WireEncoding.For(plan.Output.Type, request.OutputDtype, request.Int16Scale);
         if (request.Compression is not (V1.Compression.None or V1.Compression.Zstd))
