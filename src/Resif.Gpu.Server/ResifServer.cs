@@ -38,7 +38,7 @@ public sealed class ResifServer : IAsyncDisposable
     public string Device => _backend.Device;
 
     /// <summary>This server's meter (requests, bytes, blocks, kernel time): tests listen to it.</summary>
-    internal ServerMetrics Metrics { get; private init; } = null!;
+    internal ServerMetrics Metrics => _app.Services.GetRequiredService<ServerMetrics>();
 
     public static async Task<ResifServer> StartAsync(ResifServerOptions options, CancellationToken cancellationToken = default)
     {
@@ -54,9 +54,8 @@ public sealed class ResifServer : IAsyncDisposable
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.MinimumLogLevel);
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
             builder.Services.AddSingleton(provider);
-            var metrics = new ServerMetrics();
-            builder.Services.AddSingleton(metrics);
-            builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes, metrics));
+            builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes));
+            builder.Services.AddSingleton(services => services.GetRequiredService<ReductionRunner>().Metrics);
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.Interceptors.Add<ErrorInterceptor>();
@@ -87,7 +86,7 @@ public sealed class ResifServer : IAsyncDisposable
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
             string url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            return new ResifServer(app, backend, url) { Metrics = metrics };
+            return new ResifServer(app, backend, url);
         }
         catch
         {
