@@ -1,9 +1,13 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Client;
 
-/// <summary>A whole reduced tensor: C-order float32 values (complex64 interleaved as re, im) with its header and trailer.</summary>
+/// <summary>
+/// A whole reduced tensor as C-order float32 values, whatever element type it travelled in: complex64 interleaved as
+/// (re, im), float16 widened, int16 multiplied by the header's scale factor. <see cref="Header"/> keeps the wire type.
+/// </summary>
 public sealed record ReductionResult(V1.ResultHeader Header, float[] Data, V1.ResultTrailer Trailer)
 {
     public long[] Shape => [.. Header.Shape];
@@ -11,15 +15,50 @@ public sealed record ReductionResult(V1.ResultHeader Header, float[] Data, V1.Re
     public static async Task<ReductionResult> CollectAsync(IAsyncEnumerable<V1.ReduceResponse> responses, IProgress<V1.Progress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        float[] data = [];
+        byte[] received = [];
         var (header, trailer) = await ReductionStream.ReadAsync(responses,
             header =>
             {
-                if (header.TotalBytes % sizeof(float) != 0) throw new ResultIntegrityException($"total_bytes {header.TotalBytes} is not whole float32 values");
-                data = new float[checked(header.TotalBytes / sizeof(float))];
+                if (header.TotalBytes % ElementBytes(header.Dtype) != 0)
+                    throw new ResultIntegrityException($"total_bytes {header.TotalBytes} is not whole {header.Dtype} values");
+                received = new byte[checked((int)header.TotalBytes)];
             },
-            (offset, bytes) => bytes.Span.CopyTo(MemoryMarshal.AsBytes(data.AsSpan())[checked((int)offset)..]),
+            (offset, bytes) => bytes.Span.CopyTo(received.AsSpan(checked((int)offset))),
             progress, cancellationToken).ConfigureAwait(false);
-        return new ReductionResult(header, data, trailer);
+        return new ReductionResult(header, Decode(header, received), trailer);
+    }
+
+    public static int ElementBytes(V1.DataType type) => type switch
+    {
+        V1.DataType.Float32 => 4,
+        V1.DataType.Complex64 => 8,
+        V1.DataType.Float16 or V1.DataType.Int16 => 2,
+        _ => throw new ResultIntegrityException($"element type {type} is not one this client decodes"),
+    };
+
+    private static float[] Decode(V1.ResultHeader header, byte[] bytes)
+    {
+        switch (header.Dtype)
+        {
+            case V1.DataType.Float32:
+            case V1.DataType.Complex64:
+                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+            case V1.DataType.Float16:
+            {
+                var values = new float[bytes.Length / 2];
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(bytes), values);
+                return values;
+            }
+            case V1.DataType.Int16:
+            {
+                if (!(header.ScaleFactor > 0)) throw new ResultIntegrityException($"int16 result with scale factor {header.ScaleFactor}");
+                var integers = MemoryMarshal.Cast<byte, short>(bytes);
+                var values = new float[integers.Length];
+                for (int i = 0; i < integers.Length; i++) values[i] = (float)(integers[i] * header.ScaleFactor);
+                return values;
+            }
+            default:
+                throw new ResultIntegrityException($"element type {header.Dtype} is not one this client decodes");
+        }
     }
 }

@@ -1,11 +1,18 @@
 using System.Runtime.CompilerServices;
+using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Polly;
+using Polly.Retry;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Client;
 
-/// <summary>C# client of a Resif.Gpu server. Every call gets <see cref="Deadline"/> unless the caller cancels first.</summary>
+/// <summary>
+/// C# client of a Resif.Gpu server. Every call gets <see cref="Deadline"/> unless the caller cancels first; calls that
+/// fail with UNAVAILABLE (server starting, restarting, connection refused) are retried up to <see cref="MaxRetries"/>
+/// times with exponential back-off — a reduction only until its first message arrives, so no data is ever repeated.
+/// </summary>
 public sealed class ResifClient : IDisposable
 {
     /// <summary>Room for ~1 MB data chunks and headers with explicit coordinates.</summary>
@@ -16,6 +23,7 @@ public sealed class ResifClient : IDisposable
     private readonly V1.Catalog.CatalogClient _catalog;
     private readonly V1.Reduction.ReductionClient _reduction;
     private readonly V1.Devices.DevicesClient _devices;
+    private ResiliencePipeline? _retry;
 
     public ResifClient(string url)
         : this(GrpcChannel.ForAddress(url, new GrpcChannelOptions { MaxReceiveMessageSize = DefaultMaxReceiveMessageBytes }), ownsChannel: true)
@@ -39,31 +47,95 @@ public sealed class ResifClient : IDisposable
     /// <summary>Time allowed for one call, a whole reduction stream included.</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(30);
 
-    private CallOptions Options(CancellationToken cancellationToken) => new(deadline: DateTime.UtcNow + Deadline, cancellationToken: cancellationToken);
+    /// <summary>Retries after UNAVAILABLE; 0 disables them.</summary>
+    public int MaxRetries { get; init; } = 4;
+
+    /// <summary>First back-off delay; it doubles (with jitter) at each retry.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Called before each retry with the attempt number (0 for the first retry), e.g. to log it.</summary>
+    public Action<int, RpcException>? OnRetry { get; init; }
+
+    private ResiliencePipeline Retry => _retry ??= MaxRetries <= 0
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<RpcException>(e => e.StatusCode == StatusCode.Unavailable),
+            MaxRetryAttempts = MaxRetries,
+            Delay = RetryDelay,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            OnRetry = args =>
+            {
+                if (args.Outcome.Exception is RpcException e) OnRetry?.Invoke(args.AttemptNumber, e);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+
+    private CallOptions Options(DateTime deadline, CancellationToken cancellationToken) => new(deadline: deadline, cancellationToken: cancellationToken);
+
+    /// <summary>One unary call with retries; the deadline covers all attempts.</summary>
+    private async Task<T> CallAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        return await Retry.ExecuteAsync(async _ => await call(Options(deadline, cancellationToken)).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false);
+    }
 
     public async Task<IReadOnlyList<V1.ArrayInfo>> ListArraysAsync(CancellationToken cancellationToken = default) =>
-        (await _catalog.ListArraysAsync(new V1.ListArraysRequest(), Options(cancellationToken)).ConfigureAwait(false)).Arrays;
+        (await CallAsync(o => _catalog.ListArraysAsync(new V1.ListArraysRequest(), o), cancellationToken).ConfigureAwait(false)).Arrays;
 
-    public async Task<V1.ArrayInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
-        await _catalog.DescribeArrayAsync(new V1.DescribeArrayRequest { Name = name }, Options(cancellationToken)).ConfigureAwait(false);
+    public Task<V1.ArrayInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
+        CallAsync(o => _catalog.DescribeArrayAsync(new V1.DescribeArrayRequest { Name = name }, o), cancellationToken);
 
     public async Task<IReadOnlyList<V1.OperationInfo>> ListOperationsAsync(CancellationToken cancellationToken = default) =>
-        (await _reduction.ListOperationsAsync(new V1.ListOperationsRequest(), Options(cancellationToken)).ConfigureAwait(false)).Operations;
+        (await CallAsync(o => _reduction.ListOperationsAsync(new V1.ListOperationsRequest(), o), cancellationToken).ConfigureAwait(false)).Operations;
 
-    public async Task<V1.ListDevicesResponse> ListDevicesAsync(CancellationToken cancellationToken = default) =>
-        await _devices.ListDevicesAsync(new V1.ListDevicesRequest(), Options(cancellationToken)).ConfigureAwait(false);
+    public Task<V1.ListDevicesResponse> ListDevicesAsync(CancellationToken cancellationToken = default) =>
+        CallAsync(o => _devices.ListDevicesAsync(new V1.ListDevicesRequest(), o), cancellationToken);
+
+    /// <summary>Plans a request on the server without reading data: result shape, coordinates, element type, bytes, budget.</summary>
+    public Task<V1.EstimateResponse> EstimateAsync(V1.ReduceRequest request, CancellationToken cancellationToken = default) =>
+        CallAsync(o => _reduction.EstimateAsync(request, o), cancellationToken);
 
     /// <summary>The raw stream: header, chunks and progress, trailer. Disposing the enumerator cancels the call.</summary>
     public async IAsyncEnumerable<V1.ReduceResponse> ReduceStreamAsync(V1.ReduceRequest request,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var call = _reduction.Reduce(request, Options(cancellationToken));
-        await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return response;
+        var deadline = DateTime.UtcNow + Deadline;
+        // Retried only while nothing has arrived: the first MoveNext surfaces UNAVAILABLE for a server that is not there.
+        var (call, first) = await Retry.ExecuteAsync(async token =>
+        {
+            var attempt = _reduction.Reduce(request, Options(deadline, token));
+            try
+            {
+                bool any = await attempt.ResponseStream.MoveNext(token).ConfigureAwait(false);
+                return (attempt, any ? attempt.ResponseStream.Current : null);
+            }
+            catch
+            {
+                attempt.Dispose();
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        using (call)
+        {
+            if (first is null) yield break;
+            yield return first;
+            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return response;
+        }
     }
 
-    /// <summary>The whole result in memory, with offsets, size and SHA-256 checked.</summary>
+    /// <summary>The whole result in memory (decoded to float32), with offsets, size and SHA-256 checked.</summary>
     public Task<ReductionResult> ReduceAsync(V1.ReduceRequest request, IProgress<V1.Progress>? progress = null, CancellationToken cancellationToken = default) =>
         ReductionResult.CollectAsync(ReduceStreamAsync(request, cancellationToken), progress, cancellationToken);
+
+    public Task<ReductionResult> ReduceAsync(ReduceRequestBuilder request, IProgress<V1.Progress>? progress = null, CancellationToken cancellationToken = default) =>
+        ReduceAsync(request.Build(), progress, cancellationToken);
+
+    /// <summary>The fields an INVALID_ARGUMENT error names (google.rpc.BadRequest details), empty when it names none.</summary>
+    public static IReadOnlyList<BadRequest.Types.FieldViolation> FieldViolations(RpcException error) =>
+        error.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? (IReadOnlyList<BadRequest.Types.FieldViolation>)[];
 
     public void Dispose()
     {

@@ -45,6 +45,9 @@ public sealed class ResifServer : IAsyncDisposable
 
     public string Device => _backend.Device;
 
+    /// <summary>This server's meter (requests, bytes, blocks, kernel time): tests listen to it.</summary>
+    internal ServerMetrics Metrics => _app.Services.GetRequiredService<ServerMetrics>();
+
     public static async Task<ResifServer> StartAsync(ResifServerOptions options, CancellationToken cancellationToken = default)
     {
         if (!IPAddress.TryParse(options.BindAddress, out var address)) throw new InvalidRequestException("bind", $"'{options.BindAddress}' is not an IP address");
@@ -81,6 +84,7 @@ public sealed class ResifServer : IAsyncDisposable
             builder.Services.AddSingleton(StoreLocation.Of(store));
             builder.Services.AddSingleton(provider);
             builder.Services.AddSingleton(new ReductionRunner(store, options.Operations, backend, options.MaxOutputBytes));
+            builder.Services.AddSingleton(services => services.GetRequiredService<ReductionRunner>().Metrics);
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.Interceptors.Add<RedactionInterceptor>();

@@ -84,7 +84,9 @@ def generate(root: Path, out: Path) -> None:
     digest = protos_digest(root)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="resif-gpu-stubs-") as scratch:
-        args = ["grpc_tools.protoc", f"-I{root}", f"--python_out={scratch}", f"--grpc_python_out={scratch}"]
+        # grpc_tools ships the well-known types (google/protobuf/wrappers.proto) next to its protoc.
+        well_known = Path(protoc.__file__).parent / "_proto"
+        args = ["grpc_tools.protoc", f"-I{root}", f"-I{well_known}", f"--python_out={scratch}", f"--grpc_python_out={scratch}"]
         args += [str(path.relative_to(root)) for path in proto_files(root)]
         if protoc.main(args) != 0:
             raise CodegenError(f"protoc failed on {root / PROTO_PACKAGE} (see its messages above)")

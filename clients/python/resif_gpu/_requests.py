@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 import numbers
 import operator
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 import numpy as np
+from google.protobuf import wrappers_pb2
 
-from ._stubs import reduction_pb2
+from ._stubs import common_pb2, reduction_pb2
 
 OperationSpec = Union[str, tuple[str, Mapping[str, Any]]]
 ChannelSpec = Union[None, int, slice, tuple]
 TimeSpec = Union[None, slice, tuple]
+DistanceSpec = Union[None, slice, tuple]
+
+OUTPUT_DTYPES = {
+    None: common_pb2.DATA_TYPE_UNSPECIFIED,
+    "float32": common_pb2.DATA_TYPE_FLOAT32,
+    "float16": common_pb2.DATA_TYPE_FLOAT16,
+    "int16": common_pb2.DATA_TYPE_INT16,
+    "complex64": common_pb2.DATA_TYPE_COMPLEX64,
+}
+COMPRESSIONS = {None: reduction_pb2.COMPRESSION_NONE, "zstd": reduction_pb2.COMPRESSION_ZSTD}
 
 
 def parse_operation(spec: str) -> tuple[str, dict[str, str]]:
@@ -78,28 +90,85 @@ def channel_range(channels: ChannelSpec) -> reduction_pb2.IndexRange:
     return reduction_pb2.IndexRange(start=start or 0, stop=stop or 0, step=1 if step is None else step)
 
 
+def _bounds(spec, what: str) -> tuple[Any, Any]:
+    if isinstance(spec, slice):
+        if spec.step is not None and what == "time":
+            raise ValueError("time: a step is not supported; decimate instead")
+        return spec.start, spec.stop
+    if isinstance(spec, tuple) and len(spec) == 2:
+        return spec
+    raise TypeError(f"{what} must be (start, end) or a slice, not {spec!r}")
+
+
+def _is_instant(value: Any) -> bool:
+    return isinstance(value, (str, datetime.datetime, np.datetime64))
+
+
+def _instant_text(value: Any) -> str:
+    """An instant as ISO 8601 for the server (naive = UTC), or a number of seconds as text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.datetime64):
+        return str(np.datetime_as_string(value.astype("datetime64[ns]"), unit="ns")) + "Z"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return repr(float(value))
+
+
+def time_selection(time: TimeSpec) -> dict:
+    """Seconds after the first sample ``(2.5, 10)``, or instants (ISO 8601 strings, ``datetime``,
+    ``numpy.datetime64``) ``("2024-01-01T00:00:02.5Z", None)``; the end is excluded, None = to the end."""
+    if time is None:
+        return {}
+    start, end = _bounds(time, "time")
+    if _is_instant(start) or _is_instant(end):
+        return {"instants": reduction_pb2.InstantWindow(start=_instant_text(start), end=_instant_text(end))}
+    return {"time": reduction_pb2.TimeWindow(start=0.0 if start is None else float(start),
+                                             end=0.0 if end is None else float(end))}
+
+
 def time_window(time: TimeSpec) -> reduction_pb2.TimeWindow:
     """None (all), a slice or (start, end) in seconds after the first sample; end None/0 means "to the end"."""
-    if time is None:
-        return reduction_pb2.TimeWindow()
-    if isinstance(time, slice):
-        if time.step is not None:
-            raise ValueError("time: a step is not supported; decimate instead")
-        bounds = (time.start, time.stop)
-    elif isinstance(time, tuple) and len(time) == 2:
-        bounds = time
-    else:
-        raise TypeError(f"time must be (start, end) in seconds or a slice, not {time!r}")
-    start, end = (0.0 if b is None else float(b) for b in bounds)
-    return reduction_pb2.TimeWindow(start=start, end=end)
+    selection = time_selection(time)
+    if "instants" in selection:
+        raise TypeError("time_window takes seconds; instants go through time_selection")
+    return selection.get("time", reduction_pb2.TimeWindow())
+
+
+def distance_window(distance: DistanceSpec) -> reduction_pb2.DistanceWindow | None:
+    """Channels whose distance (m) lies in ``[start, end]``, both included; a slice may carry a channel step."""
+    if distance is None:
+        return None
+    step = distance.step if isinstance(distance, slice) else None
+    start, end = _bounds(distance, "distance")
+    window = reduction_pb2.DistanceWindow(step=1 if step is None else operator.index(step))
+    if start is not None:
+        window.start.CopyFrom(wrappers_pb2.DoubleValue(value=float(start)))
+    if end is not None:
+        window.end.CopyFrom(wrappers_pb2.DoubleValue(value=float(end)))
+    return window
 
 
 def reduce_request(array: str, operations: Iterable[OperationSpec] | str, channels: ChannelSpec, time: TimeSpec,
-                   max_output_bytes: int) -> reduction_pb2.ReduceRequest:
+                   max_output_bytes: int, *, distance: DistanceSpec = None, output_dtype: str | None = None,
+                   int16_scale: float = 0.0, compression: str | None = None) -> reduction_pb2.ReduceRequest:
     if isinstance(operations, str):
         operations = [operations]
+    if channels is not None and distance is not None:
+        raise ValueError("select channels by index or by distance, not both")
+    if output_dtype not in OUTPUT_DTYPES:
+        raise ValueError(f"output_dtype must be one of {[k for k in OUTPUT_DTYPES if k]}, not {output_dtype!r}")
+    if compression not in COMPRESSIONS:
+        raise ValueError(f"compression must be None or 'zstd', not {compression!r}")
+    selection = reduction_pb2.Selection(**time_selection(time))
+    if channels is not None:
+        selection.channels.CopyFrom(channel_range(channels))
+    window = distance_window(distance)
+    if window is not None:
+        selection.distance.CopyFrom(window)
     return reduction_pb2.ReduceRequest(
-        array=array,
-        selection=reduction_pb2.Selection(channels=channel_range(channels), time=time_window(time)),
-        operations=[operation_message(spec) for spec in operations],
-        max_output_bytes=max_output_bytes)
+        array=array, selection=selection, operations=[operation_message(spec) for spec in operations],
+        max_output_bytes=max_output_bytes, output_dtype=OUTPUT_DTYPES[output_dtype], int16_scale=int16_scale,
+        compression=COMPRESSIONS[compression])

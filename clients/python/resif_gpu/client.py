@@ -8,19 +8,21 @@ import grpc
 import numpy as np
 
 from . import _requests
-from ._requests import ChannelSpec, OperationSpec, TimeSpec
+from ._requests import ChannelSpec, DistanceSpec, OperationSpec, TimeSpec
 from ._stubs import catalog_pb2, catalog_pb2_grpc, devices_pb2, devices_pb2_grpc, reduction_pb2, reduction_pb2_grpc
 from .errors import ResifError
-from .model import ArrayInfo, Devices, OperationInfo, ReducedArray
+from .model import ArrayInfo, Devices, Estimate, OperationInfo, ReducedArray, ResultHeader
+from .progress import ProgressBar
 from .query import ArrayQuery
-from .stream import ProgressCallback, ReduceStream
+from .stream import ProgressCallback, ReduceStream, zstd_available
 
 # Chunks are ~1 MB; the default 4 MB limit would still fit, this leaves room for large headers (explicit coords).
 _MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
-def _channel_for(url: str) -> grpc.Channel:
-    """``http://host:port`` or ``host:port`` → plaintext; ``https://host:port`` → TLS with the system roots."""
+def _channel_for(url: str, grpc_module=grpc):
+    """``http://host:port`` or ``host:port`` → plaintext; ``https://host:port`` → TLS with the system roots.
+    ``grpc_module`` is ``grpc`` or ``grpc.aio`` (same channel factories)."""
     options = [("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES)]
     scheme, separator, rest = url.partition("://")
     if not separator:
@@ -29,10 +31,33 @@ def _channel_for(url: str) -> grpc.Channel:
     if not target:
         raise ValueError(f"no host:port in server url '{url}'")
     if scheme == "https":
-        return grpc.secure_channel(target, grpc.ssl_channel_credentials(), options=options)
+        return grpc_module.secure_channel(target, grpc.ssl_channel_credentials(), options=options)
     if scheme in ("http", "grpc"):
-        return grpc.insecure_channel(target, options=options)
+        return grpc_module.insecure_channel(target, options=options)
     raise ValueError(f"unsupported scheme '{scheme}' in server url '{url}' (use http, https or host:port)")
+
+
+def build_request(name: str, ops, channels, time, distance, max_output_bytes: int, output_dtype, int16_scale: float,
+                  compression) -> reduction_pb2.ReduceRequest:
+    """The ReduceRequest of :meth:`Client.reduce`'s arguments; zstd is asked for only when it can be decoded here."""
+    if compression == "zstd" and not zstd_available():
+        compression = None
+    return _requests.reduce_request(name, ops, channels, time, max_output_bytes, distance=distance,
+                                    output_dtype=output_dtype, int16_scale=int16_scale, compression=compression)
+
+
+def progress_callback(progress) -> ProgressCallback | None:
+    """``True`` → a :class:`ProgressBar` on stderr; a callable is used as is; None/False → nothing."""
+    if progress is True:
+        return ProgressBar()
+    return progress or None
+
+
+def decoded(values: np.ndarray, header: ResultHeader) -> np.ndarray:
+    """int16 results as float32 values (``int16 * scale_factor``); other types as they came."""
+    if values.dtype == np.int16:
+        return (values * np.float32(header.scale_factor)).astype(np.float32)
+    return values
 
 
 def _xarray_available() -> bool:
@@ -89,31 +114,50 @@ class Client:
         """The compute devices the server found and which one it uses."""
         return Devices.from_proto(self._unary(self._devices.ListDevices, devices_pb2.ListDevicesRequest()))
 
+    def estimate(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
+                 time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
+                 output_dtype: str | None = None, compression: str | None = None) -> Estimate:
+        """Plans a reduction without reading data: result shape, coordinates, dtype, bytes and the budget."""
+        request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, 0.0, compression)
+        return Estimate.from_proto(self._unary(self._reduction.Estimate, request))
+
     def reduce_iter(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
-                    time: TimeSpec = None, *, max_output_bytes: int = 0,
-                    progress: ProgressCallback | None = None) -> ReduceStream:
-        """Starts a reduction and returns the :class:`ReduceStream` of its chunks (see :meth:`reduce`)."""
-        request = _requests.reduce_request(name, ops, channels, time, max_output_bytes)
-        return ReduceStream(self._reduction.Reduce(request, timeout=self.timeout), progress)
+                    time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
+                    output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = None,
+                    progress=None) -> ReduceStream:
+        """Starts a reduction and returns the :class:`ReduceStream` of its chunks (see :meth:`reduce`): memory
+        stays at about one chunk (~1 MB) whatever the size of the result."""
+        request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, int16_scale,
+                                compression)
+        return ReduceStream(self._reduction.Reduce(request, timeout=self.timeout), progress_callback(progress))
 
     def reduce(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
-               time: TimeSpec = None, *, max_output_bytes: int = 0, progress: ProgressCallback | None = None):
+               time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
+               output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = None,
+               progress=None):
         """Runs ``ops`` on a selection of array ``name`` on the server and returns the reduced tensor.
 
         ``ops``: strings in the CLI syntax ``"bandpass:freqmin=1,freqmax=10"`` or ``(name, {params})`` tuples.
         ``channels``: None (all), an index, a slice or ``(start, stop[, step])``.
-        ``time``: None (all) or ``(start, end)`` in seconds after the array's first sample.
+        ``distance``: instead of ``channels``, ``(start, end)`` in metres (both included) or a slice with a step.
+        ``time``: None (all) or ``(start, end)``, seconds after the array's first sample or instants (ISO 8601
+        strings, ``datetime``, ``numpy.datetime64``); the end is excluded.
         ``max_output_bytes``: the server refuses (RESOURCE_EXHAUSTED) a larger result; 0 = server default.
-        ``progress(fraction, bytes_sent)`` is called as the server reports progress.
+        ``output_dtype``: None (float32, complex64 for complex results), ``"float16"``, ``"int16"`` (returned
+        as float32 ``int16 * scale_factor``; ``int16_scale`` 0 lets the server choose) or ``"complex64"``.
+        ``compression="zstd"`` compresses chunks on the wire when the ``zstandard`` module is installed here
+        (otherwise the request asks for none).
+        ``progress``: ``True`` for a progress bar on stderr, or ``callback(fraction, bytes_sent)``.
         """
-        with self.reduce_iter(name, ops, channels, time, max_output_bytes=max_output_bytes,
+        with self.reduce_iter(name, ops, channels, time, distance=distance, max_output_bytes=max_output_bytes,
+                              output_dtype=output_dtype, int16_scale=int16_scale, compression=compression,
                               progress=progress) as stream:
             values = np.empty(stream.header.shape, dtype=stream.header.dtype)
             flat = values.reshape(-1)
             for offset, chunk in stream:
                 flat[offset:offset + chunk.size] = chunk
         assert stream.trailer is not None  # the stream raises unless it ended on a verified trailer
-        result = ReducedArray.from_result(values, stream.header, stream.trailer)
+        result = ReducedArray.from_result(decoded(values, stream.header), stream.header, stream.trailer)
         return result.to_xarray() if self._as_xarray else result
 
     def array(self, name: str) -> ArrayQuery:

@@ -201,6 +201,9 @@ class ResultHeader:
     channels: tuple[int, int, int]  # resolved (start, stop, step) into the source array
     time_window: tuple[float, float]  # resolved (start, end) in seconds
     server_version: str
+    scale_factor: float = 0.0  # int16 results: value = int16 * scale_factor
+    compression: int = 0  # reduction_pb2.COMPRESSION_NONE or COMPRESSION_ZSTD
+    input_bytes: int = 0  # bytes the pipeline reads from the store
 
     @classmethod
     def from_proto(cls, message) -> "ResultHeader":
@@ -211,11 +214,29 @@ class ResultHeader:
             provenance=tuple(ProvenanceStep(step.name, dict(step.params)) for step in message.provenance),
             backend=message.backend, device=message.device, total_bytes=message.total_bytes,
             channels=(selection.channels.start, selection.channels.stop, selection.channels.step),
-            time_window=(selection.time.start, selection.time.end), server_version=message.server_version)
+            time_window=(selection.time.start, selection.time.end), server_version=message.server_version,
+            scale_factor=message.scale_factor, compression=message.compression, input_bytes=message.input_bytes)
 
     @property
     def nbytes(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a reduction would return, planned by the server without reading data."""
+
+    header: ResultHeader
+    budget_bytes: int  # the budget that applies; 0 = unlimited
+    within_budget: bool
+
+    @property
+    def nbytes(self) -> int:
+        return self.header.total_bytes
+
+    @classmethod
+    def from_proto(cls, message) -> "Estimate":
+        return cls(ResultHeader.from_proto(message.header), message.budget_bytes, message.within_budget)
 
 
 @dataclass(frozen=True)
@@ -266,6 +287,8 @@ class ReducedArray:
             "server_version": header.server_version,
             "sha256": trailer.sha256,
         }
+        if header.scale_factor:
+            attrs["scale_factor"] = header.scale_factor
         return cls(values=values, dims=header.dims, coords=coords, attrs=attrs, name=header.array)
 
     def to_xarray(self):

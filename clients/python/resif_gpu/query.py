@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._requests import ChannelSpec, TimeSpec
+from ._requests import ChannelSpec, DistanceSpec, TimeSpec
 
 if TYPE_CHECKING:
     from .client import Client
@@ -20,22 +20,29 @@ class ArrayQuery:
     """
 
     def __init__(self, client: "Client", name: str, channels: ChannelSpec = None, time: TimeSpec = None,
-                 operations: tuple[tuple[str, dict[str, Any]], ...] = ()):
+                 operations: tuple[tuple[str, dict[str, Any]], ...] = (), distance: DistanceSpec = None):
         self._client = client
         self.name = name
         self.channels = channels
+        self.distance = distance
         self.time = time
         self.operations = operations
 
-    def sel(self, *, channels: ChannelSpec = None, time: TimeSpec = None) -> "ArrayQuery":
-        """Narrows the selection; an argument left out keeps the current value."""
-        return ArrayQuery(self._client, self.name, self.channels if channels is None else channels,
-                          self.time if time is None else time, self.operations)
+    def sel(self, *, channels: ChannelSpec = None, time: TimeSpec = None, distance: DistanceSpec = None) -> "ArrayQuery":
+        """Narrows the selection: ``channels`` by index or ``distance`` in metres (``(start, end)``, both
+        included), ``time`` in seconds or as instants (ISO 8601, datetime64); an argument left out keeps the
+        current value."""
+        if channels is not None and distance is not None:
+            raise ValueError("select channels by index or by distance, not both")
+        keep_channels = channels is None and distance is None
+        return ArrayQuery(self._client, self.name, self.channels if keep_channels else channels,
+                          self.time if time is None else time, self.operations,
+                          self.distance if keep_channels else distance)
 
     def apply(self, operation: str, **params: Any) -> "ArrayQuery":
         """Appends any operation by name."""
         return ArrayQuery(self._client, self.name, self.channels, self.time,
-                          self.operations + ((operation, params),))
+                          self.operations + ((operation, params),), self.distance)
 
     def bandpass(self, freqmin: float, freqmax: float, corners: int = 4, zerophase: bool = False) -> "ArrayQuery":
         """Butterworth bandpass as ObsPy's ``bandpass`` (frequencies in Hz)."""
@@ -53,11 +60,18 @@ class ArrayQuery:
 
     def get(self, **options: Any):
         """Runs the query (see ``Client.reduce`` for ``options`` and the return type)."""
-        return self._client.reduce(self.name, self.operations, self.channels, self.time, **options)
+        return self._client.reduce(self.name, self.operations, self.channels, self.time, distance=self.distance,
+                                   **options)
+
+    def estimate(self, **options: Any):
+        """What :meth:`get` would return (shape, dtype, bytes), planned by the server without reading data."""
+        return self._client.estimate(self.name, self.operations, self.channels, self.time, distance=self.distance,
+                                     **options)
 
     def iter(self, **options: Any) -> "ReduceStream":
         """Runs the query as a stream of chunks (see ``Client.reduce_iter``)."""
-        return self._client.reduce_iter(self.name, self.operations, self.channels, self.time, **options)
+        return self._client.reduce_iter(self.name, self.operations, self.channels, self.time,
+                                        distance=self.distance, **options)
 
     def __getattr__(self, attribute: str):
         if attribute.startswith("_"):
@@ -83,4 +97,5 @@ class ArrayQuery:
     def __repr__(self) -> str:
         steps = " → ".join(name + "(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")"
                            for name, params in self.operations) or "(no operation)"
-        return f"ArrayQuery({self.name!r}, channels={self.channels!r}, time={self.time!r}: {steps})"
+        where = f"distance={self.distance!r}" if self.distance is not None else f"channels={self.channels!r}"
+        return f"ArrayQuery({self.name!r}, {where}, time={self.time!r}: {steps})"

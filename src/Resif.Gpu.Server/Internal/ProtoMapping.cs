@@ -87,21 +87,80 @@ internal static class ProtoMapping
         return proto;
     }
 
-    /// <summary>Validates the envelope of a wire request; operation parameters are checked later by the registry.</summary>
-    public static ReductionRequest ToCore(V1.ReduceRequest request)
+    /// <summary>The array a request names, checked before anything else is looked at.</summary>
+    public static string ArrayName(V1.ReduceRequest request) =>
+        string.IsNullOrWhiteSpace(request.Array) ? throw new InvalidRequestException("array", "an array name is required") : request.Array;
+
+    /// <summary>
+    /// Validates the envelope of a wire request and resolves selections by value against the array's coordinates;
+    /// operation parameters are checked later by the registry.
+    /// </summary>
+    public static ReductionRequest ToCore(V1.ReduceRequest request, ArrayInfo array) => ToCore(request, array.Layout);
+
+    /// <summary>
+    /// As <see cref="ToCore(V1.ReduceRequest, ArrayInfo)"/> where the array's coordinates are not at hand: selections
+    /// by index and seconds only, a selection by distance or instant is refused naming its field.
+    /// </summary>
+    public static ReductionRequest ToCore(V1.ReduceRequest request) => ToCore(request, layout: null);
+
+    private static ReductionRequest ToCore(V1.ReduceRequest request, TensorLayout? layout)
     {
-        if (string.IsNullOrWhiteSpace(request.Array)) throw new InvalidRequestException("array", "an array name is required");
-        var channels = request.Selection?.Channels;
-        var time = request.Selection?.Time;
-        var selection = new Selection(
-            ChannelStart: channels?.Start ?? 0,
-            ChannelStop: channels?.Stop ?? 0,
-            // An unset step arrives as 0: proto3 cannot tell it from "not given", so 0 means 1.
-            ChannelStep: channels is null || channels.Step == 0 ? 1 : channels.Step,
-            TimeStart: time?.Start ?? 0,
-            TimeEnd: time?.End ?? 0);
+        string array = ArrayName(request);
+        if (request.MaxOutputBytes < 0) throw new InvalidRequestException("max_output_bytes", "must be >= 0");
         var operations = request.Operations.Select((o, i) => new OperationRequest(o.Name, ToText(o, i))).ToArray();
-        return new ReductionRequest(request.Array, selection, operations, request.MaxOutputBytes);
+        return new ReductionRequest(array, ToCore(request.Selection, layout), operations, request.MaxOutputBytes);
+    }
+
+    private static Selection ToCore(V1.Selection? selection, TensorLayout? layout)
+    {
+        if (selection is null) return Selection.All;
+        if (layout is null && selection.Distance is not null)
+            throw new InvalidRequestException("selection.distance", "selection by distance is not available here: select channels by index");
+        if (layout is null && selection.Instants is not null)
+            throw new InvalidRequestException("selection.instants", "selection by instant is not available here: give seconds after the first sample");
+        // A range left at its defaults selects everything: clients that always send one may still select by value.
+        bool byIndex = selection.Channels is { } c && (c.Start != 0 || c.Stop != 0 || c.Step > 1);
+        bool bySeconds = selection.Time is { } t && (t.Start != 0 || t.End != 0);
+        if (byIndex && selection.Distance is not null)
+            throw new InvalidRequestException("selection.distance", "select channels by index or by distance, not both");
+        if (bySeconds && selection.Instants is not null)
+            throw new InvalidRequestException("selection.instants", "select time by seconds or by instants, not both");
+
+        long channelStart = 0, channelStop = 0, channelStep = 1;
+        if (selection.Distance is null && selection.Channels is { } channels)
+        {
+            // An unset step arrives as 0: proto3 cannot tell it from "not given", so 0 means 1.
+            (channelStart, channelStop, channelStep) = (channels.Start, channels.Stop, channels.Step == 0 ? 1 : channels.Step);
+        }
+        else if (selection.Distance is { } distance)
+        {
+            (channelStart, channelStop) = SelectionByValue.ChannelsByDistance(layout!.Coords[0],
+                distance.Start, distance.End, "selection.distance");
+            if (distance.Step < 0) throw new InvalidRequestException("selection.distance.step", $"must be >= 1, got {distance.Step}");
+            channelStep = distance.Step == 0 ? 1 : distance.Step;
+        }
+
+        double timeStart = 0, timeEnd = 0;
+        if (selection.Instants is null && selection.Time is { } time)
+        {
+            (timeStart, timeEnd) = (time.Start, time.End);
+        }
+        else if (selection.Instants is { } instants)
+        {
+            var axis = layout!.Coords[1];
+            if (instants.Start.Length > 0)
+            {
+                // An instant before the first sample selects from the first sample, as a label slice would.
+                timeStart = Math.Max(0, SelectionByValue.SecondsAfterFirstSample(axis, instants.Start, "selection.instants.start"));
+            }
+            if (instants.End.Length > 0)
+            {
+                timeEnd = SelectionByValue.SecondsAfterFirstSample(axis, instants.End, "selection.instants.end");
+                // 0 would mean "to the end" in the seconds form.
+                if (timeEnd <= 0) throw new InvalidRequestException("selection.instants.end", $"'{instants.End}' is at or before the first sample");
+            }
+        }
+        return new Selection(channelStart, channelStop, channelStep, timeStart, timeEnd);
     }
 
     private static Dictionary<string, string> ToText(V1.Operation operation, int index)
@@ -123,7 +182,7 @@ internal static class ProtoMapping
 
     public static V1.ReduceResponse ToProto(ReductionPart part) => part switch
     {
-        ResultHeader header => new V1.ReduceResponse { Header = ToProto(header) },
+        ResultHeader header => new V1.ReduceResponse { Header = ToProto(header.Plan, header.Backend, header.Device) },
         ResultChunk chunk => new V1.ReduceResponse
         {
             Chunk = new V1.DataChunk { Offset = chunk.Offset, Data = UnsafeByteOperations.UnsafeWrap(chunk.Data) },
@@ -139,9 +198,9 @@ internal static class ProtoMapping
         _ => throw new ArgumentOutOfRangeException(nameof(part), part.GetType().Name),
     };
 
-    private static V1.ResultHeader ToProto(ResultHeader header)
+    /// <summary>The header of a plan's result in the pipeline's own element type.</summary>
+    public static V1.ResultHeader ToProto(ReductionPlan plan, string backend, string device)
     {
-        var plan = header.Plan;
         var output = plan.Output;
         var s = plan.Selection;
         double timeStep = plan.Source.Layout.Coords[1].Step;
@@ -150,9 +209,10 @@ internal static class ProtoMapping
             Array = plan.Source.Name,
             Dtype = ToProto(output.Type),
             Units = output.Units,
-            Backend = header.Backend,
-            Device = header.Device,
+            Backend = backend,
+            Device = device,
             TotalBytes = output.ByteCount,
+            InputBytes = plan.Input.ByteCount,
             ServerVersion = ServerVersion,
             ResolvedSelection = new V1.Selection
             {

@@ -30,6 +30,9 @@ internal sealed class ReductionService(ReductionRunner runner) : V1.Reduction.Re
         }
     }
 
+    public override Task<V1.EstimateResponse> Estimate(V1.ReduceRequest request, ServerCallContext context) =>
+        Task.FromResult(runner.Estimate(request));
+
     public override Task<V1.ListOperationsResponse> ListOperations(V1.ListOperationsRequest request, ServerCallContext context)
     {
         var response = new V1.ListOperationsResponse();
