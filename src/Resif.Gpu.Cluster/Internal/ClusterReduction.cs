@@ -29,9 +29,8 @@ internal sealed class ClusterReduction(IGrainFactory grains, ShardLayout layout,
 
     public async Task<IAsyncEnumerable<V1.ReduceResponse>> RunAsync(V1.ReduceRequest request, CancellationToken cancellationToken)
     {
-        var core = ProtoMapping.ToCore(request);
-        var info = await DescribeAsync(core.Array).ConfigureAwait(false);
-        var plan = ReductionPlan.Create(info, core, registry, options.MaxOutputBytes);
+        var info = await DescribeAsync(ProtoMapping.ArrayName(request)).ConfigureAwait(false);
+        var plan = ReductionPlan.Create(info, ProtoMapping.ToCore(request, info), registry, options.MaxOutputBytes);
         RequireChannelSharding(plan);
         var shards = layout.Split(plan.Selection, info.Layout.Shape[0]);
         return StreamAsync(plan, request, shards, cancellationToken);

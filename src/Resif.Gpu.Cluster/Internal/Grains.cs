@@ -49,9 +49,10 @@ internal sealed class ShardGrain(ShardHost host) : Grain, IShardGrain
 {
     public async IAsyncEnumerable<byte[]> ReduceAsync(byte[] request, long skipBytes)
     {
-        var core = ProtoMapping.ToCore(V1.ReduceRequest.Parser.ParseFrom(request));
+        var wire = V1.ReduceRequest.Parser.ParseFrom(request);
+        var info = host.Store.Describe(ProtoMapping.ArrayName(wire));
         // The gateway already applied the output budget to the whole result.
-        var plan = ReductionPlan.Create(host.Store.Describe(core.Array), core, host.Registry, defaultOutputBudget: 0);
+        var plan = ReductionPlan.Create(info, ProtoMapping.ToCore(wire, info), host.Registry, defaultOutputBudget: 0);
         using var source = host.Store.Open(plan.Source.Name);
         long position = 0;
         await foreach (var part in ReductionExecutor.RunAsync(plan, source, host.Backend))

@@ -95,29 +95,17 @@ internal static class ProtoMapping
     /// Validates the envelope of a wire request and resolves selections by value against the array's coordinates;
     /// operation parameters are checked later by the registry.
     /// </summary>
-    public static ReductionRequest ToCore(V1.ReduceRequest request, ArrayInfo array) => ToCore(request, array.Layout);
-
-    /// <summary>
-    /// As <see cref="ToCore(V1.ReduceRequest, ArrayInfo)"/> where the array's coordinates are not at hand: selections
-    /// by index and seconds only, a selection by distance or instant is refused naming its field.
-    /// </summary>
-    public static ReductionRequest ToCore(V1.ReduceRequest request) => ToCore(request, layout: null);
-
-    private static ReductionRequest ToCore(V1.ReduceRequest request, TensorLayout? layout)
+    public static ReductionRequest ToCore(V1.ReduceRequest request, ArrayInfo array)
     {
-        string array = ArrayName(request);
+        string name = ArrayName(request);
         if (request.MaxOutputBytes < 0) throw new InvalidRequestException("max_output_bytes", "must be >= 0");
         var operations = request.Operations.Select((o, i) => new OperationRequest(o.Name, ToText(o, i))).ToArray();
-        return new ReductionRequest(array, ToCore(request.Selection, layout), operations, request.MaxOutputBytes);
+        return new ReductionRequest(name, ToCore(request.Selection, array.Layout), operations, request.MaxOutputBytes);
     }
 
-    private static Selection ToCore(V1.Selection? selection, TensorLayout? layout)
+    private static Selection ToCore(V1.Selection? selection, TensorLayout layout)
     {
         if (selection is null) return Selection.All;
-        if (layout is null && selection.Distance is not null)
-            throw new InvalidRequestException("selection.distance", "selection by distance is not available here: select channels by index");
-        if (layout is null && selection.Instants is not null)
-            throw new InvalidRequestException("selection.instants", "selection by instant is not available here: give seconds after the first sample");
         // A range left at its defaults selects everything: clients that always send one may still select by value.
         bool byIndex = selection.Channels is { } c && (c.Start != 0 || c.Stop != 0 || c.Step > 1);
         bool bySeconds = selection.Time is { } t && (t.Start != 0 || t.End != 0);
@@ -134,7 +122,7 @@ internal static class ProtoMapping
         }
         else if (selection.Distance is { } distance)
         {
-            (channelStart, channelStop) = SelectionByValue.ChannelsByDistance(layout!.Coords[0],
+            (channelStart, channelStop) = SelectionByValue.ChannelsByDistance(layout.Coords[0],
                 distance.Start, distance.End, "selection.distance");
             if (distance.Step < 0) throw new InvalidRequestException("selection.distance.step", $"must be >= 1, got {distance.Step}");
             channelStep = distance.Step == 0 ? 1 : distance.Step;
@@ -147,7 +135,7 @@ internal static class ProtoMapping
         }
         else if (selection.Instants is { } instants)
         {
-            var axis = layout!.Coords[1];
+            var axis = layout.Coords[1];
             if (instants.Start.Length > 0)
             {
                 // An instant before the first sample selects from the first sample, as a label slice would.

@@ -59,8 +59,8 @@ internal sealed class LimitsInterceptor : Interceptor, IDisposable
             await continuation(request, responseStream, context).ConfigureAwait(false);
             return;
         }
-        var core = ProtoMapping.ToCore(reduce);
-        RequestBounds.Check(core, _runner.Store.Describe(core.Array), _runner.Registry, _limits);
+        var info = _runner.Store.Describe(ProtoMapping.ArrayName(reduce));
+        RequestBounds.Check(ProtoMapping.ToCore(reduce, info), info, _runner.Registry, _limits);
         // A client may ask for less than the server's budget, never for more.
         if (_maxOutputBytes > 0 && reduce.MaxOutputBytes > _maxOutputBytes) reduce.MaxOutputBytes = _maxOutputBytes;
 
