@@ -80,8 +80,8 @@ public sealed class ServerTests : IAsyncLifetime
         request.Selection = new V1.Selection { Channels = new V1.IndexRange { Start = 1, Stop = 39, Step = 2 } };
         var remote = await _server.Client.ReduceAsync(request);
 
-        var core = ProtoMapping.ToCore(request);
-        var plan = ReductionPlan.Create(_server.Store.Describe("demo"), core, ScaleDescriptor.Registry, 1L << 30);
+        var info = _server.Store.Describe("demo");
+        var plan = ReductionPlan.Create(info, ProtoMapping.ToCore(request, info), ScaleDescriptor.Registry, 1L << 30);
         using var source = _server.Store.Open("demo");
         using var backend = new CpuBackend();
         var local = new List<byte>();
