@@ -121,9 +121,9 @@ public sealed class ResifServer : IAsyncDisposable
             if (options.WebPort is not null) ViewerEndpoints.Map(app, options.Access, grpcUrl.Task);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-            string url = ListenUrl(grpcListen!);
+            string url = ListenUrl(grpcListen!, tls: options.Certificate is not null);
             grpcUrl.SetResult(url);
-            return new ResifServer(app, backend, url, webListen is null ? null : ListenUrl(webListen));
+            return new ResifServer(app, backend, url, webListen is null ? null : ListenUrl(webListen, tls: false));
         }
         catch
         {
@@ -133,7 +133,7 @@ public sealed class ResifServer : IAsyncDisposable
     }
 
     // Kestrel writes the bound port back into the listen options, so port 0 resolves to the port actually taken.
-    private static string ListenUrl(ListenOptions listen) => $"http://{listen.IPEndPoint!}";
+    private static string ListenUrl(ListenOptions listen, bool tls) => $"{(tls ? "https" : "http")}://{listen.IPEndPoint!}";
 
     /// <summary>Completes when the host stops (Ctrl-C handled by the caller's token).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
