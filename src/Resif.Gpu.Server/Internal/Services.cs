@@ -1,15 +1,27 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using Resif.Gpu.Core;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Server.Internal;
 
-internal sealed class CatalogService(ReductionRunner runner) : V1.Catalog.CatalogBase
+internal sealed class CatalogService(ReductionRunner runner, ILogger<CatalogService> logger) : V1.Catalog.CatalogBase
 {
     public override Task<V1.ListArraysResponse> ListArrays(V1.ListArraysRequest request, ServerCallContext context)
     {
         var response = new V1.ListArraysResponse();
-        response.Arrays.Add(runner.Store.List().Select(name => ProtoMapping.ToProto(runner.Store.Describe(name))));
+        foreach (string name in runner.Store.List())
+        {
+            try
+            {
+                response.Arrays.Add(ProtoMapping.ToProto(runner.Store.Describe(name)));
+            }
+            catch (DataCorruptionException e)
+            {
+                // One damaged array must not take the catalog down for everyone: it answers DATA_LOSS when named.
+                logger.LogWarning(e, "array {Array} left out of the listing: {Reason}", name, e.Message);
+            }
+        }
         return Task.FromResult(response);
     }
 
