@@ -1,3 +1,4 @@
+using System.Buffers;
 using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
@@ -130,46 +131,60 @@ internal static unsafe class DenseReader
             hi[d] = Math.Min(kHigh[d], FloorDiv(last - r.Start, r.Step));
             if (lo[d] > hi[d]) return; // the step skips this tile
         }
-        var bytes = new byte[end - start];
-        if (RandomAccess.Read(handle, bytes, start) != bytes.Length) throw new DataCorruptionException($"{dataFile}: short read at offset {start}");
-        var filtered = new FilteredTile(bytes, dataFile);
-        if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
-            throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
-
-        long CellIndex(long[] k)
+        if (end - start > Array.MaxLength) throw new DataCorruptionException($"{dataFile}: tile at offset {start} is {end - start} bytes, more than a tile can hold");
+        // Tiles are ~1 MiB: pooled buffers spare a large-object allocation (and its zeroing and page faults) per tile.
+        int stored = (int)(end - start);
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(stored);
+        byte[]? cellsBytes = null;
+        try
         {
-            long cell = 0;
-            for (int d = 0; d < dims; d++) cell += (ranges[d].Start + k[d] * ranges[d].Step - tileOrigin[d]) * layout.CellStrides[d];
-            return cell;
-        }
-        long firstCell = CellIndex(lo), lastCell = CellIndex(hi);
-        byte[] cellsBytes = filtered.Decode(attribute.Filters, attribute.Type, firstCell * cellSize, (lastCell + 1) * cellSize);
+            if (RandomAccess.Read(handle, bytes.AsSpan(0, stored), start) != stored) throw new DataCorruptionException($"{dataFile}: short read at offset {start}");
+            var filtered = new FilteredTile(bytes, stored, dataFile);
+            if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
+                throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
 
-        var destStrides = new long[dims];
-        destStrides[dims - 1] = 1;
-        for (int d = dims - 2; d >= 0; d--) destStrides[d] = destStrides[d + 1] * ranges[d + 1].Count;
-
-        int inner = dims - 1;
-        long run = hi[inner] - lo[inner] + 1;
-        long tileStep = ranges[inner].Step * layout.CellStrides[inner];
-        var k = (long[])lo.Clone();
-        fixed (byte* src = cellsBytes)
-        {
-            byte* output = (byte*)dst;
-            while (true)
+            long CellIndex(long[] k)
             {
-                long srcCell = CellIndex(k) - firstCell;
-                long dstCell = 0;
-                for (int d = 0; d < dims; d++) dstCell += k[d] * destStrides[d];
-                if (tileStep == 1)
-                    Buffer.MemoryCopy(src + srcCell * cellSize, output + dstCell * cellSize, run * cellSize, run * cellSize);
-                else
-                    for (long i = 0; i < run; i++)
-                        Buffer.MemoryCopy(src + (srcCell + i * tileStep) * cellSize, output + (dstCell + i) * cellSize, cellSize, cellSize);
-                int d2 = inner - 1;
-                while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
-                if (d2 < 0) break;
+                long cell = 0;
+                for (int d = 0; d < dims; d++) cell += (ranges[d].Start + k[d] * ranges[d].Step - tileOrigin[d]) * layout.CellStrides[d];
+                return cell;
             }
+            long firstCell = CellIndex(lo), lastCell = CellIndex(hi);
+            int neededBytes = (int)((lastCell + 1 - firstCell) * cellSize);
+            cellsBytes = ArrayPool<byte>.Shared.Rent(neededBytes);
+            filtered.DecodeInto(attribute.Filters, attribute.Type, firstCell * cellSize, (lastCell + 1) * cellSize, cellsBytes.AsSpan(0, neededBytes));
+
+            var destStrides = new long[dims];
+            destStrides[dims - 1] = 1;
+            for (int d = dims - 2; d >= 0; d--) destStrides[d] = destStrides[d + 1] * ranges[d + 1].Count;
+
+            int inner = dims - 1;
+            long run = hi[inner] - lo[inner] + 1;
+            long tileStep = ranges[inner].Step * layout.CellStrides[inner];
+            var k = (long[])lo.Clone();
+            fixed (byte* src = cellsBytes)
+            {
+                byte* output = (byte*)dst;
+                while (true)
+                {
+                    long srcCell = CellIndex(k) - firstCell;
+                    long dstCell = 0;
+                    for (int d = 0; d < dims; d++) dstCell += k[d] * destStrides[d];
+                    if (tileStep == 1)
+                        Buffer.MemoryCopy(src + srcCell * cellSize, output + dstCell * cellSize, run * cellSize, run * cellSize);
+                    else
+                        for (long i = 0; i < run; i++)
+                            Buffer.MemoryCopy(src + (srcCell + i * tileStep) * cellSize, output + (dstCell + i) * cellSize, cellSize, cellSize);
+                    int d2 = inner - 1;
+                    while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
+                    if (d2 < 0) break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            if (cellsBytes is not null) ArrayPool<byte>.Shared.Return(cellsBytes);
         }
     }
 

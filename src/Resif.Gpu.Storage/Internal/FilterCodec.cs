@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Resif.Gpu.Core;
@@ -68,9 +69,37 @@ internal static class FilterCodec
         or TileDbFilterType.Delta or TileDbFilterType.DoubleDelta or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
 
     /// <summary>Undoes the pipeline on one chunk; <paramref name="type"/> is the tile's datatype (for shuffles and deltas).</summary>
-    public static byte[] Reverse(TileDbFilterPipeline pipeline, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source)
+    public static byte[] Reverse(TileDbFilterPipeline pipeline, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source) =>
+        Reverse(pipeline, pipeline.Filters.Count - 1, metadata, data, originalLength, type, source);
+
+    /// <summary>
+    /// Undoes the pipeline on one chunk straight into <paramref name="destination"/> (the chunk's original length).
+    /// Checksums are verified on the stored bytes and a first-stage single-part compressor decompresses in place, so
+    /// the usual pipelines (compressor, then checksum) copy nothing; any other shape goes through <see cref="Reverse"/>.
+    /// </summary>
+    public static void ReverseInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
     {
-        for (int i = pipeline.Filters.Count - 1; i >= 0; i--)
+        int last = pipeline.Filters.Count - 1;
+        while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
+            metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source);
+        if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
+            && IsSingleDataPart(metadata, destination.Length, data.Length))
+        {
+            DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
+            return;
+        }
+        Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source).CopyTo(destination);
+    }
+
+    /// <summary>Compressor metadata saying "no metadata part, one data part of these sizes".</summary>
+    private static bool IsSingleDataPart(ReadOnlySpan<byte> metadata, int original, int compressed) =>
+        metadata.Length == 16 && BinaryPrimitives.ReadUInt32LittleEndian(metadata) == 0 && BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) == 1
+        && BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) == (uint)original && BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]) == (uint)compressed;
+
+    /// <summary>Undoes filters <paramref name="last"/> down to 0.</summary>
+    private static byte[] Reverse(TileDbFilterPipeline pipeline, int last, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source)
+    {
+        for (int i = last; i >= 0; i--)
         {
             var f = pipeline.Filters[i];
             (metadata, data) = f.Type switch
@@ -78,7 +107,7 @@ internal static class FilterCodec
                 TileDbFilterType.None => (metadata, data),
                 TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Delta or TileDbFilterType.DoubleDelta
                     => Decompress(f, metadata, data, f.Reinterpret ?? type, source),
-                TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => VerifyChecksums(f.Type, metadata, data, source),
+                TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => (VerifyChecksums(f.Type, metadata, data, source).ToArray(), data),
                 TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle => Unshuffle(f.Type, metadata, data, TileDbTypes.Size(type), source),
                 _ => throw new NotSupportedException($"{source}: filter {f.Type} ({(byte)f.Type}) is not supported"),
             };
@@ -138,6 +167,13 @@ internal static class FilterCodec
         if (type == TileDbFilterType.Delta) return DeltaFilters.DecodeDelta(compressed, originalLength, valueType, source);
         if (type == TileDbFilterType.DoubleDelta) return DeltaFilters.DecodeDoubleDelta(compressed, originalLength, valueType, source);
         var output = new byte[originalLength];
+        DecompressPartInto(type, compressed, output, source);
+        return output;
+    }
+
+    /// <summary>Decompresses one zstd, lz4 or gzip part into exactly <paramref name="output"/>.Length bytes.</summary>
+    private static void DecompressPartInto(TileDbFilterType type, ReadOnlySpan<byte> compressed, Span<byte> output, string source)
+    {
         int written;
         try
         {
@@ -154,7 +190,7 @@ internal static class FilterCodec
                     {
                         written = 0;
                         int n;
-                        while (written < output.Length && (n = zlib.Read(output, written, output.Length - written)) > 0) written += n;
+                        while (written < output.Length && (n = zlib.Read(output[written..])) > 0) written += n;
                     }
                     break;
             }
@@ -163,9 +199,8 @@ internal static class FilterCodec
         {
             throw new DataCorruptionException($"{source}: {type} part does not decompress: {e.Message}", e);
         }
-        if (written != originalLength)
-            throw new DataCorruptionException($"{source}: {type} part decompressed to {written} bytes, expected {originalLength}");
-        return output;
+        if (written != output.Length)
+            throw new DataCorruptionException($"{source}: {type} part decompressed to {written} bytes, expected {output.Length}");
     }
 
     private static (byte[], byte[]) Compress(TileDbFilter filter, byte[] metadata, byte[] data, TileDbDatatype valueType)
@@ -211,30 +246,36 @@ internal static class FilterCodec
     private static byte[] Hash(TileDbFilterType type, ReadOnlySpan<byte> bytes) =>
         type == TileDbFilterType.ChecksumMd5 ? MD5.HashData(bytes) : SHA256.HashData(bytes);
 
-    private static (byte[], byte[]) VerifyChecksums(TileDbFilterType type, byte[] metadata, byte[] data, string source)
+    /// <summary>Checks the sums on the stored bytes (no copy) and returns the metadata of the filter below.</summary>
+    private static ReadOnlySpan<byte> VerifyChecksums(TileDbFilterType type, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source)
     {
-        var md = new ByteReader(metadata, source);
-        uint mdSums = md.U32(), dataSums = md.U32();
-        int hashLength = HashLength(type);
-        var mdParts = new (long Length, byte[] Hash)[mdSums];
-        var dataParts = new (long Length, byte[] Hash)[dataSums];
-        for (int i = 0; i < mdSums; i++) mdParts[i] = (md.Size(), md.Take(hashLength).ToArray());
-        for (int i = 0; i < dataSums; i++) dataParts[i] = (md.Size(), md.Take(hashLength).ToArray());
-        byte[] inputMetadata = md.Take(md.Remaining).ToArray();
-        Verify(type, mdParts, inputMetadata, source, "metadata");
-        Verify(type, dataParts, data, source, "data");
-        return (inputMetadata, data);
+        if (metadata.Length < 8) throw new DataCorruptionException($"{source}: {type} metadata is {metadata.Length} bytes, too short for its header");
+        uint mdSums = BinaryPrimitives.ReadUInt32LittleEndian(metadata), dataSums = BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]);
+        long entry = 8 + HashLength(type);
+        long mdEnd = 8 + mdSums * entry, listEnd = mdEnd + dataSums * entry;
+        if (listEnd > metadata.Length) throw new DataCorruptionException($"{source}: {type} lists {mdSums} + {dataSums} sums, more than its {metadata.Length} metadata bytes hold");
+        var inputMetadata = metadata[(int)listEnd..];
+        Verify(type, metadata[8..(int)mdEnd], inputMetadata, source, "metadata");
+        Verify(type, metadata[(int)mdEnd..(int)listEnd], data, source, "data");
+        return inputMetadata;
     }
 
-    private static void Verify(TileDbFilterType type, (long Length, byte[] Hash)[] parts, byte[] bytes, string source, string what)
+    /// <summary><paramref name="sums"/> is a list of (u64 length, hash) covering consecutive parts of <paramref name="bytes"/>.</summary>
+    private static void Verify(TileDbFilterType type, ReadOnlySpan<byte> sums, ReadOnlySpan<byte> bytes, string source, string what)
     {
+        int hashLength = HashLength(type);
+        Span<byte> actual = stackalloc byte[hashLength];
         long offset = 0;
-        foreach (var (length, expected) in parts)
+        for (int at = 0; at < sums.Length; at += 8 + hashLength)
         {
-            if (offset + length > bytes.Length) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
-            if (!Hash(type, bytes.AsSpan((int)offset, (int)length)).AsSpan().SequenceEqual(expected))
-                throw new DataCorruptionException($"{source}: {type} mismatch on {what} bytes [{offset}, {offset + length}): the file is damaged");
-            offset += length;
+            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(sums[at..]);
+            if (length > (ulong)(bytes.Length - offset)) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
+            var part = bytes.Slice((int)offset, (int)length);
+            if (type == TileDbFilterType.ChecksumMd5) MD5.HashData(part, actual);
+            else SHA256.HashData(part, actual);
+            if (!actual.SequenceEqual(sums.Slice(at + 8, hashLength)))
+                throw new DataCorruptionException($"{source}: {type} mismatch on {what} bytes [{offset}, {offset + (long)length}): the file is damaged");
+            offset += (long)length;
         }
     }
 

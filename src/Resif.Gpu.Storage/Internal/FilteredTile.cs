@@ -1,3 +1,4 @@
+using System.Buffers;
 using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
@@ -14,13 +15,16 @@ internal sealed class FilteredTile
 
     public long OriginalLength { get; }
 
-    public FilteredTile(byte[] bytes, string source)
+    public FilteredTile(byte[] bytes, string source) : this(bytes, bytes.Length, source) { }
+
+    /// <summary>A tile in the first <paramref name="length"/> bytes of <paramref name="bytes"/> (e.g. a pooled buffer).</summary>
+    public FilteredTile(byte[] bytes, int length, string source)
     {
         _bytes = bytes;
         _source = source;
-        var r = new ByteReader(bytes, source);
+        var r = new ByteReader(bytes, source, 0, length);
         long count = r.Size();
-        if (count > bytes.Length / 12 + 1) throw new DataCorruptionException($"{source}: implausible chunk count {count}");
+        if (count > length / 12 + 1) throw new DataCorruptionException($"{source}: implausible chunk count {count}");
         _chunks = new (long, int, int, int, int)[count];
         long original = 0;
         for (int i = 0; i < count; i++)
@@ -37,20 +41,43 @@ internal sealed class FilteredTile
     /// <summary>Unfiltered bytes [start, end) of the tile, decoding only the chunks that overlap them.</summary>
     public byte[] Decode(TileDbFilterPipeline pipeline, TileDbDatatype type, long start, long end)
     {
-        if (start < 0 || end > OriginalLength || start > end)
-            throw new DataCorruptionException($"{_source}: tile holds {OriginalLength} bytes, bytes [{start}, {end}) were needed");
+        CheckRange(start, end);
         var output = new byte[end - start];
+        DecodeInto(pipeline, type, start, end, output);
+        return output;
+    }
+
+    /// <summary>Writes unfiltered bytes [start, end) into <paramref name="output"/>; chunks wholly inside are decoded in place.</summary>
+    public void DecodeInto(TileDbFilterPipeline pipeline, TileDbDatatype type, long start, long end, Span<byte> output)
+    {
+        CheckRange(start, end);
+        if (output.Length != end - start) throw new ArgumentException($"output holds {output.Length} bytes, [{start}, {end}) needs {end - start}");
         foreach (var c in _chunks)
         {
             long chunkEnd = c.OriginalOffset + c.Original;
             if (chunkEnd <= start || c.OriginalOffset >= end) continue;
-            byte[] metadata = _bytes.AsSpan(c.HeaderPosition, c.MetadataLength).ToArray();
-            byte[] data = _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered).ToArray();
-            byte[] chunk = FilterCodec.Reverse(pipeline, metadata, data, c.Original, type, _source);
+            var metadata = _bytes.AsSpan(c.HeaderPosition, c.MetadataLength);
+            var data = _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered);
             long from = Math.Max(start, c.OriginalOffset), to = Math.Min(end, chunkEnd);
-            chunk.AsSpan((int)(from - c.OriginalOffset), (int)(to - from)).CopyTo(output.AsSpan((int)(from - start)));
+            if (from == c.OriginalOffset && to == chunkEnd)
+            {
+                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, output.Slice((int)(from - start), c.Original));
+                continue;
+            }
+            byte[] chunk = ArrayPool<byte>.Shared.Rent(c.Original);
+            try
+            {
+                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, chunk.AsSpan(0, c.Original));
+                chunk.AsSpan((int)(from - c.OriginalOffset), (int)(to - from)).CopyTo(output[(int)(from - start)..]);
+            }
+            finally { ArrayPool<byte>.Shared.Return(chunk); }
         }
-        return output;
+    }
+
+    private void CheckRange(long start, long end)
+    {
+        if (start < 0 || end > OriginalLength || start > end)
+            throw new DataCorruptionException($"{_source}: tile holds {OriginalLength} bytes, bytes [{start}, {end}) were needed");
     }
 
     /// <summary>
