@@ -25,19 +25,23 @@ public sealed class InMemoryArrayStore : IArrayStore
 
     public IArraySource Open(string name) => _arrays.TryGetValue(name, out var a) ? new Source(a.Info, a.Data) : throw new ArrayNotFoundException(name);
 
+    /// <summary>What <see cref="IArraySource.Read"/> does over a C-order [channel, time] array held in memory.</summary>
+    public static void ReadRows(float[] data, long samples, long channelStart, long channelCount, long channelStep,
+        long timeStart, long timeCount, Span<float> destination)
+    {
+        for (long k = 0; k < channelCount; k++)
+        {
+            data.AsSpan((int)((channelStart + k * channelStep) * samples + timeStart), (int)timeCount)
+                .CopyTo(destination.Slice((int)(k * timeCount), (int)timeCount));
+        }
+    }
+
     private sealed class Source(ArrayInfo info, float[] data) : IArraySource
     {
         public ArrayInfo Info => info;
 
-        public void Read(long channelStart, long channelCount, long channelStep, long timeStart, long timeCount, Span<float> destination)
-        {
-            long samples = info.Layout.Shape[1];
-            for (long k = 0; k < channelCount; k++)
-            {
-                data.AsSpan((int)((channelStart + k * channelStep) * samples + timeStart), (int)timeCount)
-                    .CopyTo(destination.Slice((int)(k * timeCount), (int)timeCount));
-            }
-        }
+        public void Read(long channelStart, long channelCount, long channelStep, long timeStart, long timeCount, Span<float> destination) =>
+            ReadRows(data, info.Layout.Shape[1], channelStart, channelCount, channelStep, timeStart, timeCount, destination);
 
         public void Dispose()
         {

@@ -1,5 +1,6 @@
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Synthetic;
+using Resif.Gpu.Testing;
 
 namespace Resif.Gpu.Functional.Tests.Support;
 
@@ -30,12 +31,7 @@ internal sealed class TestStore : IArrayStore
         data = values;
         long samples = scene.Samples;
         return Add(scene.Name, scene.Layout, (c0, cn, cs, t0, tn, destination) =>
-        {
-            for (long c = 0; c < cn; c++)
-            {
-                values.AsSpan((int)((c0 + c * cs) * samples + t0), (int)tn).CopyTo(destination.Slice((int)(c * tn), (int)tn));
-            }
-        });
+            InMemoryArrayStore.ReadRows(values, samples, c0, cn, cs, t0, tn, destination));
     }
 
     /// <summary>An array whose value at (channel, sample) is channel + sample / 1e6, generated when read.</summary>
