@@ -142,19 +142,8 @@ public sealed class StoreCliTests : IDisposable
     public async Task Serve_prints_its_url_answers_and_stops_on_cancel()
     {
         await IngestAsync();
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var output = TextWriter.Synchronized(stdout);
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var serving = CliApp.RunAsync(["serve", "--store", _store, "--port", "0"], output, TextWriter.Synchronized(stderr), stop.Token);
-
-        string? url = null;
-        for (int i = 0; i < 300 && url is null; i++)
-        {
-            await Task.Delay(100);
-            url = stdout.ToString().Split(' ').FirstOrDefault(w => w.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
-        }
-        Assert.True(url is not null, stdout + stderr.ToString());
+        var (url, serving) = await ServeAsync(stop.Token);
         var ls = await CliRunner.RunAsync("ls", "--server", url);
         Assert.True(ls.ExitCode == 0, ls.ToString());
         Assert.Contains("das", ls.Out);
@@ -163,23 +152,30 @@ public sealed class StoreCliTests : IDisposable
         Assert.Equal(0, await serving);
     }
 
+    /// <summary>Runs `serve` in-process on a free port until <paramref name="stop"/>; returns the URL it printed.</summary>
+    private async Task<(string Url, Task<int> Serving)> ServeAsync(CancellationToken stop, params string[] extraArguments)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var serving = CliApp.RunAsync(["serve", "--store", _store, "--port", "0", .. extraArguments],
+            TextWriter.Synchronized(stdout), TextWriter.Synchronized(stderr), stop);
+        for (int i = 0; i < 300; i++)
+        {
+            await Task.Delay(100);
+            string? url = stdout.ToString().Split(' ').FirstOrDefault(w => w.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
+            if (url is not null) return (url, serving);
+        }
+        throw new TimeoutException($"serve printed no URL: {stdout}{stderr}");
+    }
+
     [Fact]
     public async Task Serve_with_a_token_file_refuses_callers_without_a_token()
     {
         await IngestAsync();
         string tokens = PathOf("tokens.json");
         File.WriteAllText(tokens, """{ "tokens": { "a-token-of-sixteen-plus": "alice" }, "users": { "alice": { "*": ["read"] } } }""");
-        using var stdout = new StringWriter();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var serving = CliApp.RunAsync(["serve", "--store", _store, "--port", "0", "--tokens", tokens], TextWriter.Synchronized(stdout), TextWriter.Null, stop.Token);
-
-        string? url = null;
-        for (int i = 0; i < 300 && url is null; i++)
-        {
-            await Task.Delay(100);
-            url = stdout.ToString().Split(' ').FirstOrDefault(w => w.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
-        }
-        Assert.True(url is not null, stdout.ToString());
+        var (url, serving) = await ServeAsync(stop.Token, "--tokens", tokens);
         var ls = await CliRunner.RunAsync("ls", "--server", url);
         Assert.Equal(1, ls.ExitCode);
         Assert.Contains("Unauthenticated", ls.Error);
