@@ -95,6 +95,12 @@ public sealed class AccessPolicy
         }
     }
 
+    /// <summary>The token of an <c>Authorization: Bearer TOKEN</c> header (scheme case-insensitive), or null.</summary>
+    public static string? BearerToken(string? authorizationHeader) =>
+        authorizationHeader is not null && authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorizationHeader[7..].Trim()
+            : null;
+
     /// <summary>The user a bearer token belongs to, or null. Only hashes are compared, so lookup time says nothing about the secret.</summary>
     public UserAccess? Authenticate(string? token) =>
         !string.IsNullOrEmpty(token) && _byTokenHash.TryGetValue(Hash(token), out var user) ? user : null;

@@ -33,7 +33,7 @@ internal static class ViewerEndpoints
             var http = context.HttpContext;
             if (access is not null)
             {
-                if (access.Authenticate(BearerToken(http.Request.Headers.Authorization.ToString())) is not { } user)
+                if (access.Authenticate(AccessPolicy.BearerToken(http.Request.Headers.Authorization.ToString())) is not { } user)
                     return Error(StatusCodes.Status401Unauthorized, "token", "this server needs a token: enter it at the top of the page");
                 http.Items[UserKey] = user;
             }
@@ -102,9 +102,6 @@ internal static class ViewerEndpoints
     private const string UserKey = "resif.user";
 
     private static UserAccess? UserOf(HttpContext http) => http.Items[UserKey] as UserAccess;
-
-    private static string? BearerToken(string header) =>
-        header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
 
     private static IResult Failure(Exception e, HttpContext http) => e switch
     {

@@ -78,8 +78,7 @@ internal sealed class AuthInterceptor(AccessPolicy policy) : Interceptor
 
     private UserAccess Authenticate(ServerCallContext context)
     {
-        string? header = context.RequestHeaders.GetValue("authorization");
-        string? token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        string? token = AccessPolicy.BearerToken(context.RequestHeaders.GetValue("authorization"));
         var user = policy.Authenticate(token)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, token is null ? "a bearer token is required (authorization: Bearer TOKEN)" : "the bearer token is not valid"));
         context.UserState[UserKey] = user;
