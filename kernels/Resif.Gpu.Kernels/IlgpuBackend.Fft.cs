@@ -29,14 +29,25 @@ public sealed partial class IlgpuBackend
         }
         CheckShape(data.LongLength, rows, 2 * length, nameof(data));
         if (rows == 0) return;
-        using DeviceTensor tensor = Upload(data, rows, 2 * length);
-        lock (gate)
+        if (UseDevice(nameof(ComplexFft)))
         {
-            using var work = LoadWork(tensor, complex: true);
-            TransformRows(work, rows, length, inverse);
-            StoreWork(work, tensor.View, (long)rows * length, Interleaved);
+            try
+            {
+                using DeviceTensor tensor = Upload(data, rows, 2 * length);
+                using (EnterDevice())
+                {
+                    using var work = LoadWork(tensor, complex: true);
+                    TransformRows(work, rows, length, inverse);
+                    StoreWork(work, tensor.View, (long)rows * length, Interleaved);
+                }
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(ComplexFft), e))
+            {
+            }
         }
-        Download(tensor, data);
+        Fallback.ComplexFft(data, rows, length, inverse);
     }
 
     public void Envelope(float[] data, int rows, int columns)
@@ -48,18 +59,36 @@ public sealed partial class IlgpuBackend
         }
         CheckShape(data.LongLength, rows, columns, nameof(data));
         if (rows == 0) return;
-        using DeviceTensor tensor = Upload(data, rows, columns);
-        lock (gate)
+        if (UseDevice(nameof(Envelope)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(data, rows, columns);
+                Envelope(tensor);
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(Envelope), e))
+            {
+            }
+        }
+        Fallback.Envelope(data, rows, columns);
+    }
+
+    /// <summary>|analytic signal| of each row of a tensor whose row length is a power of two, in place.</summary>
+    internal void Envelope(DeviceTensor tensor)
+    {
+        if (!BitOperations.IsPow2(tensor.Samples)) throw new ArgumentException($"the device envelope needs a power-of-two row length, got {tensor.Samples}", nameof(tensor));
+        using (EnterDevice())
         {
             using var work = LoadWork(tensor, complex: false);
-            long count = (long)rows * columns;
-            TransformRows(work, rows, columns, inverse: false);
+            long count = (long)tensor.Channels * tensor.Samples;
+            TransformRows(work, tensor.Channels, tensor.Samples, inverse: false);
             analyticWeights ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int>(FftKernels.AnalyticWeights);
-            analyticWeights(Threads(count), work.View, columns);
-            TransformRows(work, rows, columns, inverse: true);
+            analyticWeights(Threads(count), work.View, tensor.Samples);
+            TransformRows(work, tensor.Channels, tensor.Samples, inverse: true);
             StoreWork(work, tensor.View, count, Magnitude);
         }
-        Download(tensor, data);
     }
 
     public void Fk(float[] input, int channels, int samples, double scale, float[] output)
@@ -71,18 +100,28 @@ public sealed partial class IlgpuBackend
         }
         CheckShape(input.LongLength, channels, samples, nameof(input));
         CheckShape(output.LongLength, channels, 2 * samples, nameof(output));
-        using DeviceTensor record = Upload(input, channels, samples);
-        using DeviceTensor spectrum = Allocate(channels, 2 * samples);
-        lock (gate)
+        if (UseDevice(nameof(Fk)))
         {
-            using var work = LoadWork(record, complex: false);
-            TransformRows(work, channels, samples, inverse: false);
-            TransformColumns(work, channels, samples, inverse: false);
-            storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
-            storeShifted(Threads((long)channels * samples), work.View, spectrum.View, channels, samples, scale);
-            accelerator.Synchronize();
+            try
+            {
+                using DeviceTensor record = Upload(input, channels, samples);
+                using (EnterDevice())
+                {
+                    using DeviceTensor spectrum = Allocate(channels, 2 * samples);
+                    using var work = LoadWork(record, complex: false);
+                    TransformRows(work, channels, samples, inverse: false);
+                    TransformColumns(work, channels, samples, inverse: false);
+                    storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
+                    storeShifted(Threads((long)channels * samples), work.View, spectrum.View, channels, samples, scale);
+                    Download(spectrum, output);
+                }
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(Fk), e))
+            {
+            }
         }
-        Download(spectrum, output);
+        Fallback.Fk(input, channels, samples, scale, output);
     }
 
     public void FkMask(float[] data, int channels, int samples, float[] mask)
@@ -94,23 +133,34 @@ public sealed partial class IlgpuBackend
         }
         CheckShape(data.LongLength, channels, samples, nameof(data));
         CheckShape(mask.LongLength, channels, samples, nameof(mask));
-        using DeviceTensor record = Upload(data, channels, samples);
-        using DeviceTensor weights = Upload(mask, channels, samples);
-        lock (gate)
+        if (UseDevice(nameof(FkMask)))
         {
-            using var work = LoadWork(record, complex: false);
-            TransformRows(work, channels, samples, inverse: false);
-            TransformColumns(work, channels, samples, inverse: false);
-            multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(FftKernels.MultiplyByMask);
-            multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
-            TransformColumns(work, channels, samples, inverse: true);
-            TransformRows(work, channels, samples, inverse: true);
-            StoreWork(work, record.View, (long)channels * samples, RealPart);
+            try
+            {
+                using DeviceTensor record = Upload(data, channels, samples);
+                using DeviceTensor weights = Upload(mask, channels, samples);
+                using (EnterDevice())
+                {
+                    using var work = LoadWork(record, complex: false);
+                    TransformRows(work, channels, samples, inverse: false);
+                    TransformColumns(work, channels, samples, inverse: false);
+                    multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(FftKernels.MultiplyByMask);
+                    multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
+                    TransformColumns(work, channels, samples, inverse: true);
+                    TransformRows(work, channels, samples, inverse: true);
+                    StoreWork(work, record.View, (long)channels * samples, RealPart);
+                }
+                DownloadInPlace(record, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(FkMask), e))
+            {
+            }
         }
-        Download(record, data);
+        Fallback.FkMask(data, channels, samples, mask);
     }
 
-    /// <summary>The tensor's values as complex float64 (real input gets zero imaginary parts). Caller holds the gate.</summary>
+    /// <summary>The tensor's values as complex float64 (real input gets zero imaginary parts). Caller is inside EnterDevice.</summary>
     private MemoryBuffer1D<double, Stride1D.Dense> LoadWork(DeviceTensor tensor, bool complex)
     {
         long values = (long)tensor.Channels * tensor.Samples;

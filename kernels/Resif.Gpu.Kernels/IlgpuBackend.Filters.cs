@@ -34,7 +34,7 @@ public sealed partial class IlgpuBackend
 
         var rows = new PaddedRows(tensor.Channels, tensor.Samples, oddPad);
         int steadyStart = oddPad > 0 ? 1 : 0;
-        lock (gate)
+        using (EnterDevice())
         {
             toPaddedWork ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, PaddedRows>(FilterKernels.ToPaddedWork);
             fromPaddedWork ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, PaddedRows>(FilterKernels.FromPaddedWork);
@@ -68,17 +68,25 @@ public sealed partial class IlgpuBackend
         if (down < 1) throw new ArgumentOutOfRangeException(nameof(down), down, "must be >= 1");
         if (taps.IsEmpty) throw new ArgumentException("at least one tap is needed", nameof(taps));
         if (outputSamples < 0) throw new ArgumentOutOfRangeException(nameof(outputSamples), outputSamples, "must not be negative");
-        lock (gate)
+        using (EnterDevice())
         {
             firResample ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirResampling>(FilterKernels.FirResample);
             DeviceTensor output = Allocate(tensor.Channels, outputSamples);
             long count = (long)tensor.Channels * outputSamples;
             if (count == 0) return output;
-            using var coefficients = accelerator.Allocate1D(taps.ToArray());
-            firResample(Threads(count), tensor.View, output.View, coefficients.View,
-                new FirResampling(tensor.Channels, tensor.Samples, outputSamples, up, down, delay, taps.Length));
-            accelerator.Synchronize();
-            return output;
+            try
+            {
+                using var coefficients = accelerator.Allocate1D(taps.ToArray());
+                firResample(Threads(count), tensor.View, output.View, coefficients.View,
+                    new FirResampling(tensor.Channels, tensor.Samples, outputSamples, up, down, delay, taps.Length));
+                accelerator.Synchronize(); // the taps are released on return
+                return output;
+            }
+            catch
+            {
+                output.Dispose();
+                throw;
+            }
         }
     }
 
@@ -89,7 +97,7 @@ public sealed partial class IlgpuBackend
     internal void Detrend(DeviceTensor tensor, bool linear)
     {
         if (tensor.Channels == 0 || tensor.Samples == 0) return;
-        lock (gate)
+        using (EnterDevice())
         {
             detrend ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(FilterKernels.Detrend);
             detrend(tensor.Channels, tensor.View, tensor.Samples, linear ? 1 : 0);
@@ -101,7 +109,7 @@ public sealed partial class IlgpuBackend
         if (weights.Length != tensor.Samples) throw new ArgumentException($"{weights.Length} weights for {tensor.Samples} columns", nameof(weights));
         long count = (long)tensor.Channels * tensor.Samples;
         if (count == 0) return;
-        lock (gate)
+        using (EnterDevice())
         {
             multiplyColumns ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, int>(FilterKernels.MultiplyColumns);
             using var factors = accelerator.Allocate1D(weights.ToArray());
@@ -113,9 +121,20 @@ public sealed partial class IlgpuBackend
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        using DeviceTensor tensor = Upload(data, rows, columns);
-        SosFilter(tensor, sos, mode);
-        Download(tensor, data);
+        if (UseDevice(nameof(SosFilter)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(data, rows, columns);
+                SosFilter(tensor, sos, mode);
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(SosFilter), e))
+            {
+            }
+        }
+        Fallback.SosFilter(data, rows, columns, sos, mode);
     }
 
     /// <summary>The interface's modes on a device tensor: causal, ObsPy zero-phase, or SciPy sosfiltfilt (odd pad, steady start).</summary>
@@ -132,9 +151,20 @@ public sealed partial class IlgpuBackend
         CheckShape(input.Length, rows, columns, nameof(input));
         int outputColumns = ResampledLength(columns, up, down);
         CheckShape(output.Length, rows, outputColumns, nameof(output));
-        using DeviceTensor tensor = Upload(input, rows, columns);
-        using DeviceTensor resampled = FirResample(tensor, taps, up, down, delay, outputColumns);
-        Download(resampled, output);
+        if (UseDevice(nameof(FirResample)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(input, rows, columns);
+                using DeviceTensor resampled = FirResample(tensor, taps, up, down, delay, outputColumns);
+                Download(resampled, output);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(FirResample), e))
+            {
+            }
+        }
+        Fallback.FirResample(input, rows, columns, taps, up, down, delay, output);
     }
 
     /// <summary>The cascade on a device copy (input untouched), then every factor-th sample kept.</summary>
@@ -142,26 +172,59 @@ public sealed partial class IlgpuBackend
     {
         CheckShape(input.Length, rows, columns, nameof(input));
         CheckShape(output.Length, rows, ResampledLength(columns, 1, factor), nameof(output));
-        using DeviceTensor tensor = Upload(input, rows, columns);
-        SosFilter(tensor, sos, mode);
-        using DeviceTensor kept = Downsample(tensor, factor);
-        Download(kept, output);
+        if (UseDevice(nameof(SosFilterDecimate)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(input, rows, columns);
+                SosFilter(tensor, sos, mode);
+                using DeviceTensor kept = Downsample(tensor, factor);
+                Download(kept, output);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(SosFilterDecimate), e))
+            {
+            }
+        }
+        Fallback.SosFilterDecimate(input, rows, columns, sos, mode, factor, output);
     }
 
     public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        using DeviceTensor tensor = Upload(data, rows, columns);
-        Detrend(tensor, linear: type == DetrendType.Linear);
-        Download(tensor, data);
+        if (UseDevice(nameof(Detrend)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(data, rows, columns);
+                Detrend(tensor, linear: type == DetrendType.Linear);
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(Detrend), e))
+            {
+            }
+        }
+        Fallback.Detrend(data, rows, columns, type);
     }
 
     public void MultiplyColumns(Span<float> data, int rows, int columns, ReadOnlySpan<double> weights)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        using DeviceTensor tensor = Upload(data, rows, columns);
-        MultiplyColumns(tensor, weights);
-        Download(tensor, data);
+        if (UseDevice(nameof(MultiplyColumns)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(data, rows, columns);
+                MultiplyColumns(tensor, weights);
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(MultiplyColumns), e))
+            {
+            }
+        }
+        Fallback.MultiplyColumns(data, rows, columns, weights);
     }
 
     /// <summary>ceil(samples · up / down), the length SciPy's resample_poly gives.</summary>

@@ -21,14 +21,22 @@ public sealed partial class IlgpuBackend
     {
         if (shortWindow < 1) throw new ArgumentOutOfRangeException(nameof(shortWindow), shortWindow, "must be at least one sample");
         if (longWindow <= shortWindow) throw new ArgumentOutOfRangeException(nameof(longWindow), longWindow, "must be longer than the short window");
-        lock (gate)
+        using (EnterDevice())
         {
             var kernel = recursive
                 ? recursiveStaLta ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.RecursiveStaLta)
                 : classicStaLta ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.ClassicStaLta);
             DeviceTensor output = Allocate(tensor.Channels, tensor.Samples);
-            if (tensor.Channels > 0) kernel(tensor.Channels, tensor.View, output.View, new EnergyWindows(tensor.Samples, shortWindow, longWindow));
-            return output;
+            try
+            {
+                if (tensor.Channels > 0) kernel(tensor.Channels, tensor.View, output.View, new EnergyWindows(tensor.Samples, shortWindow, longWindow));
+                return output;
+            }
+            catch
+            {
+                output.Dispose();
+                throw;
+            }
         }
     }
 
@@ -36,14 +44,22 @@ public sealed partial class IlgpuBackend
     internal DeviceTensor WindowRms(DeviceTensor tensor, int window)
     {
         if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "must be at least one sample");
-        lock (gate)
+        using (EnterDevice())
         {
             windowRms ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>(DetectorKernels.WindowRms);
             int windows = tensor.Samples / window;
             DeviceTensor output = Allocate(tensor.Channels, windows);
-            long count = (long)tensor.Channels * windows;
-            if (count > 0) windowRms(Threads(count), tensor.View, output.View, new EnergyWindows(tensor.Samples, window, window));
-            return output;
+            try
+            {
+                long count = (long)tensor.Channels * windows;
+                if (count > 0) windowRms(Threads(count), tensor.View, output.View, new EnergyWindows(tensor.Samples, window, window));
+                return output;
+            }
+            catch
+            {
+                output.Dispose();
+                throw;
+            }
         }
     }
 
@@ -51,7 +67,7 @@ public sealed partial class IlgpuBackend
     {
         long count = (long)tensor.Channels * tensor.Samples;
         if (count == 0) return;
-        lock (gate)
+        using (EnterDevice())
         {
             abs ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>>(DetectorKernels.Abs);
             abs(Threads(count), tensor.View);
@@ -61,7 +77,7 @@ public sealed partial class IlgpuBackend
     internal void Normalize(DeviceTensor tensor, bool byStd)
     {
         if (tensor.Channels == 0 || tensor.Samples == 0) return;
-        lock (gate)
+        using (EnterDevice())
         {
             normalize ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(DetectorKernels.Normalize);
             normalize(tensor.Channels, tensor.View, tensor.Samples, byStd ? 1 : 0);
@@ -84,16 +100,41 @@ public sealed partial class IlgpuBackend
         CheckShape(output.LongLength, slownesses.Length, scan.Windows, nameof(output));
         long count = (long)slownesses.Length * scan.Windows;
         if (count == 0 || channels == 0) return;
-        using DeviceTensor record = Upload(input, channels, samples);
-        lock (gate)
+        if (UseDevice(nameof(SlownessBeam)))
+        {
+            try
+            {
+                using DeviceTensor record = Upload(input, channels, samples);
+                using DeviceTensor power = TimeDomainBeam(record, offsets[..channels], slownesses, scan);
+                Download(power, output);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(SlownessBeam), e))
+            {
+            }
+        }
+        Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
+    }
+
+    private DeviceTensor TimeDomainBeam(DeviceTensor record, double[] offsets, double[] slownesses, BeamScan scan)
+    {
+        using (EnterDevice())
         {
             timeDomainBeam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>(BeamKernels.TimeDomainPower);
-            using var offsetBuffer = accelerator.Allocate1D(offsets[..channels]);
+            using var offsetBuffer = accelerator.Allocate1D(offsets);
             using var slownessBuffer = accelerator.Allocate1D(slownesses);
-            using var power = accelerator.Allocate1D<float>(count);
-            timeDomainBeam(Threads(count), record.View, offsetBuffer.View, slownessBuffer.View, power.View, scan);
-            accelerator.Synchronize();
-            power.AsContiguous().CopyToCPU(output.AsSpan(0, (int)count));
+            DeviceTensor power = Allocate(slownesses.Length, scan.Windows);
+            try
+            {
+                timeDomainBeam(Threads((long)slownesses.Length * scan.Windows), record.View, offsetBuffer.View, slownessBuffer.View, power.View, scan);
+                accelerator.Synchronize(); // the parameter buffers are released on return
+                return power;
+            }
+            catch
+            {
+                power.Dispose();
+                throw;
+            }
         }
     }
 
@@ -102,9 +143,20 @@ public sealed partial class IlgpuBackend
         CheckShape(input.LongLength, rows, columns, nameof(input));
         CheckShape(output.LongLength, rows, columns, nameof(output));
         if (nsta < 1 || nlta <= nsta) throw new ArgumentException($"need 1 <= nsta < nlta, got {nsta}, {nlta}");
-        using DeviceTensor tensor = Upload(input, rows, columns);
-        using DeviceTensor ratio = StaLta(tensor, nsta, nlta, recursive);
-        Download(ratio, output);
+        if (UseDevice(nameof(StaLta)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(input, rows, columns);
+                using DeviceTensor ratio = StaLta(tensor, nsta, nlta, recursive);
+                Download(ratio, output);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(StaLta), e))
+            {
+            }
+        }
+        Fallback.StaLta(input, output, rows, columns, nsta, nlta, recursive);
     }
 
     public void WindowRms(float[] input, float[] output, int rows, int columns, int window)
@@ -112,25 +164,58 @@ public sealed partial class IlgpuBackend
         if (window < 1) throw new ArgumentOutOfRangeException(nameof(window));
         CheckShape(input.LongLength, rows, columns, nameof(input));
         CheckShape(output.LongLength, rows, columns / window, nameof(output));
-        using DeviceTensor tensor = Upload(input, rows, columns);
-        using DeviceTensor rms = WindowRms(tensor, window);
-        Download(rms, output);
+        if (UseDevice(nameof(WindowRms)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(input, rows, columns);
+                using DeviceTensor rms = WindowRms(tensor, window);
+                Download(rms, output);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(WindowRms), e))
+            {
+            }
+        }
+        Fallback.WindowRms(input, output, rows, columns, window);
     }
 
     public void Abs(float[] data, long count)
     {
         if (count < 0 || count > data.LongLength) throw new ArgumentException($"holds {data.LongLength} floats, {count} needed", nameof(data));
-        using DeviceTensor tensor = Upload(data, 1, checked((int)count));
-        Abs(tensor);
-        Download(tensor, data);
+        if (UseDevice(nameof(Abs)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(data, 1, checked((int)count));
+                Abs(tensor);
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(Abs), e))
+            {
+            }
+        }
+        Fallback.Abs(data, count);
     }
 
     public void Normalize(float[] data, int rows, int columns, bool byStd)
     {
         CheckShape(data.LongLength, rows, columns, nameof(data));
-        using DeviceTensor tensor = Upload(data, rows, columns);
-        Normalize(tensor, byStd);
-        Download(tensor, data);
+        if (UseDevice(nameof(Normalize)))
+        {
+            try
+            {
+                using DeviceTensor tensor = Upload(data, rows, columns);
+                Normalize(tensor, byStd);
+                DownloadInPlace(tensor, data);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(Normalize), e))
+            {
+            }
+        }
+        Fallback.Normalize(data, rows, columns, byStd);
     }
 
     /// <summary>ObsPy array_processing (Bartlett/Capon with pseudo-inverses per window): runs on the CPU backend.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Diagnostics.Metrics;
 using ILGPU;
 using ILGPU.Runtime;
 using Resif.Gpu.Core;
@@ -9,7 +11,8 @@ namespace Resif.Gpu.Kernels;
 /// The ILGPU backend: one accelerator (CUDA, OpenCL or ILGPU's CPU emulator) and its kernels. Device-level operations
 /// (internal, on <see cref="DeviceTensor"/>) let a chain upload once and download once; the kernel-family methods
 /// wrap one upload, the kernels and one download. Kernel families live in partial files. Built by
-/// <see cref="IlgpuBackendProvider"/>. Calls are serialised: one accelerator stream, one caller at a time.
+/// <see cref="IlgpuBackendProvider"/>. Safe to share between requests: every device step holds one lock (see
+/// <see cref="EnterDevice"/>), and a failing device step is rerun on the CPU backend (IlgpuBackend.Faults.cs).
 /// </summary>
 public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKernels
 {
@@ -17,16 +20,21 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     private readonly Accelerator accelerator;
     private readonly Lock gate = new();
 
-    private IlgpuBackend(Context context, Accelerator accelerator, string name)
+    private IlgpuBackend(Context context, Accelerator accelerator, string name, Action<string> log)
     {
         this.context = context;
         this.accelerator = accelerator;
+        this.log = log;
         Name = name;
+        Meter = new Meter(MeterName);
+        fallbacks = Meter.CreateCounter<long>(FallbackCounterName, "{call}", "Kernel calls rerun on the CPU backend because the device failed or was disabled");
     }
 
     public string Name { get; }
 
-    public string Device => $"{accelerator.Name} ({accelerator.AcceleratorType}, {accelerator.MemorySize >> 20} MiB)";
+    public string Device => DisabledReason is { } reason
+        ? $"{accelerator.Name} ({accelerator.AcceleratorType}) disabled after a device failure, running on the CPU backend: {reason}"
+        : $"{accelerator.Name} ({accelerator.AcceleratorType}, {accelerator.MemorySize >> 20} MiB)";
 
     public IFilterKernels Filters => this;
 
@@ -36,13 +44,13 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     internal CpuBackend Fallback { get; } = new();
 
     /// <summary>Takes ownership of <paramref name="context"/>; releases it when the accelerator cannot be created.</summary>
-    internal static IlgpuBackend Open(Context context, Func<Context, Device> pick, string name)
+    internal static IlgpuBackend Open(Context context, Func<Context, Device> pick, string name, Action<string> log)
     {
         Accelerator? accelerator = null;
         try
         {
             accelerator = pick(context).CreateAccelerator(context);
-            var backend = new IlgpuBackend(context, accelerator, name);
+            var backend = new IlgpuBackend(context, accelerator, name, log);
             backend.SmokeTest();
             return backend;
         }
@@ -69,31 +77,64 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     public void Dispose()
     {
+        Meter.Dispose();
         Fallback.Dispose();
         accelerator.Dispose();
         context.Dispose();
     }
 
+    /// <summary>Copies a block to the device (one counted upload).</summary>
     internal DeviceTensor Upload(ReadOnlySpan<float> values, int channels, int samples)
     {
         long count = (long)channels * samples;
         if (channels < 0 || samples < 0 || values.Length < count) throw new ArgumentException($"{values.Length} values do not fill [{channels}, {samples}]");
-        lock (gate)
+        using (EnterDevice())
         {
             DeviceTensor tensor = Allocate(channels, samples);
-            tensor.View.SubView(0, count).CopyFromCPU(values[..(int)count]);
+            try
+            {
+                tensor.View.SubView(0, count).CopyFromCPU(values[..(int)count]);
+            }
+            catch
+            {
+                tensor.Dispose();
+                throw;
+            }
+            Interlocked.Increment(ref uploads);
             return tensor;
         }
     }
 
+    /// <summary>Waits for the device and copies the tensor into <paramref name="destination"/> (one counted download).</summary>
     internal void Download(DeviceTensor tensor, Span<float> destination)
     {
         long count = (long)tensor.Channels * tensor.Samples;
         if (destination.Length < count) throw new ArgumentException($"destination holds {destination.Length} values, tensor {count}");
-        lock (gate)
+        using (EnterDevice())
         {
             accelerator.Synchronize();
             tensor.View.SubView(0, count).CopyToCPU(destination[..(int)count]);
+            Interlocked.Increment(ref downloads);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Download(DeviceTensor, Span{float})"/> through a host staging copy, for kernels that work in place:
+    /// a device that fails mid-copy must not leave the caller's input half overwritten, since the CPU backend then
+    /// reruns the call from it.
+    /// </summary>
+    private void DownloadInPlace(DeviceTensor tensor, Span<float> destination)
+    {
+        int count = checked(tensor.Channels * tensor.Samples);
+        float[] staging = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            Download(tensor, staging);
+            staging.AsSpan(0, count).CopyTo(destination);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(staging);
         }
     }
 

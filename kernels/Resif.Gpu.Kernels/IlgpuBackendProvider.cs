@@ -25,17 +25,17 @@ public sealed class IlgpuBackendProvider : IBackendProvider
     private readonly ConcurrentDictionary<string, string> startFailures = new();
     private readonly Func<ComputeDevice, IBackend> open;
 
-    /// <param name="log">Receives one line per device that was skipped or failed (default: standard error).</param>
+    /// <param name="log">Receives one line per device that was skipped or failed, and backends' device-failure warnings (default: standard error).</param>
     public IlgpuBackendProvider(Action<string>? log = null)
-        : this(log, Open)
+        : this(log, null)
     {
     }
 
     /// <summary>Tests replace <paramref name="open"/> to simulate a device that lists fine but fails to start.</summary>
-    internal IlgpuBackendProvider(Action<string>? log, Func<ComputeDevice, IBackend> open)
+    internal IlgpuBackendProvider(Action<string>? log, Func<ComputeDevice, IBackend>? open)
     {
         this.log = log ?? (line => Console.Error.WriteLine(line));
-        this.open = open;
+        this.open = open ?? (device => Open(device, this.log));
         devices = new Lazy<IReadOnlyList<ComputeDevice>>(Discover);
     }
 
@@ -103,18 +103,18 @@ public sealed class IlgpuBackendProvider : IBackendProvider
         throw new InvalidRequestException("device", $"unknown device '{device}'; known: {known}");
     }
 
-    private static IlgpuBackend Open(ComputeDevice device)
+    private static IlgpuBackend Open(ComputeDevice device, Action<string> log)
     {
         switch (device.Kind)
         {
             case "ilgpu-cpu":
-                return IlgpuBackend.Open(Context.Create(b => b.CPU()), c => c.GetCPUDevice(0), "ilgpu-cpu");
+                return IlgpuBackend.Open(Context.Create(b => b.CPU()), c => c.GetCPUDevice(0), "ilgpu-cpu", log);
             case "cuda":
                 int ordinal = int.Parse(device.Id["cuda:".Length..]);
-                return IlgpuBackend.Open(Context.Create(b => b.Cuda(d => d.DeviceId == ordinal)), c => c.GetCudaDevice(0), "ilgpu-cuda");
+                return IlgpuBackend.Open(Context.Create(b => b.Cuda(d => d.DeviceId == ordinal)), c => c.GetCudaDevice(0), "ilgpu-cuda", log);
             case "opencl":
                 int index = int.Parse(device.Id["opencl:".Length..]);
-                return IlgpuBackend.Open(Context.Create(b => b.OpenCL(_ => true)), c => c.GetCLDevice(index), "ilgpu-opencl");
+                return IlgpuBackend.Open(Context.Create(b => b.OpenCL(_ => true)), c => c.GetCLDevice(index), "ilgpu-opencl", log);
             default:
                 throw new InvalidRequestException("device", $"'{device.Id}' has no ILGPU backend");
         }
