@@ -51,6 +51,20 @@ public abstract class ConcurrencySuite
         for (int i = 0; i < Callers; i++) Assert.Equal(sequential[i], parallel[i]);
         Assert.Null(backend.DisabledReason);
     }
+
+    [BackendFact]
+    public async Task Parallel_reductions_through_resident_pipelines_get_the_bytes_of_one_alone()
+    {
+        var (store, plan) = ResidentPipelineSuite.Planned(ResidentPipelineSuite.Detector);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[] alone = await ResidentPipelineSuite.Reduce(store, plan, backend);
+        long uploads = backend.Uploads;
+
+        float[][] together = await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => Task.Run(() => ResidentPipelineSuite.Reduce(store, plan, backend))));
+
+        Assert.All(together, result => Assert.Equal(alone, result));
+        Assert.Equal(Callers * 2, backend.Uploads - uploads); // still resident: one upload per block
+    }
 }
 
 public sealed class IlgpuCpuConcurrency : ConcurrencySuite

@@ -91,6 +91,8 @@ public static class ReductionExecutor
 
     private static Block RunOperations(ReductionPlan plan, Block block, IBackend backend, CancellationToken cancellationToken)
     {
+        // A device backend may chain the whole pipeline in its memory: one upload and one download per block.
+        if (backend is IResidentPipelines device && device.TryRunResident(plan.Operations, block, cancellationToken) is { } resident) return resident;
         foreach (var operation in plan.Operations)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -25,7 +25,7 @@ public sealed class DecimateDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new DecimateOperation(parameters);
 }
 
-public sealed class DecimateOperation : IOperation
+public sealed class DecimateOperation : IOperation, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly int _factor;
@@ -90,6 +90,14 @@ public sealed class DecimateOperation : IOperation
         }
         return new Block(output, result);
     }
+
+    /// <summary>The same kernel call as <see cref="Run"/> makes.</summary>
+    public DeviceStep DeviceStep(TensorLayout input) => _factor == 1 ? new PassThroughStep() : _method switch
+    {
+        "fir" => new FirResampleStep(_firTaps!, 1, _factor, FilterDesign.ResamplePolyDelay(_firTaps!.Length, _factor)),
+        "iir" => new SosFilterDecimateStep(_iirSections!, SosMode.ZeroPhaseOddPad, _factor),
+        _ => new SosFilterDecimateStep(ObspyDesign(1 / input.Coords[^1].Step), SosMode.Causal, _factor),
+    };
 
     // ObsPy's corner is half the new sampling rate; the design depends on the rate only through rounding.
     private double[] ObspyDesign(double rate)

@@ -19,7 +19,7 @@ public sealed class DetrendDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new DetrendOperation(parameters);
 }
 
-public sealed class DetrendOperation : IOperation
+public sealed class DetrendOperation : IOperation, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly DetrendType _type;
@@ -41,6 +41,8 @@ public sealed class DetrendOperation : IOperation
         TimeAxis.Of(input, _parameters, Name);
         return input;
     }
+
+    public DeviceStep DeviceStep(TensorLayout input) => new DetrendStep(_type);
 
     public Block Run(Block input, IBackend backend)
     {

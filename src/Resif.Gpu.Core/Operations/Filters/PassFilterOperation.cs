@@ -49,7 +49,7 @@ public sealed class PassFilterDescriptor : OperationDescriptor
 }
 
 /// <summary>A configured Butterworth filter; designed once the sampling rate is known (in <see cref="Plan"/>).</summary>
-public sealed class PassFilterOperation : IOperation
+public sealed class PassFilterOperation : IOperation, IDeviceStepSource
 {
     private readonly PassFilterDescriptor _descriptor;
     private readonly ParameterSet _parameters;
@@ -105,6 +105,8 @@ public sealed class PassFilterOperation : IOperation
         backend.Filters.SosFilter(input.Values, input.Rows, input.Columns, Design(rate), _mode);
         return input;
     }
+
+    public DeviceStep DeviceStep(TensorLayout input) => new SosFilterStep(Design(TimeAxis.Of(input, _parameters, Name).SamplingRate), _mode);
 
     // Designs (and validates against Nyquist) once per sampling rate.
     private double[] Design(double rate)

@@ -26,7 +26,7 @@ public sealed class ResampleDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new ResampleOperation(parameters);
 }
 
-public sealed class ResampleOperation : IOperation
+public sealed class ResampleOperation : IOperation, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly double _rate;
@@ -55,6 +55,14 @@ public sealed class ResampleOperation : IOperation
             Shape = [.. input.Shape.Take(input.Shape.Count - 1), outSamples],
             Coords = [.. input.Coords.Take(input.Coords.Count - 1), time with { Length = outSamples, Step = time.Step * down / up }],
         };
+    }
+
+    public DeviceStep DeviceStep(TensorLayout input)
+    {
+        var (up, down) = Ratio(1 / input.Coords[^1].Step);
+        if (up == down) return new PassThroughStep();
+        var taps = FilterDesign.ResamplePolyTaps(up, down);
+        return new FirResampleStep(taps, up, down, FilterDesign.ResamplePolyDelay(taps.Length, down));
     }
 
     public Block Run(Block input, IBackend backend)

@@ -20,7 +20,7 @@ public sealed class TaperDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new TaperOperation(parameters);
 }
 
-public sealed class TaperOperation : IOperation
+public sealed class TaperOperation : IOperation, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly double _maxPercentage;
@@ -43,6 +43,8 @@ public sealed class TaperOperation : IOperation
         TimeAxis.Of(input, _parameters, Name);
         return input;
     }
+
+    public DeviceStep DeviceStep(TensorLayout input) => new MultiplyColumnsStep(Weights(TimeAxis.Of(input, _parameters, Name).Samples, _maxPercentage));
 
     public Block Run(Block input, IBackend backend)
     {

@@ -11,6 +11,8 @@ internal sealed class EnvelopeOperation(ParameterSet parameters) : SpectralOpera
         return input;
     }
 
+    public override DeviceStep DeviceStep(TensorLayout input) => new EnvelopeStep();
+
     public override Block Run(Block input, IBackend backend)
     {
         backend.Spectral.Envelope(input.Data, input.Rows, input.Columns);
@@ -26,6 +28,8 @@ internal sealed class AbsOperation(ParameterSet parameters) : SpectralOperation(
     public override TensorLayout Plan(TensorLayout input) => input.Type == ElementType.Float32
         ? input
         : throw new InvalidRequestException("array", "abs needs real data (use fk:output=amplitude for complex spectra)");
+
+    public override DeviceStep DeviceStep(TensorLayout input) => new AbsStep();
 
     public override Block Run(Block input, IBackend backend)
     {
@@ -44,6 +48,8 @@ internal sealed class NormalizeOperation(ParameterSet parameters) : SpectralOper
         SpectralLayouts.TimeStep(input, Name);
         return input with { Units = "" };
     }
+
+    public override DeviceStep DeviceStep(TensorLayout input) => new NormalizeStep(ByStd: Set.Text("type") == "std");
 
     public override Block Run(Block input, IBackend backend)
     {
@@ -79,6 +85,8 @@ internal sealed class RmsOperation(ParameterSet parameters) : SpectralOperation(
         };
     }
 
+    public override DeviceStep DeviceStep(TensorLayout input) => new WindowRmsStep((int)WindowSamples(input));
+
     public override Block Run(Block input, IBackend backend)
     {
         var layout = Plan(input.Layout);
@@ -107,6 +115,12 @@ internal sealed class StaLtaOperation(ParameterSet parameters) : SpectralOperati
     {
         Windows(input);
         return input with { Units = "" };
+    }
+
+    public override DeviceStep DeviceStep(TensorLayout input)
+    {
+        var (sta, lta) = Windows(input);
+        return new StaLtaStep(sta, lta, Recursive: Set.Text("type") == "recursive");
     }
 
     public override Block Run(Block input, IBackend backend)

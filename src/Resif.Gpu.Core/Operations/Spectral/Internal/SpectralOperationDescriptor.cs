@@ -14,7 +14,7 @@ internal sealed class SpectralOperationDescriptor(string name, string descriptio
 }
 
 /// <summary>Base of the spectral operations: name and normalised parameters recorded for provenance.</summary>
-internal abstract class SpectralOperation(string name, ParameterSet parameters) : IOperation
+internal abstract class SpectralOperation(string name, ParameterSet parameters) : IOperation, IDeviceStepSource
 {
     public string Name => name;
 
@@ -27,4 +27,7 @@ internal abstract class SpectralOperation(string name, ParameterSet parameters) 
     public abstract TensorLayout Plan(TensorLayout input);
 
     public abstract Block Run(Block input, IBackend backend);
+
+    /// <summary>None by default: FK, beams and station beams mix channels and have no single-kernel description.</summary>
+    public virtual DeviceStep? DeviceStep(TensorLayout input) => null;
 }

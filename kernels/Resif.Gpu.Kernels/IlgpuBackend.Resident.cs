@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Numerics;
+using Resif.Gpu.Core;
+using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Kernels.Internal;
+
+namespace Resif.Gpu.Kernels;
+
+/// <summary>
+/// Data-resident pipelines: when every operation describes itself as a <see cref="DeviceStep"/> this device runs, the
+/// block is uploaded once, the steps are chained on <see cref="DeviceTensor"/>s and only the result is downloaded.
+/// </summary>
+public sealed partial class IlgpuBackend : IResidentPipelines
+{
+    /// <summary>
+    /// Device memory a resident chain may need, in multiples of the input block: the block, one output, and the SOS
+    /// cascade's float64 work copy (twice the float32 size, plus the odd padding).
+    /// </summary>
+    private const long ResidentMemoryFactor = 5;
+
+    private const string ResidentPipelineKernel = "ResidentPipeline";
+
+    public Block? TryRunResident(IReadOnlyList<IOperation> operations, Block input, CancellationToken cancellationToken)
+    {
+        TensorLayout layout = input.Layout;
+        if (DisabledReason is not null || layout.Type != ElementType.Float32 || layout.Shape.Count != 2) return null;
+        if (layout.ElementCount > int.MaxValue || layout.ByteCount * ResidentMemoryFactor > accelerator.MemorySize) return null;
+
+        var steps = new List<DeviceStep>(operations.Count);
+        foreach (IOperation operation in operations)
+        {
+            if (operation is not IDeviceStepSource source || source.DeviceStep(layout) is not { } step || !RunsOnDevice(step, layout)) return null;
+            steps.Add(step);
+            layout = operation.Plan(layout);
+        }
+
+        try
+        {
+            DeviceTensor current = Upload(input.Values, input.Rows, input.Columns);
+            try
+            {
+                foreach (DeviceStep step in steps)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    current = Apply(step, current);
+                }
+                var output = new float[layout.ElementCount];
+                Download(current, output);
+                return new Block(layout, output);
+            }
+            finally
+            {
+                current.Dispose();
+            }
+        }
+        catch (Exception e) when (FallsBack(ResidentPipelineKernel, e))
+        {
+            // The host block was only read: the executor reruns the operations one by one from it.
+            return null;
+        }
+    }
+
+    /// <summary>Steps this device runs on a block of <paramref name="layout"/>; the others send the block down the normal path.</summary>
+    private static bool RunsOnDevice(DeviceStep step, TensorLayout layout) => step switch
+    {
+        EnvelopeStep => BitOperations.IsPow2(layout.Shape[1]), // the device FFT is radix-2
+        MultiplyColumnsStep m => m.Weights.Length == layout.Shape[1],
+        SosFilterStep or SosFilterDecimateStep or FirResampleStep or DetrendStep or AbsStep or NormalizeStep or StaLtaStep or WindowRmsStep
+            or PassThroughStep => true,
+        _ => false, // a step type newer than this backend
+    };
+
+    /// <summary>Runs one step on the tensor: in place (same tensor back), or into a new tensor (the old one released).</summary>
+    private DeviceTensor Apply(DeviceStep step, DeviceTensor tensor)
+    {
+        switch (step)
+        {
+            case SosFilterStep s:
+                SosFilter(tensor, s.Sections, s.Mode);
+                return tensor;
+            case SosFilterDecimateStep s:
+                SosFilter(tensor, s.Sections, s.Mode);
+                return Replace(tensor, Downsample(tensor, s.Factor));
+            case FirResampleStep f:
+                return Replace(tensor, FirResample(tensor, f.Taps, f.Up, f.Down, f.Delay, ResampledLength(tensor.Samples, f.Up, f.Down)));
+            case DetrendStep d:
+                Detrend(tensor, linear: d.Type == DetrendType.Linear);
+                return tensor;
+            case MultiplyColumnsStep m:
+                MultiplyColumns(tensor, m.Weights);
+                return tensor;
+            case AbsStep:
+                Abs(tensor);
+                return tensor;
+            case NormalizeStep n:
+                Normalize(tensor, n.ByStd);
+                return tensor;
+            case StaLtaStep s:
+                return Replace(tensor, StaLta(tensor, s.ShortWindow, s.LongWindow, s.Recursive));
+            case WindowRmsStep w:
+                return Replace(tensor, WindowRms(tensor, w.Window));
+            case EnvelopeStep:
+                Envelope(tensor);
+                return tensor;
+            case PassThroughStep:
+                return tensor;
+            default:
+                throw new UnreachableException($"{step.GetType().Name} passed {nameof(RunsOnDevice)} without a device implementation");
+        }
+    }
+
+    /// <summary>Releases <paramref name="consumed"/> once the kernels reading it have finished.</summary>
+    private DeviceTensor Replace(DeviceTensor consumed, DeviceTensor next)
+    {
+        try
+        {
+            using (EnterDevice()) accelerator.Synchronize();
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
+        consumed.Dispose();
+        return next;
+    }
+}
