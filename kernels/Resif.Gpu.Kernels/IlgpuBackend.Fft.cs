@@ -6,8 +6,8 @@ using Resif.Gpu.Kernels.Internal;
 namespace Resif.Gpu.Kernels;
 
 /// <summary>
-/// FFT-based spectral kernels on the device for power-of-two sizes (radix-2, float64 work buffer); other sizes need
-/// Bluestein's algorithm and run on the CPU backend (<see cref="DelegatedToCpu"/>).
+/// FFT-based spectral kernels on the device, any size, in a float64 work buffer: radix-2 for powers of two, Bluestein's
+/// chirp-z transform (through radix-2 FFTs) for the other lengths.
 /// </summary>
 public sealed partial class IlgpuBackend
 {
@@ -17,16 +17,15 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<double>, int>? analyticWeights;
     private Action<Index1D, ArrayView<double>, ArrayView<float>>? multiplyByMask;
     private Action<Index1D, ArrayView<double>, ArrayView<float>, int, int, double>? storeShifted;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, int, int>? bluesteinFilter;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>? bluesteinLoad;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, int>? bluesteinMultiply;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>? bluesteinStore;
 
     private const int Interleaved = 0, RealPart = 1, Magnitude = 2;
 
     public void ComplexFft(float[] data, int rows, int length, bool inverse)
     {
-        if (!BitOperations.IsPow2(length))
-        {
-            Fallback.ComplexFft(data, rows, length, inverse);
-            return;
-        }
         CheckShape(data.LongLength, rows, 2 * length, nameof(data));
         if (rows == 0) return;
         if (UseDevice(nameof(ComplexFft)))
@@ -52,11 +51,6 @@ public sealed partial class IlgpuBackend
 
     public void Envelope(float[] data, int rows, int columns)
     {
-        if (!BitOperations.IsPow2(columns))
-        {
-            Fallback.Envelope(data, rows, columns);
-            return;
-        }
         CheckShape(data.LongLength, rows, columns, nameof(data));
         if (rows == 0) return;
         if (UseDevice(nameof(Envelope)))
@@ -75,10 +69,9 @@ public sealed partial class IlgpuBackend
         Fallback.Envelope(data, rows, columns);
     }
 
-    /// <summary>|analytic signal| of each row of a tensor whose row length is a power of two, in place.</summary>
+    /// <summary>|analytic signal| of each row of the tensor, in place.</summary>
     internal void Envelope(DeviceTensor tensor)
     {
-        if (!BitOperations.IsPow2(tensor.Samples)) throw new ArgumentException($"the device envelope needs a power-of-two row length, got {tensor.Samples}", nameof(tensor));
         using (EnterDevice())
         {
             using var work = LoadWork(tensor, complex: false);
@@ -93,11 +86,6 @@ public sealed partial class IlgpuBackend
 
     public void Fk(float[] input, int channels, int samples, double scale, float[] output)
     {
-        if (!BitOperations.IsPow2(channels) || !BitOperations.IsPow2(samples))
-        {
-            Fallback.Fk(input, channels, samples, scale, output);
-            return;
-        }
         CheckShape(input.LongLength, channels, samples, nameof(input));
         CheckShape(output.LongLength, channels, 2 * samples, nameof(output));
         if (UseDevice(nameof(Fk)))
@@ -126,11 +114,6 @@ public sealed partial class IlgpuBackend
 
     public void FkMask(float[] data, int channels, int samples, float[] mask)
     {
-        if (!BitOperations.IsPow2(channels) || !BitOperations.IsPow2(samples))
-        {
-            Fallback.FkMask(data, channels, samples, mask);
-            return;
-        }
         CheckShape(data.LongLength, channels, samples, nameof(data));
         CheckShape(mask.LongLength, channels, samples, nameof(mask));
         if (UseDevice(nameof(FkMask)))
@@ -187,11 +170,61 @@ public sealed partial class IlgpuBackend
     private void TransformLines(MemoryBuffer1D<double, Stride1D.Dense> work, int lines, int length, int lineStride, int elementStride, bool inverse)
     {
         if (lines == 0 || length <= 1) return;
-        fftTransform ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, FftLines>(FftKernels.Transform);
+        if (!BitOperations.IsPow2(length))
+        {
+            BluesteinLines(work, lines, length, lineStride, elementStride, inverse);
+            return;
+        }
         using var twiddles = accelerator.Allocate1D(Twiddles(length));
-        fftTransform(lines, work.View, twiddles.View,
-            new FftLines(length, BitOperations.Log2((uint)length), lineStride, elementStride, inverse ? 1 : 0));
+        Radix2Lines(work.View, twiddles.View, lines, new FftLines(length, BitOperations.Log2((uint)length), lineStride, elementStride, inverse ? 1 : 0));
         accelerator.Synchronize(); // the twiddle table is released on return
+    }
+
+    private void Radix2Lines(ArrayView<double> work, ArrayView<double> twiddles, int lines, FftLines shape)
+    {
+        fftTransform ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, FftLines>(FftKernels.Transform);
+        fftTransform(lines, work, twiddles, shape);
+    }
+
+    /// <summary>
+    /// Lengths that are not powers of two: Bluestein's chirp-z transform through radix-2 FFTs of the next power of two
+    /// ≥ 2n − 1, in float64 (its extra rounding stays near 1e-15, far below the float32 output).
+    /// </summary>
+    private void BluesteinLines(MemoryBuffer1D<double, Stride1D.Dense> work, int lines, int length, int lineStride, int elementStride, bool inverse)
+    {
+        int padded = checked((int)BitOperations.RoundUpToPowerOf2((uint)(2 * length - 1)));
+        var forward = new FftLines(padded, BitOperations.Log2((uint)padded), lineStride: padded, elementStride: 1, inverse: 0);
+        var shape = new BluesteinLines(length, padded, lineStride, elementStride, inverse ? 1 : 0);
+        bluesteinFilter ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(BluesteinKernels.Filter);
+        bluesteinLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>(BluesteinKernels.Load);
+        bluesteinMultiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(BluesteinKernels.MultiplyByFilter);
+        bluesteinStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>(BluesteinKernels.Store);
+
+        using var chirp = accelerator.Allocate1D(Chirp(length));
+        using var twiddles = accelerator.Allocate1D(Twiddles(padded));
+        using var filter = accelerator.Allocate1D<double>(2L * padded);
+        using var scratch = accelerator.Allocate1D<double>(2L * lines * padded);
+        bluesteinFilter(padded, chirp.View, filter.View, length, padded);
+        Radix2Lines(filter.View, twiddles.View, 1, forward);
+        bluesteinLoad(Threads((long)lines * padded), work.View, scratch.View, chirp.View, shape);
+        Radix2Lines(scratch.View, twiddles.View, lines, forward);
+        bluesteinMultiply(Threads((long)lines * padded), scratch.View, filter.View, padded);
+        Radix2Lines(scratch.View, twiddles.View, lines, new FftLines(padded, forward.Log2Length, padded, 1, inverse: 1));
+        bluesteinStore(Threads((long)lines * length), scratch.View, work.View, chirp.View, shape);
+        accelerator.Synchronize(); // the tables and scratch are released on return
+    }
+
+    /// <summary>exp(−πi k²/n) for k &lt; n, interleaved; k² is reduced mod 2n in integers so the angle stays exact for large k.</summary>
+    private static double[] Chirp(int length)
+    {
+        var table = new double[2 * length];
+        for (int k = 0; k < length; k++)
+        {
+            double angle = -Math.PI * ((long)k * k % (2L * length)) / length;
+            table[2 * k] = Math.Cos(angle);
+            table[2 * k + 1] = Math.Sin(angle);
+        }
+        return table;
     }
 
     /// <summary>exp(−2πi k/n) for k &lt; n/2, interleaved, computed on the host in float64.</summary>

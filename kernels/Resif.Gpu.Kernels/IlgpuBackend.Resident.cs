@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Operations;
 using Resif.Gpu.Kernels.Internal;
@@ -63,10 +62,9 @@ public sealed partial class IlgpuBackend : IResidentPipelines
     /// <summary>Steps this device runs on a block of <paramref name="layout"/>; the others send the block down the normal path.</summary>
     private static bool RunsOnDevice(DeviceStep step, TensorLayout layout) => step switch
     {
-        EnvelopeStep => BitOperations.IsPow2(layout.Shape[1]), // the device FFT is radix-2
         MultiplyColumnsStep m => m.Weights.Length == layout.Shape[1],
         SosFilterStep or SosFilterDecimateStep or FirResampleStep or DetrendStep or AbsStep or NormalizeStep or StaLtaStep or WindowRmsStep
-            or PassThroughStep => true,
+            or EnvelopeStep or PassThroughStep => true,
         _ => false, // a step type newer than this backend
     };
 

@@ -147,13 +147,11 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     /// <summary>
     /// Kernel-family methods, or cases of them, that run on the CPU backend rather than on the device, for honest
-    /// provenance: FFT sizes that are not powers of two (the device FFT is radix-2; ILGPU's cuFFT binding is
-    /// CUDA-only) and the frequency-domain beam (per-window FFTs).
+    /// provenance: the frequency-domain beam (per-window FFTs and steering) and the station beam (per-window
+    /// cross-spectral matrices and pseudo-inverses).
     /// </summary>
     public static IReadOnlyList<string> DelegatedToCpu { get; } =
     [
-        $"{nameof(ComplexFft)}, {nameof(Envelope)}: lengths that are not powers of two",
-        $"{nameof(Fk)}, {nameof(FkMask)}: channel or sample counts that are not powers of two",
         $"{nameof(SlownessBeam)}: frequency domain",
         $"{nameof(StationBeam)}: always (per-window cross-spectral matrices and pseudo-inverses)",
     ];

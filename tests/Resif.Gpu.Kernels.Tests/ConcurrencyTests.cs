@@ -31,7 +31,7 @@ public abstract class ConcurrencySuite
         var spectrum = new float[2 * x.Length];
         backend.Fk(x, 2, Columns, 1.0, spectrum); // 2 × 256 on the device
         var delegated = new float[2 * x.Length];
-        backend.Fk(x, Rows + 1, Columns * Rows / (Rows + 1), 1.0, delegated); // 4 × 192 is not a power of two: the CPU backend
+        backend.Fk(x, Rows + 1, Columns * Rows / (Rows + 1), 1.0, delegated); // 4 × 192: Bluestein along time
         return [.. ratio, .. x, .. spectrum, .. delegated];
     }
 

@@ -69,7 +69,7 @@ public abstract class ResidentPipelineSuite
     {
         string[] chain =
         [
-            "detrend:type=linear", "taper:max_percentage=0.05", "highpass:freq=0.5,corners=2", "lowpass:freq=20,zerophase=true,pad=odd",
+            "detrend:type=linear", "taper:max_percentage=0.05", "highpass:freq=0.5,corners=2", "lowpass:freq=20,zerophase=true,pad=odd", "envelope",
             "resample:rate=50", "decimate:factor=2,method=fir", "decimate:factor=1", "normalize:type=std", "rms:window=0.2",
         ];
         var (store, plan) = Planned(chain);
@@ -81,15 +81,16 @@ public abstract class ResidentPipelineSuite
         float[] actual = await Reduce(store, plan, backend);
 
         Assert.Equal(2, backend.Uploads - uploads);
-        // Nine stages instead of four: the same per-stage argument with room for twice as many roundings.
+        // Ten stages instead of four: the same per-stage argument with room for twice as many roundings.
         AssertClose(expected, actual, 2 * Tolerance, "resident filter chain");
     }
 
     [BackendFact]
-    public void A_pipeline_with_an_undescribed_or_unsupported_step_is_left_to_the_normal_path()
+    public void A_pipeline_with_an_operation_that_has_no_device_step_is_left_to_the_normal_path()
     {
         using IlgpuBackend backend = TestDevices.Open(DeviceKind);
-        foreach (string[] operations in new[] { new[] { "abs", "fk" }, new[] { "envelope" } }) // fk mixes channels; 1000 samples is not a power of two
+        // fk and beam mix channels and describe no single kernel step.
+        foreach (string[] operations in new[] { new[] { "abs", "fk" }, new[] { "detrend", "beam:smin=-0.001,smax=0.001,ns=3,window=1" } })
         {
             var (_, plan) = Planned(operations);
             var block = new Block(plan.Input, new float[Channels * Samples]);

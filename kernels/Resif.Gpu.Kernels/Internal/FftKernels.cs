@@ -141,3 +141,80 @@ internal static class FftKernels
         return reversed;
     }
 }
+
+/// <summary>
+/// Lines of a Bluestein transform of length <see cref="Length"/> (any size) in the strided work buffer (as in
+/// <see cref="FftLines"/>), computed as a circular convolution of power-of-two length <see cref="Padded"/> ≥ 2n − 1
+/// in a scratch buffer of [lines, Padded] complex values.
+/// </summary>
+internal readonly struct BluesteinLines(int length, int padded, int lineStride, int elementStride, int inverse)
+{
+    public readonly int Length = length;
+    public readonly int Padded = padded;
+    public readonly int LineStride = lineStride;
+    public readonly int ElementStride = elementStride;
+    public readonly int Inverse = inverse;
+}
+
+/// <summary>
+/// Bluestein's chirp-z steps for FFT lengths that are not powers of two. With the chirp w_k = exp(−πi k²/n),
+/// X_k = w_k · Σ_j (x_j w_j) · conj(w_(k−j)): a convolution, done with power-of-two FFTs. The inverse transform is
+/// conj(FFT(conj(x)))/n.
+/// </summary>
+internal static class BluesteinKernels
+{
+    /// <summary>One thread per padded index j: the convolution filter conj(w_|j|), wrapped circularly, zero between.</summary>
+    public static void Filter(Index1D j, ArrayView<double> chirp, ArrayView<double> filter, int length, int padded)
+    {
+        int k = j.X < length ? j.X : j.X > padded - length ? padded - j.X : -1;
+        filter[2L * j.X] = k >= 0 ? chirp[2L * k] : 0.0;
+        filter[2L * j.X + 1] = k >= 0 ? -chirp[2L * k + 1] : 0.0;
+    }
+
+    /// <summary>One thread per (line, padded index): scratch = x_j · w_j (x conjugated for the inverse), zero past the line.</summary>
+    public static void Load(Index1D index, ArrayView<double> work, ArrayView<double> scratch, ArrayView<double> chirp, BluesteinLines lines)
+    {
+        int line = index.X / lines.Padded;
+        int j = index.X - line * lines.Padded;
+        double re = 0.0, im = 0.0;
+        if (j < lines.Length)
+        {
+            long at = 2 * ((long)line * lines.LineStride + (long)j * lines.ElementStride);
+            double xr = work[at], xi = lines.Inverse != 0 ? -work[at + 1] : work[at + 1];
+            double cr = chirp[2L * j], ci = chirp[2L * j + 1];
+            re = xr * cr - xi * ci;
+            im = xr * ci + xi * cr;
+        }
+        scratch[2L * index.X] = re;
+        scratch[2L * index.X + 1] = im;
+    }
+
+    /// <summary>One thread per scratch value: multiplies by the transformed filter (the same for every line).</summary>
+    public static void MultiplyByFilter(Index1D index, ArrayView<double> scratch, ArrayView<double> filter, int padded)
+    {
+        long f = 2L * (index.X % padded);
+        double sr = scratch[2L * index.X], si = scratch[2L * index.X + 1];
+        double fr = filter[f], fi = filter[f + 1];
+        scratch[2L * index.X] = sr * fr - si * fi;
+        scratch[2L * index.X + 1] = sr * fi + si * fr;
+    }
+
+    /// <summary>One thread per (line, k &lt; n): X_k = w_k · convolution_k back into the work buffer (conjugated and /n for the inverse).</summary>
+    public static void Store(Index1D index, ArrayView<double> scratch, ArrayView<double> work, ArrayView<double> chirp, BluesteinLines lines)
+    {
+        int line = index.X / lines.Length;
+        int k = index.X - line * lines.Length;
+        long from = 2 * ((long)line * lines.Padded + k);
+        double sr = scratch[from], si = scratch[from + 1];
+        double cr = chirp[2L * k], ci = chirp[2L * k + 1];
+        double re = sr * cr - si * ci, im = sr * ci + si * cr;
+        if (lines.Inverse != 0)
+        {
+            re /= lines.Length;
+            im = -im / lines.Length;
+        }
+        long at = 2 * ((long)line * lines.LineStride + (long)k * lines.ElementStride);
+        work[at] = re;
+        work[at + 1] = im;
+    }
+}
