@@ -121,18 +121,7 @@ public sealed partial class IlgpuBackend
             try
             {
                 using DeviceTensor record = Upload(data, channels, samples);
-                using DeviceTensor weights = Upload(mask, channels, samples);
-                using (EnterDevice())
-                {
-                    using var work = LoadWork(record, complex: false);
-                    TransformRows(work, channels, samples, inverse: false);
-                    TransformColumns(work, channels, samples, inverse: false);
-                    multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(FftKernels.MultiplyByMask);
-                    multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
-                    TransformColumns(work, channels, samples, inverse: true);
-                    TransformRows(work, channels, samples, inverse: true);
-                    StoreWork(work, record.View, (long)channels * samples, RealPart);
-                }
+                FkMask(record, mask);
                 DownloadInPlace(record, data);
                 return;
             }
@@ -141,6 +130,25 @@ public sealed partial class IlgpuBackend
             }
         }
         Fallback.FkMask(data, channels, samples, mask);
+    }
+
+    /// <summary>Filters the tensor in place in the FK domain with a real mask in unshifted FFT order.</summary>
+    internal void FkMask(DeviceTensor record, float[] mask)
+    {
+        int channels = record.Channels, samples = record.Samples;
+        CheckShape(mask.LongLength, channels, samples, nameof(mask));
+        using DeviceTensor weights = Upload(mask, channels, samples);
+        using (EnterDevice())
+        {
+            using var work = LoadWork(record, complex: false);
+            TransformRows(work, channels, samples, inverse: false);
+            TransformColumns(work, channels, samples, inverse: false);
+            multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(FftKernels.MultiplyByMask);
+            multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
+            TransformColumns(work, channels, samples, inverse: true);
+            TransformRows(work, channels, samples, inverse: true);
+            StoreWork(work, record.View, (long)channels * samples, RealPart);
+        }
     }
 
     /// <summary>The tensor's values as complex float64 (real input gets zero imaginary parts). Caller is inside EnterDevice.</summary>

@@ -63,6 +63,7 @@ public sealed partial class IlgpuBackend : IResidentPipelines
     private static bool RunsOnDevice(DeviceStep step, TensorLayout layout) => step switch
     {
         MultiplyColumnsStep m => m.Weights.Length == layout.Shape[1],
+        FkMaskStep f => f.Mask.LongLength == layout.ElementCount,
         SosFilterStep or SosFilterDecimateStep or FirResampleStep or DetrendStep or AbsStep or NormalizeStep or StaLtaStep or WindowRmsStep
             or EnvelopeStep or PassThroughStep => true,
         _ => false, // a step type newer than this backend
@@ -99,6 +100,9 @@ public sealed partial class IlgpuBackend : IResidentPipelines
                 return Replace(tensor, WindowRms(tensor, w.Window));
             case EnvelopeStep:
                 Envelope(tensor);
+                return tensor;
+            case FkMaskStep f:
+                FkMask(tensor, f.Mask);
                 return tensor;
             case PassThroughStep:
                 return tensor;

@@ -86,10 +86,29 @@ public abstract class ResidentPipelineSuite
     }
 
     [BackendFact]
+    public async Task An_fk_filter_chains_on_the_device_over_every_channel()
+    {
+        string[] chain = ["bandpass:freqmin=1,freqmax=20", "fkfilter:va=100,vb=200,vc=2000,vd=4000", "abs"];
+        var (store, plan) = Planned(chain);
+        Assert.Equal(Channels, plan.ChannelsPerBlock); // fkfilter mixes channels: one block
+        using var cpu = new CpuBackend();
+        float[] expected = await Reduce(store, plan, cpu);
+
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        long uploads = backend.Uploads, downloads = backend.Downloads;
+        float[] actual = await Reduce(store, plan, backend);
+
+        Assert.Equal(2, backend.Uploads - uploads); // the block and its FK mask
+        Assert.Equal(1, backend.Downloads - downloads);
+        // 2-D transforms of 20 x 1000 (Bluestein on both axes) in float64 on both backends: 1e-5 as for the FFT kernels.
+        AssertClose(expected, actual, Tolerance, "resident fk filter chain");
+    }
+
+    [BackendFact]
     public void A_pipeline_with_an_operation_that_has_no_device_step_is_left_to_the_normal_path()
     {
         using IlgpuBackend backend = TestDevices.Open(DeviceKind);
-        // fk and beam mix channels and describe no single kernel step.
+        // fk (complex or power output) and beam describe no single kernel step.
         foreach (string[] operations in new[] { new[] { "abs", "fk" }, new[] { "detrend", "beam:smin=-0.001,smax=0.001,ns=3,window=1" } })
         {
             var (_, plan) = Planned(operations);

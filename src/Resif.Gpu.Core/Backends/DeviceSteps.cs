@@ -34,6 +34,9 @@ public sealed record StaLtaStep(int ShortWindow, int LongWindow, bool Recursive)
 /// <summary><see cref="ISpectralKernels.WindowRms"/>: output rows hold columns / window values.</summary>
 public sealed record WindowRmsStep(int Window) : DeviceStep;
 
+/// <summary><see cref="ISpectralKernels.FkMask"/> with this mask [channels, samples] (the block holds every channel).</summary>
+public sealed record FkMaskStep(float[] Mask) : DeviceStep;
+
 /// <summary><see cref="ISpectralKernels.Envelope"/>.</summary>
 public sealed record EnvelopeStep : DeviceStep;
 

@@ -33,9 +33,18 @@ internal sealed class FkFilterOperation : SpectralOperation
 
     public override Block Run(Block input, IBackend backend)
     {
-        int channels = input.Rows, samples = input.Columns;
-        var wavenumbers = SpectralLayouts.Frequencies(channels, SpectralLayouts.DistanceStep(input.Layout, Name));
-        var frequencies = SpectralLayouts.Frequencies(samples, SpectralLayouts.TimeStep(input.Layout, Name));
+        backend.Spectral.FkMask(input.Data, input.Rows, input.Columns, Mask(input.Layout));
+        return input;
+    }
+
+    public override DeviceStep DeviceStep(TensorLayout input) => new FkMaskStep(Mask(input));
+
+    /// <summary>The FK weights [channels, samples] in unshifted FFT order, as <see cref="ISpectralKernels.FkMask"/> takes them.</summary>
+    private float[] Mask(TensorLayout layout)
+    {
+        int channels = (int)layout.Shape[0], samples = (int)layout.Shape[1];
+        var wavenumbers = SpectralLayouts.Frequencies(channels, SpectralLayouts.DistanceStep(layout, Name));
+        var frequencies = SpectralLayouts.Frequencies(samples, SpectralLayouts.TimeStep(layout, Name));
         bool directional = Set.Flag("directional"), invert = Set.Flag("invert");
         var mask = new float[(long)channels * samples];
         for (int i = 0; i < channels; i++)
@@ -47,8 +56,7 @@ internal sealed class FkFilterOperation : SpectralOperation
                 mask[(long)i * samples + j] = (float)(invert ? 1 - weight : weight);
             }
         }
-        backend.Spectral.FkMask(input.Data, channels, samples, mask);
-        return input;
+        return mask;
     }
 
     private double Weight(double slope)
