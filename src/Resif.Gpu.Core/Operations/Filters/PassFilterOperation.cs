@@ -48,8 +48,11 @@ public sealed class PassFilterDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new PassFilterOperation(this, parameters);
 }
 
-/// <summary>A configured Butterworth filter; designed once the sampling rate is known (in <see cref="Plan"/>).</summary>
-public sealed class PassFilterOperation : IOperation
+/// <summary>
+/// A configured Butterworth filter; designed once the sampling rate is known (in <see cref="Plan"/>). Streams over
+/// time chunks: causal exactly (state carried), zero-phase with a held-back overlap (see <c>ZeroPhaseSosStream</c>).
+/// </summary>
+public sealed class PassFilterOperation : IOperation, ITimeStreamable
 {
     private readonly PassFilterDescriptor _descriptor;
     private readonly ParameterSet _parameters;
@@ -104,6 +107,12 @@ public sealed class PassFilterOperation : IOperation
         var (_, rate) = TimeAxis.Of(input.Layout, _parameters, Name);
         backend.Filters.SosFilter(input.Values, input.Rows, input.Columns, Design(rate), _mode);
         return input;
+    }
+
+    public IOperationStream Open(TensorLayout window, IBackend backend)
+    {
+        var (_, rate) = TimeAxis.Of(window, _parameters, Name);
+        return SosStreams.Open(window, Plan(window), backend, Design(rate), _mode, factor: 1);
     }
 
     // Designs (and validates against Nyquist) once per sampling rate.
