@@ -15,7 +15,7 @@ public sealed class DecimateDescriptor : OperationDescriptor
 
     public override string Name => "decimate";
 
-    public override string Description => "anti-alias lowpass then keep every factor-th sample (SciPy decimate iir/fir, or ObsPy Trace.decimate)";
+    public override string Description => "anti-alias lowpass then keep every factor-th sample (SciPy decimate iir/fir, or ObsPy Trace.decimate); streams over time chunks (fir, obspy: exactly; iir: held-back overlap)";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [

@@ -27,13 +27,13 @@ public sealed class PassFilterDescriptor : OperationDescriptor
             : [ParameterSpec.Number("freq", null, "corner frequency (Hz), below Nyquist"), .. shared];
     }
 
-    public static PassFilterDescriptor Bandpass { get; } = new("bandpass", FilterBand.Bandpass, "Butterworth bandpass between freqmin and freqmax (ObsPy bandpass)");
+    public static PassFilterDescriptor Bandpass { get; } = new("bandpass", FilterBand.Bandpass, "Butterworth bandpass between freqmin and freqmax (ObsPy bandpass); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
-    public static PassFilterDescriptor Bandstop { get; } = new("bandstop", FilterBand.Bandstop, "Butterworth band-stop between freqmin and freqmax (ObsPy bandstop)");
+    public static PassFilterDescriptor Bandstop { get; } = new("bandstop", FilterBand.Bandstop, "Butterworth band-stop between freqmin and freqmax (ObsPy bandstop); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
-    public static PassFilterDescriptor Lowpass { get; } = new("lowpass", FilterBand.Lowpass, "Butterworth lowpass at freq (ObsPy lowpass)");
+    public static PassFilterDescriptor Lowpass { get; } = new("lowpass", FilterBand.Lowpass, "Butterworth lowpass at freq (ObsPy lowpass); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
-    public static PassFilterDescriptor Highpass { get; } = new("highpass", FilterBand.Highpass, "Butterworth highpass at freq (ObsPy highpass)");
+    public static PassFilterDescriptor Highpass { get; } = new("highpass", FilterBand.Highpass, "Butterworth highpass at freq (ObsPy highpass); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
     public override string Name { get; }
 

@@ -17,7 +17,7 @@ public sealed class ResampleDescriptor : OperationDescriptor
 
     public override string Name => "resample";
 
-    public override string Description => "resample to a new sampling rate (scipy.signal.resample_poly, Kaiser window)";
+    public override string Description => "resample to a new sampling rate (scipy.signal.resample_poly, Kaiser window); streams over time chunks exactly";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [

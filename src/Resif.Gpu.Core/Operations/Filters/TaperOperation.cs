@@ -10,7 +10,7 @@ public sealed class TaperDescriptor : OperationDescriptor
 
     public override string Name => "taper";
 
-    public override string Description => "ObsPy Trace.taper: Hann half-windows of max_percentage x npts samples at both ends";
+    public override string Description => "ObsPy Trace.taper: Hann half-windows of max_percentage x npts samples at both ends; streams over time chunks exactly";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [

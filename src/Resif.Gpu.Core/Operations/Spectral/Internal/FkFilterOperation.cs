@@ -3,7 +3,9 @@ namespace Resif.Gpu.Core.Operations.Spectral.Internal;
 /// <summary>
 /// DASCore <c>slope_filter</c>: weights on the apparent velocity slope = f / k (m/s) of each FK bin, 1 on
 /// [vb, vc], sine ramps on [va, vb] and [vc, vd], 0 elsewhere; |slope| unless directional (then negative
-/// slopes are waves toward increasing distance); invert swaps pass and stop. No zero padding (see fk).
+/// slopes are waves toward increasing distance); invert swaps pass and stop. With pad (DASCore's default) the
+/// transforms run on the array zero-padded to next_fast_len on both axes (the mask on that grid) and the result is
+/// cropped back, as DASCore's dft/idft pair does.
 /// </summary>
 internal sealed class FkFilterOperation : SpectralOperation
 {
@@ -33,7 +35,9 @@ internal sealed class FkFilterOperation : SpectralOperation
 
     public override Block Run(Block input, IBackend backend)
     {
-        int channels = input.Rows, samples = input.Columns;
+        bool pad = Set.Flag("pad");
+        int rows = input.Rows, columns = input.Columns;
+        int channels = pad ? (int)SpectralLayouts.FastLength(rows) : rows, samples = pad ? (int)SpectralLayouts.FastLength(columns) : columns;
         var wavenumbers = SpectralLayouts.Frequencies(channels, SpectralLayouts.DistanceStep(input.Layout, Name));
         var frequencies = SpectralLayouts.Frequencies(samples, SpectralLayouts.TimeStep(input.Layout, Name));
         bool directional = Set.Flag("directional"), invert = Set.Flag("invert");
@@ -47,7 +51,12 @@ internal sealed class FkFilterOperation : SpectralOperation
                 mask[(long)i * samples + j] = (float)(invert ? 1 - weight : weight);
             }
         }
-        backend.Spectral.FkMask(input.Data, channels, samples, mask);
+        var data = SpectralLayouts.ZeroPad(input.Data, rows, columns, channels, samples);
+        backend.Spectral.FkMask(data, channels, samples, mask);
+        if (data != input.Data)
+        {
+            for (int r = 0; r < rows; r++) data.AsSpan(r * samples, columns).CopyTo(input.Data.AsSpan(r * columns));
+        }
         return input;
     }
 
