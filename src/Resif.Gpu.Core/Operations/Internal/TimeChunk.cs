@@ -20,19 +20,6 @@ internal static class TimeChunk
         return result;
     }
 
-    /// <summary>Two rows × columns arrays side by side: rows × (first + second) columns.</summary>
-    public static float[] Concat(ReadOnlySpan<float> a, int aColumns, ReadOnlySpan<float> b, int bColumns, int rows)
-    {
-        int columns = aColumns + bColumns;
-        var result = new float[(long)rows * columns];
-        for (int r = 0; r < rows; r++)
-        {
-            a.Slice(r * aColumns, aColumns).CopyTo(result.AsSpan(r * columns, aColumns));
-            b.Slice(r * bColumns, bColumns).CopyTo(result.AsSpan(r * columns + aColumns, bColumns));
-        }
-        return result;
-    }
-
     /// <summary>
     /// The columns of a rows × columns array whose global time index (<paramref name="firstIndex"/> + column) is a
     /// multiple of <paramref name="factor"/>: decimation keeps its phase whatever the chunk boundaries.

@@ -48,7 +48,7 @@ internal sealed class CausalSosStream(TensorLayout output, IBackend backend, dou
     {
         int columns = chunk.Columns;
         backend.Filters.SosFilterContinue(chunk.Values, rows, columns, sos, _state);
-        var kept = factor == 1 ? chunk.Values.ToArray() : TimeChunk.KeepMultiples(chunk.Values, rows, columns, _consumed, factor, out columns);
+        var kept = factor == 1 ? chunk.Data : TimeChunk.KeepMultiples(chunk.Values, rows, columns, _consumed, factor, out columns);
         _consumed += chunk.Columns;
         var result = TimeChunk.Of(output, _produced, columns, kept);
         _produced += columns;
@@ -105,7 +105,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         }
         if (_started)
         {
-            FilterForward(chunk.Values.ToArray(), columns);
+            FilterForward(chunk.Values, columns);
         }
         else
         {
@@ -157,7 +157,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         FilterForward(head, count);
     }
 
-    private void FilterForward(float[] values, int columns)
+    private void FilterForward(Span<float> values, int columns)
     {
         _backend.Filters.SosFilterContinue(values, _rows, columns, _sos, _forwardState);
         _forward.Append(values, columns);
@@ -168,13 +168,24 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
     private Block EmitBackward(int count, float[] after, int afterColumns, double[]? state)
     {
         int held = _forward.Count, columns = held + afterColumns;
-        var reversed = TimeChunk.Concat(_forward.Read(0, held), held, after, afterColumns, _rows);
-        SosStreams.ReverseRows(reversed, _rows, columns);
+        var reversed = new float[(long)_rows * columns];
+        for (int r = 0; r < _rows; r++)
+        {
+            var target = reversed.AsSpan(r * columns, columns);
+            _forward.Row(r).CopyTo(target);
+            after.AsSpan(r * afterColumns, afterColumns).CopyTo(target[held..]);
+            target.Reverse();
+        }
         _backend.Filters.SosFilterContinue(reversed, _rows, columns, _sos, state ?? new double[_rows * _steadyState.Length]);
-        SosStreams.ReverseRows(reversed, _rows, columns);
-        var piece = count == columns ? reversed : TimeChunk.Columns(reversed, _rows, columns, 0, count);
-        int kept = count;
-        var emitted = _factor == 1 ? piece : TimeChunk.KeepMultiples(piece, _rows, count, _forward.Start, _factor, out kept);
+        // Held sample i sits at reversed column columns − 1 − i; keep those whose window index is a multiple of the factor.
+        long start = _forward.Start;
+        int first = (int)((_factor - start % _factor) % _factor);
+        int kept = first < count ? (count - first - 1) / _factor + 1 : 0;
+        var emitted = new float[(long)_rows * kept];
+        for (int r = 0; r < _rows; r++)
+        {
+            for (int j = 0; j < kept; j++) emitted[r * kept + j] = reversed[(long)r * columns + columns - 1 - (first + j * _factor)];
+        }
         _forward.Drop(count);
         var result = TimeChunk.Of(_output, _produced, kept, emitted);
         _produced += kept;
