@@ -68,6 +68,8 @@ public static class ReductionExecutor
                         output = chain.Finish(cancellationToken);
                         break;
                     }
+                    // A block's output only comes when the block ends: say how far its time chunks have got meanwhile.
+                    yield return new ResultProgress((b + (double)(t + 1) / timeChunks) / blocks, offset);
                 }
 
                 long outputBytes = output.Layout.ByteCount;

@@ -70,11 +70,11 @@ public sealed class ReductionPlan
     /// <summary>
     /// Validates a request and cuts the work into blocks of about <paramref name="blockBytes"/> input bytes. Blocks are
     /// channel ranges over the whole time window, unless every operation can stream along time
-    /// (<see cref="ITimeStreamable"/>) and one SIMD group of channels over the whole window would exceed the
-    /// budget, or <paramref name="timeChunkSamples"/> &gt; 0 forces it: then each channel block (at least 16 channels,
-    /// one SIMD group) is read and processed in time chunks (memory: the budget, plus the held-back samples of the
-    /// streams, plus the channel block's output, which is sent once the block is complete so that the output stays
-    /// in C order).
+    /// (<see cref="ITimeStreamable"/>), the pipeline shortens the time axis (decimate, resample down, rms) and one
+    /// SIMD group of channels over the whole window would exceed the budget, or <paramref name="timeChunkSamples"/>
+    /// &gt; 0 forces it: then each channel block is read and processed in time chunks (memory: the budget, plus the
+    /// held-back samples of the streams, plus the channel block's output, which is sent once the block is complete so
+    /// that the output stays in C order).
     /// </summary>
     public static ReductionPlan Create(ArrayInfo source, ReductionRequest request, OperationRegistry registry,
         long defaultOutputBudget, long blockBytes = DefaultBlockBytes, long timeChunkSamples = 0)
@@ -100,13 +100,14 @@ public sealed class ReductionPlan
 
         bool streamable = input.Shape.Count == 2 && layout.Shape.Count == 2 && operations.All(o => o is ITimeStreamable);
         long groupBytes = Math.Min(ChannelGroup, selection.ChannelCount) * selection.TimeCount * sizeof(float);
-        if (streamable && (timeChunkSamples > 0 || groupBytes > blockBytes))
+        // Only a pipeline that shortens the time axis gains from time chunks: otherwise a block's output is as large as
+        // its whole-window input would have been.
+        bool shortensTime = layout.Shape.Count == 2 && layout.Shape[1] < selection.TimeCount;
+        if (streamable && (timeChunkSamples > 0 || (shortensTime && groupBytes > blockBytes)))
         {
-            // The block's assembled output and a time chunk of at least MinTimeChunk samples both fit the budget, but
-            // never fewer channels than one SIMD group of the filter kernels (its output is then what bounds memory).
+            // The block's assembled output and a time chunk of at least MinTimeChunk samples both fit the budget.
             long outputRowBytes = layout.Shape[1] * sizeof(float);
-            long fitting = Math.Min(blockBytes / outputRowBytes, blockBytes / (MinTimeChunk * sizeof(float)));
-            channelsPerBlock = Math.Clamp(Math.Max(fitting, ChannelGroup), 1, selection.ChannelCount);
+            channelsPerBlock = Math.Clamp(Math.Min(blockBytes / outputRowBytes, blockBytes / (MinTimeChunk * sizeof(float))), 1, selection.ChannelCount);
             channelsPerBlock = WholeGroups(channelsPerBlock, selection.ChannelCount);
             long chunk = timeChunkSamples > 0 ? timeChunkSamples : blockBytes / (channelsPerBlock * sizeof(float));
             return new ReductionPlan(source, selection, operations, input, layout, channelsPerBlock, Math.Clamp(chunk, 1, selection.TimeCount));

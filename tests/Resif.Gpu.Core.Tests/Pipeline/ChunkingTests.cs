@@ -150,6 +150,23 @@ public class ChunkingTests
     }
 
     [Fact]
+    public async Task Executor_with_no_operations_and_forced_time_chunks_gives_the_selection()
+    {
+        var (whole, _) = await ExecuteAsync([], blockBytes: 1L << 30, timeChunkSamples: 0);
+        var (chunked, plan) = await ExecuteAsync([], blockBytes: 7 * 4 * Samples, timeChunkSamples: 1234);
+        Assert.Equal(1234, plan.TimeChunkSamples);
+        Assert.Equal(whole, chunked);
+    }
+
+    [Fact]
+    public void Plan_chunks_time_by_itself_only_when_the_pipeline_shortens_it()
+    {
+        // 16 channels over the whole window exceed 20 kB in both cases; only decimation makes chunks worth it.
+        Assert.Equal(0, PlanFor("bandpass:freqmin=1,freqmax=10", blockBytes: 20_000, timeChunkSamples: 0).TimeChunkSamples);
+        Assert.NotEqual(0, PlanFor("bandpass:freqmin=1,freqmax=10", "decimate:factor=2,method=obspy", blockBytes: 20_000, timeChunkSamples: 0).TimeChunkSamples);
+    }
+
+    [Fact]
     public void Plan_keeps_whole_windows_when_one_operation_needs_them()
     {
         var plan = PlanFor("bandpass:freqmin=1,freqmax=10", "detrend", blockBytes: 1024, timeChunkSamples: 0);
@@ -250,6 +267,7 @@ public class ChunkingTests
         using var output = new MemoryStream();
         using var source = store.Open("a");
         using var backend = new CpuBackend();
+        double progress = 0;
         await foreach (var part in ReductionExecutor.RunAsync(plan, source, backend))
         {
             if (part is ResultChunk chunk)
@@ -257,7 +275,14 @@ public class ChunkingTests
                 Assert.Equal(output.Length, chunk.Offset);
                 output.Write(chunk.Data.Span);
             }
+            if (part is ResultProgress step)
+            {
+                Assert.InRange(step.Fraction, progress, 1);
+                Assert.Equal(output.Length, step.BytesProduced);
+                progress = step.Fraction;
+            }
         }
+        Assert.Equal(1, progress);
         Assert.Equal(plan.Output.ByteCount, output.Length);
         return (output.ToArray(), plan);
     }
