@@ -143,8 +143,8 @@ public class ChunkingTests
     {
         string[] operations = ["highpass:freq=0.5,zerophase=true,pad=odd", "decimate:factor=4"];
         var (whole, _) = await ExecuteAsync(operations, blockBytes: 1L << 30, timeChunkSamples: 0);
-        var (chunked, plan) = await ExecuteAsync(operations, blockBytes: 20_000, timeChunkSamples: 0);
-        Assert.InRange(plan.TimeChunkSamples, 1, Samples - 1);
+        var (chunked, plan) = await ExecuteAsync(operations, blockBytes: 8_000, timeChunkSamples: 0);
+        Assert.InRange(plan.TimeChunkSamples, 1, plan.Input.Shape[1] - 1);
         Assert.InRange(plan.ChannelsPerBlock, 1, Channels - 1);
         Assert.InRange(RelativeMaxError(MemoryMarshal.Cast<byte, float>(chunked), MemoryMarshal.Cast<byte, float>(whole)), 0, ZeroPhaseTolerance);
     }
@@ -164,6 +164,47 @@ public class ChunkingTests
         // 16 channels over the whole window exceed 20 kB in both cases; only decimation makes chunks worth it.
         Assert.Equal(0, PlanFor("bandpass:freqmin=1,freqmax=10", blockBytes: 20_000, timeChunkSamples: 0).TimeChunkSamples);
         Assert.NotEqual(0, PlanFor("bandpass:freqmin=1,freqmax=10", "decimate:factor=2,method=obspy", blockBytes: 20_000, timeChunkSamples: 0).TimeChunkSamples);
+    }
+
+    [Fact]
+    public async Task Time_chunked_reads_stay_within_one_piece()
+    {
+        // 21 channels x 2945 samples through an 8 kB budget: no read may cover a channel block's whole window.
+        var store = new InMemoryArrayStore();
+        var info = Array(store);
+        var request = new ReductionRequest("a", new Selection(ChannelStart: 1, ChannelStop: 22, ChannelStep: 1, TimeStart: 0.05, TimeEnd: 29.5),
+            [OperationRequest.Parse("lowpass:freq=5,zerophase=true", 0), OperationRequest.Parse("decimate:factor=4,method=fir", 1)]);
+        var plan = ReductionPlan.Create(info, request, OperationRegistry.Default, 0, blockBytes: 8_000);
+        using var source = new ReadRecorder(store.Open("a"));
+        using var backend = new CpuBackend();
+        await foreach (var _ in ReductionExecutor.RunAsync(plan, source, backend))
+        {
+        }
+        Assert.InRange(plan.TimeChunkSamples, 1, plan.Input.Shape[1] - 1);
+        Assert.InRange(source.LargestRead, 1, plan.ChannelsPerBlock * plan.TimeChunkSamples);
+        Assert.Equal(plan.Input.ElementCount, source.ValuesRead);
+    }
+
+    private sealed class ReadRecorder(IArraySource inner) : IArraySource
+    {
+        public ArrayInfo Info => inner.Info;
+
+        public long LargestRead { get; private set; }
+
+        public long ValuesRead { get; private set; }
+
+        public void Read(long channelStart, long channelCount, long channelStep, long timeStart, long timeCount, Span<float> destination)
+        {
+            // The executor reads the next piece while computing the current one: two reads may overlap in time.
+            lock (this)
+            {
+                LargestRead = Math.Max(LargestRead, channelCount * timeCount);
+                ValuesRead += channelCount * timeCount;
+            }
+            inner.Read(channelStart, channelCount, channelStep, timeStart, timeCount, destination);
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     [Fact]
