@@ -137,6 +137,10 @@ public sealed partial class IlgpuBackend
         Fallback.SosFilter(data, rows, columns, sos, mode);
     }
 
+    /// <summary>Runs on the CPU backend: per-chunk calls carry a small state, too little work for a device round trip.</summary>
+    public void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state) =>
+        Fallback.SosFilterContinue(data, rows, columns, sos, state);
+
     /// <summary>The interface's modes on a device tensor: causal, ObsPy zero-phase, or SciPy sosfiltfilt (odd pad, steady start).</summary>
     internal void SosFilter(DeviceTensor tensor, ReadOnlySpan<double> sos, SosMode mode)
     {

@@ -154,6 +154,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     [
         $"{nameof(SlownessBeam)}: frequency domain",
         $"{nameof(StationBeam)}: always (per-window cross-spectral matrices and pseudo-inverses)",
+        $"{nameof(SosFilterContinue)}: always (time-chunked causal filtering carries a small state per call)",
     ];
 
     private static void CheckShape(long length, int rows, int columns, string name)

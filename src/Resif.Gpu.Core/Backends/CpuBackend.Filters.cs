@@ -14,6 +14,30 @@ public sealed unsafe partial class CpuBackend
         fixed (float* pointer = data) RunSos(pointer, rows, columns, sos, mode, null);
     }
 
+    public void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        var cascade = new SosCascade(sos);
+        int perRow = 2 * cascade.Sections;
+        if (state.Length < (long)rows * perRow) throw new ArgumentException($"state holds {state.Length} values, fewer than {rows} x {perRow}", nameof(state));
+        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
+        fixed (float* pointer = data)
+        fixed (double* statePointer = state)
+        {
+            nint address = (nint)pointer, stateAddress = (nint)statePointer;
+            Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, SosMode.Causal, 0, columns), (group, _, filter) =>
+            {
+                int firstRow = group * SosCascade.Lanes, count = Math.Min(SosCascade.Lanes, rows - firstRow);
+                var rowStates = new Span<double>((double*)stateAddress + (long)firstRow * perRow, count * perRow);
+                Span<Vector256<double>> lanes = stackalloc Vector256<double>[cascade.StateLength];
+                cascade.LoadState(lanes, rowStates, count);
+                filter.Continue(new RowGroup((float*)address + (long)firstRow * columns, columns, count), lanes);
+                cascade.StoreState(lanes, rowStates, count);
+                return filter;
+            }, _ => { });
+        }
+    }
+
     public void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output)
     {
         CheckShape(input.Length, rows, columns, nameof(input));

@@ -38,6 +38,15 @@ public interface IFilterKernels
     void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode);
 
     /// <summary>
+    /// Runs the cascade causally along every row in place, starting from and leaving behind the float64 state in
+    /// <paramref name="state"/> (<c>rows × sections × 2</c> values: per row, per section, z0 then z1 of the
+    /// transposed direct form II with a0 = 1; zeros = rest, <c>FilterDesign.SteadyStateState</c> × x = steady state).
+    /// Calls on consecutive column ranges give exactly the values of one <see cref="SosMode.Causal"/> call over the
+    /// whole rows: this is how time chunks carry the filter across their boundaries.
+    /// </summary>
+    void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state);
+
+    /// <summary>
     /// Polyphase FIR resampling by <paramref name="up"/>/<paramref name="down"/>, computing only the kept samples:
     /// with the input upsampled by inserting up − 1 zeros (u), <c>output[r, j] = Σ_i taps[i] · u[r, j·down + delay − i]</c>,
     /// samples outside the row counting as zero (<c>scipy.signal.upfirdn</c> then a window of its output, as

@@ -129,6 +129,27 @@ public static class FilterDesign
     }
 
     /// <summary>
+    /// Samples after which the free response of the cascade's slowest pole (largest radius r) has decayed below
+    /// <paramref name="relative"/>: ceil(ln(relative) / ln r). <see cref="int.MaxValue"/> for a pole on or outside the
+    /// unit circle. Zero-phase time chunking holds this many samples back (see <c>ZeroPhaseSosStream</c>).
+    /// </summary>
+    public static int DecayLength(ReadOnlySpan<double> sos, double relative)
+    {
+        double radius = 0;
+        for (int s = 0; s < SectionCount(sos); s++)
+        {
+            double a1 = sos[6 * s + 4] / sos[6 * s + 3], a2 = sos[6 * s + 5] / sos[6 * s + 3];
+            double discriminant = a1 * a1 - 4 * a2;
+            // Complex pair: |p|² = a2; real poles: the larger root of z² + a1·z + a2.
+            double sectionRadius = discriminant < 0 ? Math.Sqrt(a2) : (Math.Abs(a1) + Math.Sqrt(discriminant)) / 2;
+            radius = Math.Max(radius, sectionRadius);
+        }
+        if (radius >= 1) return int.MaxValue;
+        if (radius == 0) return 0;
+        return (int)Math.Min(int.MaxValue, Math.Ceiling(Math.Log(relative) / Math.Log(radius)));
+    }
+
+    /// <summary>
     /// The default padding of <c>scipy.signal.sosfiltfilt</c>: 3 × (2 × sections + 1), less one tap for each
     /// section pair that is first order (b2 = 0 and a2 = 0). The signal must be longer than this.
     /// </summary>

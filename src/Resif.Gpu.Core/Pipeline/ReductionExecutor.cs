@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Resif.Gpu.Core.Operations;
 
 namespace Resif.Gpu.Core.Pipeline;
 
@@ -18,9 +19,11 @@ public sealed record ResultProgress(double Fraction, long BytesProduced) : Reduc
 public sealed record ResultTrailer(long TotalBytes, long InputBytes, TimeSpan Elapsed, string Sha256) : ReductionPart;
 
 /// <summary>
-/// Runs a plan block by block (channel blocks over the whole time window, so every operation sees complete
-/// channels), reading the next block while the current one is computed, and emits the output in chunks of
-/// at most <see cref="ChunkBytes"/>. The embedded CLI and the gRPC server both consume this, so they give the same bytes.
+/// Runs a plan block by block, reading the next piece while the current one is computed, and emits the output in
+/// chunks of at most <see cref="ChunkBytes"/>. A block is a range of channels over the whole time window, or, when
+/// the plan has a <see cref="ReductionPlan.TimeChunkSamples"/>, a range of channels read in time chunks that go through
+/// the operations' <see cref="IOperationStream"/>s and are assembled into the block's output. The embedded CLI and
+/// the gRPC server both consume this, so they give the same bytes.
 /// </summary>
 public static class ReductionExecutor
 {
@@ -38,16 +41,36 @@ public static class ReductionExecutor
         long blocks = (selection.ChannelCount + plan.ChannelsPerBlock - 1) / plan.ChannelsPerBlock;
         long offset = 0, inputBytes = 0;
 
-        Task<Block>? next = Task.Run(() => ReadBlock(plan, source, 0), cancellationToken);
+        long timeChunks = plan.TimeChunkSamples > 0 ? (selection.TimeCount + plan.TimeChunkSamples - 1) / plan.TimeChunkSamples : 1;
+        long pieces = blocks * timeChunks;
+        Task<Block>? next = Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken);
         try
         {
             for (long b = 0; b < blocks; b++)
             {
-                var input = await next!.ConfigureAwait(false);
-                long following = b + 1; // a copy: the lambda must not see the loop variable move on
-                next = following < blocks ? Task.Run(() => ReadBlock(plan, source, following), cancellationToken) : null;
-                inputBytes += input.Layout.ByteCount;
-                var output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+                OperationChain? chain = null;
+                Block output;
+                for (long t = 0; ; t++)
+                {
+                    var input = await next!.ConfigureAwait(false);
+                    long following = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
+                    next = following < pieces ? Task.Run(() => ReadPiece(plan, source, following / timeChunks, following % timeChunks), cancellationToken) : null;
+                    inputBytes += input.Layout.ByteCount;
+                    if (plan.TimeChunkSamples == 0)
+                    {
+                        output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend);
+                    await Task.Run(() => chain.Push(input, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    if (t == timeChunks - 1)
+                    {
+                        output = chain.Finish(cancellationToken);
+                        break;
+                    }
+                    // A block's output only comes when the block ends: say how far its time chunks have got meanwhile.
+                    yield return new ResultProgress((b + (double)(t + 1) / timeChunks) / blocks, offset);
+                }
 
                 long outputBytes = output.Layout.ByteCount;
                 for (long start = 0; start < outputBytes; start += ChunkBytes)
@@ -74,18 +97,21 @@ public static class ReductionExecutor
     private static byte[] CopyBytes(Block block, long start, int length) =>
         MemoryMarshal.AsBytes(block.Values).Slice((int)start, length).ToArray();
 
-    private static Block ReadBlock(ReductionPlan plan, IArraySource source, long blockIndex)
+    // Channel block `blockIndex`, over the whole time window or over time chunk `chunkIndex` when the plan chunks time.
+    private static Block ReadPiece(ReductionPlan plan, IArraySource source, long blockIndex, long chunkIndex)
     {
         var s = plan.Selection;
         long first = blockIndex * plan.ChannelsPerBlock;
         long count = Math.Min(plan.ChannelsPerBlock, s.ChannelCount - first);
+        long timeFirst = chunkIndex * plan.TimeChunkSamples;
+        long samples = plan.TimeChunkSamples == 0 ? s.TimeCount : Math.Min(plan.TimeChunkSamples, s.TimeCount - timeFirst);
         var layout = plan.Input with
         {
-            Shape = [count, s.TimeCount],
-            Coords = [plan.Input.Coords[0].Slice(first, count), plan.Input.Coords[1]],
+            Shape = [count, samples],
+            Coords = [plan.Input.Coords[0].Slice(first, count), plan.Input.Coords[1].Slice(timeFirst, samples)],
         };
-        var data = new float[checked(count * s.TimeCount)];
-        source.Read(s.ChannelStart + first * s.ChannelStep, count, s.ChannelStep, s.TimeStart, s.TimeCount, data);
+        var data = new float[checked(count * samples)];
+        source.Read(s.ChannelStart + first * s.ChannelStep, count, s.ChannelStep, s.TimeStart + timeFirst, samples, data);
         return new Block(layout, data);
     }
 
@@ -105,5 +131,58 @@ public static class ReductionExecutor
             }
         }
         return block;
+    }
+
+    /// <summary>
+    /// The operations of a plan streaming over the time chunks of one channel block: each chunk goes through every
+    /// stream in turn, and what comes out is written into the block's C-order output at the next free column.
+    /// </summary>
+    private sealed class OperationChain
+    {
+        private readonly IOperationStream[] _streams;
+        private readonly Block _output;
+        private long _columns;
+
+        public OperationChain(ReductionPlan plan, int rows, long firstChannel, IBackend backend)
+        {
+            var window = plan.Input with { Shape = [rows, plan.Input.Shape[1]], Coords = [plan.Input.Coords[0].Slice(firstChannel, rows), plan.Input.Coords[1]] };
+            _streams = new IOperationStream[plan.Operations.Count];
+            for (int i = 0; i < _streams.Length; i++)
+            {
+                _streams[i] = ((ITimeStreamable)plan.Operations[i]).Open(window, backend);
+                window = plan.Operations[i].Plan(window);
+            }
+            _output = new Block(window, new float[checked(window.ElementCount)]);
+        }
+
+        public void Push(Block chunk, CancellationToken cancellationToken) => Through(0, chunk, cancellationToken);
+
+        /// <summary>Ends every stream in order (what one holds back still goes through the later ones) and returns the block's output.</summary>
+        public Block Finish(CancellationToken cancellationToken)
+        {
+            for (int i = 0; i < _streams.Length; i++) Through(i + 1, _streams[i].Finish(), cancellationToken);
+            if (_columns != _output.Layout.Shape[1])
+                throw new InvalidOperationException($"time-chunked pipeline produced {_columns} samples per channel, planned {_output.Layout.Shape[1]}");
+            return _output;
+        }
+
+        private void Through(int from, Block chunk, CancellationToken cancellationToken)
+        {
+            for (int i = from; i < _streams.Length && chunk.Layout.Shape[1] > 0; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                chunk = _streams[i].Push(chunk);
+            }
+            Append(chunk);
+        }
+
+        private void Append(Block chunk)
+        {
+            int columns = (int)chunk.Layout.Shape[1], rows = _output.Rows, total = _output.Columns;
+            if (columns == 0) return;
+            if (_columns + columns > total) throw new InvalidOperationException($"time-chunked pipeline produced more than the {total} planned samples per channel");
+            for (int r = 0; r < rows; r++) chunk.Values.Slice(r * columns, columns).CopyTo(_output.Values.Slice((int)(r * total + _columns), columns));
+            _columns += columns;
+        }
     }
 }

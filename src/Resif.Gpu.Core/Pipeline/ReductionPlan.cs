@@ -21,9 +21,13 @@ public sealed class ReductionPlan
 
     private const int ChannelGroup = 16;
 
+    /// <summary>Shortest time chunk the plan picks by itself: per-chunk costs (reads, held overlaps) stay small beside it.</summary>
+    private const long MinTimeChunk = 16384;
+
     private ReductionPlan(ArrayInfo source, ResolvedSelection selection, IReadOnlyList<IOperation> operations,
-        TensorLayout input, TensorLayout output, long channelsPerBlock)
+        TensorLayout input, TensorLayout output, long channelsPerBlock, long timeChunkSamples)
     {
+        TimeChunkSamples = timeChunkSamples;
         Source = source;
         Selection = selection;
         Operations = operations;
@@ -46,6 +50,12 @@ public sealed class ReductionPlan
     /// <summary>Channels read and processed together; the whole selection when an operation mixes channels.</summary>
     public long ChannelsPerBlock { get; }
 
+    /// <summary>
+    /// Time samples read per piece when each channel block streams along time through <see cref="ITimeStreamable"/>
+    /// operations; 0 when every block is processed over the whole time window at once.
+    /// </summary>
+    public long TimeChunkSamples { get; }
+
     public IReadOnlyList<ProvenanceStep> Provenance =>
     [
         new("select", new Dictionary<string, string>
@@ -57,9 +67,19 @@ public sealed class ReductionPlan
         .. Operations.Select(o => new ProvenanceStep(o.Name, o.Parameters)),
     ];
 
+    /// <summary>
+    /// Validates a request and cuts the work into blocks of about <paramref name="blockBytes"/> input bytes. Blocks are
+    /// channel ranges over the whole time window, unless every operation can stream along time
+    /// (<see cref="ITimeStreamable"/>), the pipeline shortens the time axis (decimate, resample down, rms) and one
+    /// SIMD group of channels over the whole window would exceed the budget, or <paramref name="timeChunkSamples"/>
+    /// &gt; 0 forces it: then each channel block is read and processed in time chunks (memory: the budget, plus the
+    /// held-back samples of the streams, plus the channel block's output, which is sent once the block is complete so
+    /// that the output stays in C order).
+    /// </summary>
     public static ReductionPlan Create(ArrayInfo source, ReductionRequest request, OperationRegistry registry,
-        long defaultOutputBudget, long blockBytes = DefaultBlockBytes)
+        long defaultOutputBudget, long blockBytes = DefaultBlockBytes, long timeChunkSamples = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(timeChunkSamples);
         var selection = request.Selection.Resolve(source.Layout);
         var input = selection.Apply(source.Layout);
         var operations = request.Operations.Select((o, i) => registry.Create(o, i)).ToArray();
@@ -76,14 +96,29 @@ public sealed class ReductionPlan
         if (budget > 0 && layout.ByteCount > budget) throw new OutputBudgetExceededException(layout.ByteCount, budget);
 
         long channelsPerBlock = selection.ChannelCount;
-        if (operations.All(o => o.ChannelsIndependent))
+        if (!operations.All(o => o.ChannelsIndependent)) return new ReductionPlan(source, selection, operations, input, layout, channelsPerBlock, 0);
+
+        bool streamable = input.Shape.Count == 2 && layout.Shape.Count == 2 && operations.All(o => o is ITimeStreamable);
+        long groupBytes = Math.Min(ChannelGroup, selection.ChannelCount) * selection.TimeCount * sizeof(float);
+        // Only a pipeline that shortens the time axis gains from time chunks: otherwise a block's output is as large as
+        // its whole-window input would have been.
+        bool shortensTime = layout.Shape.Count == 2 && layout.Shape[1] < selection.TimeCount;
+        if (streamable && (timeChunkSamples > 0 || (shortensTime && groupBytes > blockBytes)))
         {
-            channelsPerBlock = Math.Clamp(blockBytes / (selection.TimeCount * sizeof(float)), 1, selection.ChannelCount);
-            // Whole groups of the filter kernels' 16 SIMD lanes: a partial group costs as much as a full one.
-            if (channelsPerBlock >= ChannelGroup && channelsPerBlock < selection.ChannelCount) channelsPerBlock -= channelsPerBlock % ChannelGroup;
+            // The block's assembled output and a time chunk of at least MinTimeChunk samples both fit the budget.
+            long outputRowBytes = layout.Shape[1] * sizeof(float);
+            channelsPerBlock = Math.Clamp(Math.Min(blockBytes / outputRowBytes, blockBytes / (MinTimeChunk * sizeof(float))), 1, selection.ChannelCount);
+            channelsPerBlock = WholeGroups(channelsPerBlock, selection.ChannelCount);
+            long chunk = timeChunkSamples > 0 ? timeChunkSamples : blockBytes / (channelsPerBlock * sizeof(float));
+            return new ReductionPlan(source, selection, operations, input, layout, channelsPerBlock, Math.Clamp(chunk, 1, selection.TimeCount));
         }
-        return new ReductionPlan(source, selection, operations, input, layout, channelsPerBlock);
+        channelsPerBlock = WholeGroups(Math.Clamp(blockBytes / (selection.TimeCount * sizeof(float)), 1, selection.ChannelCount), selection.ChannelCount);
+        return new ReductionPlan(source, selection, operations, input, layout, channelsPerBlock, 0);
     }
+
+    // Whole groups of the filter kernels' 16 SIMD lanes: a partial group costs as much as a full one.
+    private static long WholeGroups(long channels, long total) =>
+        channels >= ChannelGroup && channels < total ? channels - channels % ChannelGroup : channels;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Source.Name}: {string.Join("x", Input.Shape)} -> {string.Join("x", Output.Shape)} via {string.Join(" | ", Operations.Select(o => o.Name))}");

@@ -22,18 +22,24 @@ public class FkFilterTests
         Assert.True(maxError < 1e-5, $"max error {maxError}");
     }
 
+    // pad=true (DASCore's default): the transforms run on the array zero-padded to scipy.fft.next_fast_len on both
+    // axes (41 -> 42, 17 -> 18), the mask on that grid, and the result is cropped back, as DASCore's dft/idft do.
     [Theory]
-    [InlineData(16, 50, false, false)]
-    [InlineData(15, 63, true, false)]
-    [InlineData(20, 41, false, true)]
-    public void Random_data_matches_a_numpy_slope_filter(int channels, int samples, bool directional, bool invert)
+    [InlineData(16, 50, false, false, false)]
+    [InlineData(15, 63, true, false, false)]
+    [InlineData(20, 41, false, true, false)]
+    [InlineData(17, 41, false, false, true)]
+    [InlineData(20, 41, true, true, true)]
+    public void Random_data_matches_a_numpy_slope_filter(int channels, int samples, bool directional, bool invert, bool pad)
     {
         const double dx = 5, dt = 0.004;
         var x = SpectralTestData.Random(channels * samples, channels + samples);
         // The README's definition written with NumPy (unshifted bins; fftshift would only permute them).
         string script = $"""
-            k = np.fft.fftfreq({channels}, {dx})[:, None] + 2.2e-16
-            f = np.fft.fftfreq({samples}, {dt})[None, :]
+            from scipy.fft import next_fast_len
+            n = (next_fast_len({channels}), next_fast_len({samples})) if {(pad ? "True" : "False")} else ({channels}, {samples})
+            k = np.fft.fftfreq(n[0], {dx})[:, None] + 2.2e-16
+            f = np.fft.fftfreq(n[1], {dt})[None, :]
             s = f / k
             s = s if {(directional ? "True" : "False")} else np.abs(s)
             va, vb, vc, vd = 300.0, 600.0, 1500.0, 2500.0
@@ -42,10 +48,10 @@ public class FkFilterTests
             w = np.where((s >= vb) & (s <= vc), 1.0, w)
             w = np.where((s > vc) & (s <= vd), 1 - np.sin(np.pi / 2 * (s - vc) / (vd - vc)), w)
             w = 1 - w if {(invert ? "True" : "False")} else w
-            y = np.real(np.fft.ifft2(np.fft.fft2(x) * w))
+            y = np.real(np.fft.ifft2(np.fft.fft2(x, s=n) * w))[:{channels}, :{samples}]
             """;
         var expected = SpectralTestData.Numpy(x, [channels, samples], script);
-        var result = SpectralTestData.Run($"fkfilter:va=300,vb=600,vc=1500,vd=2500,directional={directional},invert={invert}",
+        var result = SpectralTestData.Run($"fkfilter:va=300,vb=600,vc=1500,vd=2500,directional={directional},invert={invert},pad={pad}",
             SpectralTestData.Layout(channels, samples, dx, dt), x);
         // Float32 storage between four 1-D transform passes: a few 1e-7 of the peak.
         Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 5e-6);

@@ -94,6 +94,36 @@ public class FkTests
     }
 
     [Fact]
+    public void Fast_lengths_are_the_conformance_next_fast_len_examples()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(TestPaths.ConformanceFile("fk-synthetic", "fk_plane_wave_expected.json")));
+        foreach (var example in json.RootElement.GetProperty("next_fast_len_examples").EnumerateObject())
+            Assert.Equal(example.Value.GetInt64(), Core.Operations.Spectral.Internal.SpectralLayouts.FastLength(long.Parse(example.Name, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    // DASCore's Patch.dft pads each axis at its end to scipy.fft.next_fast_len by default (13 -> 14, 101 -> 105): the
+    // bins and coordinates follow the padded lengths; pad=false keeps the selected lengths.
+    [Theory]
+    [InlineData(13, 101, true)]
+    [InlineData(13, 101, false)]
+    public void Axes_are_zero_padded_to_next_fast_len_as_dascore(int channels, int samples, bool pad)
+    {
+        const double dx = 2.5, dt = 0.004;
+        var x = SpectralTestData.Random(channels * samples, 77);
+        string lengths = pad ? $"(next_fast_len({channels}), next_fast_len({samples}))" : $"({channels}, {samples})";
+        var expected = SpectralTestData.Numpy(x, [channels, samples],
+            $"from scipy.fft import next_fast_len\nn = {lengths}\nF = np.fft.fftshift(np.fft.fftn(x, s=n)) * {dx} * {dt}\ny = np.abs(F)");
+        var result = SpectralTestData.Run($"fk:pad={pad}", SpectralTestData.Layout(channels, samples, dx, dt), x);
+        long paddedChannels = pad ? 14 : channels, paddedSamples = pad ? 105 : samples;
+        Assert.Equal([paddedChannels, paddedSamples], result.Layout.Shape);
+        // As the unpadded comparison above: float64 transforms with a float32 intermediate, ~1e-7 of the peak.
+        Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 2e-6);
+        Assert.Equal(1 / (paddedChannels * dx), result.Layout.Coords[0].Step, 12);
+        Assert.Equal(1 / (paddedSamples * dt), result.Layout.Coords[1].Step, 9);
+        Assert.Equal(-(paddedSamples / 2) / (paddedSamples * dt), result.Layout.Coords[1].Start, 9);
+    }
+
+    [Fact]
     public void Refuses_a_channel_axis_that_is_not_a_distance()
     {
         var layout = SpectralTestData.Layout(4, 16, 1, 0.01, distanceUnits: "");

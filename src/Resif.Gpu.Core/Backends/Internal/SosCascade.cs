@@ -65,6 +65,37 @@ internal sealed unsafe class SosCascade
     }
 
     /// <summary>
+    /// Loads per-row states (<paramref name="rows"/> rows × sections × [z0, z1], as <c>IFilterKernels.SosFilterContinue</c>
+    /// holds them) into lanes; lanes without a row start at rest.
+    /// </summary>
+    public void LoadState(Span<Vector256<double>> state, ReadOnlySpan<double> rowStates, int rows)
+    {
+        Span<double> lane = stackalloc double[Lanes];
+        for (int s = 0; s < Sections; s++)
+        {
+            for (int k = 0; k < 2; k++)
+            {
+                for (int c = 0; c < Lanes; c++) lane[c] = c < rows ? rowStates[(c * Sections + s) * 2 + k] : 0;
+                for (int v = 0; v < Lanes / 4; v++) state[StatePerSection * s + k * (Lanes / 4) + v] = Vector256.Create<double>(lane.Slice(4 * v, 4));
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="LoadState"/>: writes the lanes' states back to the first <paramref name="rows"/> rows.</summary>
+    public void StoreState(ReadOnlySpan<Vector256<double>> state, Span<double> rowStates, int rows)
+    {
+        Span<double> lane = stackalloc double[Lanes];
+        for (int s = 0; s < Sections; s++)
+        {
+            for (int k = 0; k < 2; k++)
+            {
+                for (int v = 0; v < Lanes / 4; v++) state[StatePerSection * s + k * (Lanes / 4) + v].CopyTo(lane.Slice(4 * v, 4));
+                for (int c = 0; c < rows; c++) rowStates[(c * Sections + s) * 2 + k] = lane[c];
+            }
+        }
+    }
+
+    /// <summary>
     /// Filters <paramref name="steps"/> time steps of <see cref="Lanes"/> doubles at <paramref name="buffer"/> in
     /// place, in increasing time order or (reverse) from the last step down to the first, continuing from
     /// <paramref name="state"/>.

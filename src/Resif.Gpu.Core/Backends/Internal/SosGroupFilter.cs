@@ -41,9 +41,20 @@ internal sealed unsafe class SosGroupFilter
         }
     }
 
+    /// <summary>Filters the rows in place causally, continuing from <paramref name="state"/> (left as the last step leaves it).</summary>
+    public void Continue(RowGroup rows, Span<Vector256<double>> state)
+    {
+        fixed (double* tile = _tile) RunForward(rows, null, state, tile);
+    }
+
     private void RunCausal(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile)
     {
         _cascade.Reset(state, null);
+        RunForward(rows, target, state, tile);
+    }
+
+    private void RunForward(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile)
+    {
         for (int start = 0; start < rows.Columns; start += SosCascade.TileSteps)
         {
             int count = Math.Min(SosCascade.TileSteps, rows.Columns - start);

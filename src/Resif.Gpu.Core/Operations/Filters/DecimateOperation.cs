@@ -1,5 +1,6 @@
 using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Core.Operations.Filters.Internal;
+using Resif.Gpu.Core.Operations.Internal;
 
 namespace Resif.Gpu.Core.Operations.Filters;
 
@@ -14,7 +15,7 @@ public sealed class DecimateDescriptor : OperationDescriptor
 
     public override string Name => "decimate";
 
-    public override string Description => "anti-alias lowpass then keep every factor-th sample (SciPy decimate iir/fir, or ObsPy Trace.decimate)";
+    public override string Description => "anti-alias lowpass then keep every factor-th sample (SciPy decimate iir/fir, or ObsPy Trace.decimate); streams over time chunks (fir, obspy: exactly; iir: held-back overlap)";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [
@@ -25,7 +26,11 @@ public sealed class DecimateDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new DecimateOperation(parameters);
 }
 
-public sealed class DecimateOperation : IOperation, IDeviceStepSource
+/// <summary>
+/// Streams over time chunks keeping the phase (samples whose index in the window is a multiple of the factor): obspy
+/// carries its causal filter state exactly, fir keeps the FIR history exactly, iir holds a zero-phase overlap back.
+/// </summary>
+public sealed class DecimateOperation : IOperation, ITimeStreamable, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly int _factor;
@@ -98,6 +103,19 @@ public sealed class DecimateOperation : IOperation, IDeviceStepSource
         "iir" => new SosFilterDecimateStep(_iirSections!, SosMode.ZeroPhaseOddPad, _factor),
         _ => new SosFilterDecimateStep(ObspyDesign(1 / input.Coords[^1].Step), SosMode.Causal, _factor),
     };
+
+    public IOperationStream Open(TensorLayout window, IBackend backend)
+    {
+        var output = Plan(window);
+        int rows = (int)window.Shape[0];
+        return _method switch
+        {
+            _ when _factor == 1 => SampleWiseStream.Identity(output),
+            "fir" => new FirResampleStream(output, backend, _firTaps!, 1, _factor, FilterDesign.ResamplePolyDelay(_firTaps!.Length, _factor), window.Shape[^1], rows),
+            "iir" => SosStreams.Open(window, output, backend, _iirSections!, SosMode.ZeroPhaseOddPad, _factor),
+            _ => SosStreams.Open(window, output, backend, ObspyDesign(1 / window.Coords[^1].Step), SosMode.Causal, _factor),
+        };
+    }
 
     // ObsPy's corner is half the new sampling rate; the design depends on the rate only through rounding.
     private double[] ObspyDesign(double rate)

@@ -9,7 +9,7 @@ public sealed class DetrendDescriptor : OperationDescriptor
 
     public override string Name => "detrend";
 
-    public override string Description => "remove the mean (demean) or the least-squares line (linear) of each channel";
+    public override string Description => "remove the mean (demean) or the least-squares line (linear) of each channel; needs the whole window (no time chunks)";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [

@@ -27,13 +27,13 @@ public sealed class PassFilterDescriptor : OperationDescriptor
             : [ParameterSpec.Number("freq", null, "corner frequency (Hz), below Nyquist"), .. shared];
     }
 
-    public static PassFilterDescriptor Bandpass { get; } = new("bandpass", FilterBand.Bandpass, "Butterworth bandpass between freqmin and freqmax (ObsPy bandpass)");
+    public static PassFilterDescriptor Bandpass { get; } = new("bandpass", FilterBand.Bandpass, "Butterworth bandpass between freqmin and freqmax (ObsPy bandpass); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
-    public static PassFilterDescriptor Bandstop { get; } = new("bandstop", FilterBand.Bandstop, "Butterworth band-stop between freqmin and freqmax (ObsPy bandstop)");
+    public static PassFilterDescriptor Bandstop { get; } = new("bandstop", FilterBand.Bandstop, "Butterworth band-stop between freqmin and freqmax (ObsPy bandstop); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
-    public static PassFilterDescriptor Lowpass { get; } = new("lowpass", FilterBand.Lowpass, "Butterworth lowpass at freq (ObsPy lowpass)");
+    public static PassFilterDescriptor Lowpass { get; } = new("lowpass", FilterBand.Lowpass, "Butterworth lowpass at freq (ObsPy lowpass); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
-    public static PassFilterDescriptor Highpass { get; } = new("highpass", FilterBand.Highpass, "Butterworth highpass at freq (ObsPy highpass)");
+    public static PassFilterDescriptor Highpass { get; } = new("highpass", FilterBand.Highpass, "Butterworth highpass at freq (ObsPy highpass); streams over time chunks (causal: exactly; zero-phase: held-back overlap)");
 
     public override string Name { get; }
 
@@ -48,8 +48,11 @@ public sealed class PassFilterDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new PassFilterOperation(this, parameters);
 }
 
-/// <summary>A configured Butterworth filter; designed once the sampling rate is known (in <see cref="Plan"/>).</summary>
-public sealed class PassFilterOperation : IOperation, IDeviceStepSource
+/// <summary>
+/// A configured Butterworth filter; designed once the sampling rate is known (in <see cref="Plan"/>). Streams over
+/// time chunks: causal exactly (state carried), zero-phase with a held-back overlap (see <c>ZeroPhaseSosStream</c>).
+/// </summary>
+public sealed class PassFilterOperation : IOperation, ITimeStreamable, IDeviceStepSource
 {
     private readonly PassFilterDescriptor _descriptor;
     private readonly ParameterSet _parameters;
@@ -107,6 +110,12 @@ public sealed class PassFilterOperation : IOperation, IDeviceStepSource
     }
 
     public DeviceStep DeviceStep(TensorLayout input) => new SosFilterStep(Design(TimeAxis.Of(input, _parameters, Name).SamplingRate), _mode);
+
+    public IOperationStream Open(TensorLayout window, IBackend backend)
+    {
+        var (_, rate) = TimeAxis.Of(window, _parameters, Name);
+        return SosStreams.Open(window, Plan(window), backend, Design(rate), _mode, factor: 1);
+    }
 
     // Designs (and validates against Nyquist) once per sampling rate.
     private double[] Design(double rate)

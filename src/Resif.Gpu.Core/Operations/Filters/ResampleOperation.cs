@@ -1,5 +1,6 @@
 using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Core.Operations.Filters.Internal;
+using Resif.Gpu.Core.Operations.Internal;
 
 namespace Resif.Gpu.Core.Operations.Filters;
 
@@ -16,7 +17,7 @@ public sealed class ResampleDescriptor : OperationDescriptor
 
     public override string Name => "resample";
 
-    public override string Description => "resample to a new sampling rate (scipy.signal.resample_poly, Kaiser window)";
+    public override string Description => "resample to a new sampling rate (scipy.signal.resample_poly, Kaiser window); streams over time chunks exactly";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [
@@ -26,7 +27,8 @@ public sealed class ResampleDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new ResampleOperation(parameters);
 }
 
-public sealed class ResampleOperation : IOperation, IDeviceStepSource
+/// <summary>Streams over time chunks exactly: the polyphase filter keeps the input history its pending outputs need.</summary>
+public sealed class ResampleOperation : IOperation, ITimeStreamable, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly double _rate;
@@ -74,6 +76,15 @@ public sealed class ResampleOperation : IOperation, IDeviceStepSource
         var result = new float[(long)input.Rows * output.Shape[^1]];
         backend.Filters.FirResample(input.Values, input.Rows, input.Columns, taps, up, down, FilterDesign.ResamplePolyDelay(taps.Length, down), result);
         return new Block(output, result);
+    }
+
+    public IOperationStream Open(TensorLayout window, IBackend backend)
+    {
+        var output = Plan(window);
+        var (up, down) = Ratio(1 / window.Coords[^1].Step);
+        if (up == down) return SampleWiseStream.Identity(output);
+        var taps = FilterDesign.ResamplePolyTaps(up, down);
+        return new FirResampleStream(output, backend, taps, up, down, FilterDesign.ResamplePolyDelay(taps.Length, down), window.Shape[^1], (int)window.Shape[0]);
     }
 
     // new/old as up/down in lowest terms, from the continued fraction of the ratio (exact to 1e-9 relative).

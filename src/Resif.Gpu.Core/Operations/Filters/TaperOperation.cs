@@ -1,4 +1,5 @@
 using Resif.Gpu.Core.Operations.Filters.Internal;
+using Resif.Gpu.Core.Operations.Internal;
 
 namespace Resif.Gpu.Core.Operations.Filters;
 
@@ -9,7 +10,7 @@ public sealed class TaperDescriptor : OperationDescriptor
 
     public override string Name => "taper";
 
-    public override string Description => "ObsPy Trace.taper: Hann half-windows of max_percentage x npts samples at both ends";
+    public override string Description => "ObsPy Trace.taper: Hann half-windows of max_percentage x npts samples at both ends; streams over time chunks exactly";
 
     public override IReadOnlyList<ParameterSpec> Parameters { get; } =
     [
@@ -20,7 +21,8 @@ public sealed class TaperDescriptor : OperationDescriptor
     public override IOperation Create(ParameterSet parameters) => new TaperOperation(parameters);
 }
 
-public sealed class TaperOperation : IOperation, IDeviceStepSource
+/// <summary>Streams over time chunks exactly: the weights of each chunk come from the whole window's length.</summary>
+public sealed class TaperOperation : IOperation, ITimeStreamable, IDeviceStepSource
 {
     private readonly ParameterSet _parameters;
     private readonly double _maxPercentage;
@@ -53,22 +55,30 @@ public sealed class TaperOperation : IOperation, IDeviceStepSource
         return input;
     }
 
+    public IOperationStream Open(TensorLayout window, IBackend backend)
+    {
+        var (samples, _) = TimeAxis.Of(window, _parameters, Name);
+        return new SampleWiseStream(window, (chunk, first) =>
+            backend.Filters.MultiplyColumns(chunk.Values, chunk.Rows, chunk.Columns, Weights(samples, _maxPercentage, first, chunk.Columns)));
+    }
+
     /// <summary>
     /// ObsPy's taper: half-length <c>wlen = min(int(p·n), int(n/2))</c>; the sides are the first and last wlen
     /// points of a symmetric Hann window of 2·wlen points (when that is n) or 2·wlen + 1 points; ones between.
     /// </summary>
-    public static double[] Weights(int samples, double maxPercentage)
+    public static double[] Weights(int samples, double maxPercentage) => Weights(samples, maxPercentage, 0, samples);
+
+    /// <summary>The weights of samples [first, first + count) of a window of <paramref name="samples"/> samples.</summary>
+    public static double[] Weights(int samples, double maxPercentage, long first, int count)
     {
         int halfLength = Math.Min((int)(maxPercentage * samples), samples / 2);
         int windowLength = 2 * halfLength == samples ? 2 * halfLength : 2 * halfLength + 1;
-        var weights = new double[samples];
-        Array.Fill(weights, 1.0);
-        for (int i = 0; i < halfLength; i++)
+        var weights = new double[count];
+        for (int j = 0; j < count; j++)
         {
-            double w = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / (windowLength - 1));
-            weights[i] = w;
             // The Hann window is symmetric: its last wlen points mirror the first.
-            weights[samples - 1 - i] = w;
+            long i = first + j, fromEdge = Math.Min(i, samples - 1 - i);
+            weights[j] = fromEdge < halfLength ? 0.5 - 0.5 * Math.Cos(2 * Math.PI * fromEdge / (windowLength - 1)) : 1.0;
         }
         return weights;
     }

@@ -3,7 +3,9 @@ namespace Resif.Gpu.Core.Operations.Spectral.Internal;
 /// <summary>
 /// DASCore <c>slope_filter</c>: weights on the apparent velocity slope = f / k (m/s) of each FK bin, 1 on
 /// [vb, vc], sine ramps on [va, vb] and [vc, vd], 0 elsewhere; |slope| unless directional (then negative
-/// slopes are waves toward increasing distance); invert swaps pass and stop. No zero padding (see fk).
+/// slopes are waves toward increasing distance); invert swaps pass and stop. With pad (DASCore's default) the
+/// transforms run on the array zero-padded to next_fast_len on both axes (the mask on that grid) and the result is
+/// cropped back, as DASCore's dft/idft pair does.
 /// </summary>
 internal sealed class FkFilterOperation : SpectralOperation
 {
@@ -33,16 +35,31 @@ internal sealed class FkFilterOperation : SpectralOperation
 
     public override Block Run(Block input, IBackend backend)
     {
-        backend.Spectral.FkMask(input.Data, input.Rows, input.Columns, Mask(input.Layout));
+        int rows = input.Rows, columns = input.Columns;
+        var (channels, samples) = TransformShape(rows, columns);
+        var data = SpectralLayouts.ZeroPad(input.Data, rows, columns, channels, samples);
+        backend.Spectral.FkMask(data, channels, samples, Mask(input.Layout, channels, samples));
+        if (data != input.Data)
+        {
+            for (int r = 0; r < rows; r++) data.AsSpan(r * samples, columns).CopyTo(input.Data.AsSpan(r * columns));
+        }
         return input;
     }
 
-    public override DeviceStep DeviceStep(TensorLayout input) => new FkMaskStep(Mask(input));
+    // The device step filters the block in place: it describes only transforms that need no padding.
+    public override DeviceStep? DeviceStep(TensorLayout input)
+    {
+        int rows = (int)input.Shape[0], columns = (int)input.Shape[1];
+        var (channels, samples) = TransformShape(rows, columns);
+        return channels == rows && samples == columns ? new FkMaskStep(Mask(input, channels, samples)) : null;
+    }
+
+    private (int Channels, int Samples) TransformShape(int rows, int columns) =>
+        Set.Flag("pad") ? ((int)SpectralLayouts.FastLength(rows), (int)SpectralLayouts.FastLength(columns)) : (rows, columns);
 
     /// <summary>The FK weights [channels, samples] in unshifted FFT order, as <see cref="ISpectralKernels.FkMask"/> takes them.</summary>
-    private float[] Mask(TensorLayout layout)
+    private float[] Mask(TensorLayout layout, int channels, int samples)
     {
-        int channels = (int)layout.Shape[0], samples = (int)layout.Shape[1];
         var wavenumbers = SpectralLayouts.Frequencies(channels, SpectralLayouts.DistanceStep(layout, Name));
         var frequencies = SpectralLayouts.Frequencies(samples, SpectralLayouts.TimeStep(layout, Name));
         bool directional = Set.Flag("directional"), invert = Set.Flag("invert");

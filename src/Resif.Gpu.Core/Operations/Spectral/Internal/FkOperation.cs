@@ -2,8 +2,8 @@ namespace Resif.Gpu.Core.Operations.Spectral.Internal;
 
 /// <summary>
 /// 2-D DFT over (distance, time) with DASCore's <c>Patch.dft</c> conventions: values × dx·dt, fftshift on both
-/// axes, coordinates in cycles per metre and Hz. Unlike DASCore, axes are not zero-padded to
-/// <c>next_fast_len</c>: bins stay at fftfreq(n) of the selected lengths.
+/// axes, coordinates in cycles per metre and Hz. With pad (DASCore's default) each axis is first zero-padded at its
+/// end to <c>next_fast_len</c>, which sets the bins; without, bins are fftfreq(n) of the selected lengths.
 /// </summary>
 internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("fk", parameters)
 {
@@ -11,17 +11,23 @@ internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("
 
     public override bool ChannelsIndependent => false;
 
+    private (long Channels, long Samples) Transformed(TensorLayout input) => Set.Flag("pad")
+        ? (SpectralLayouts.FastLength(input.Shape[0]), SpectralLayouts.FastLength(input.Shape[1]))
+        : (input.Shape[0], input.Shape[1]);
+
     public override TensorLayout Plan(TensorLayout input)
     {
         double dx = SpectralLayouts.DistanceStep(input, Name), dt = SpectralLayouts.TimeStep(input, Name);
         string scaled = $"({input.Units})*m*s";
+        var (channels, samples) = Transformed(input);
         return input with
         {
             Dims = ["ft_distance", "ft_time"],
+            Shape = [channels, samples],
             Coords =
             [
-                SpectralLayouts.ShiftedFrequencies("ft_distance", "1/m", input.Shape[0], dx),
-                SpectralLayouts.ShiftedFrequencies("ft_time", "Hz", input.Shape[1], dt),
+                SpectralLayouts.ShiftedFrequencies("ft_distance", "1/m", channels, dx),
+                SpectralLayouts.ShiftedFrequencies("ft_time", "Hz", samples, dt),
             ],
             Units = Output == "power" ? $"{scaled}^2" : scaled,
             Type = Output == "complex" ? ElementType.Complex64 : ElementType.Float32,
@@ -31,10 +37,10 @@ internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("
     public override Block Run(Block input, IBackend backend)
     {
         var layout = Plan(input.Layout);
-        int channels = input.Rows, samples = input.Columns;
+        int channels = (int)layout.Shape[0], samples = (int)layout.Shape[1];
         double scale = SpectralLayouts.DistanceStep(input.Layout, Name) * SpectralLayouts.TimeStep(input.Layout, Name);
         var spectrum = new float[2L * channels * samples];
-        backend.Spectral.Fk(input.Data, channels, samples, scale, spectrum);
+        backend.Spectral.Fk(SpectralLayouts.ZeroPad(input.Data, input.Rows, input.Columns, channels, samples), channels, samples, scale, spectrum);
         if (Output == "complex") return new Block(layout, spectrum);
 
         var reduced = new float[(long)channels * samples];

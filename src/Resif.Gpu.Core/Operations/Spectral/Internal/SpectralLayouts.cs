@@ -40,6 +40,35 @@ internal static class SpectralLayouts
     public static Coordinate WindowCentres(Coordinate time, long window, long count, string dim) =>
         time with { Dim = dim, Length = count, Start = time.Start + (window - 1) / 2.0 * time.Step, Step = window * time.Step };
 
+    /// <summary>
+    /// <c>scipy.fft.next_fast_len(n)</c> (complex transforms): the smallest 11-smooth length ≥ n, which DASCore's
+    /// <c>Patch.dft</c> zero-pads each transformed axis to by default.
+    /// </summary>
+    public static long FastLength(long n)
+    {
+        for (long candidate = Math.Max(1, n); ; candidate++)
+        {
+            long rest = candidate;
+            foreach (long prime in (ReadOnlySpan<long>)[2, 3, 5, 7, 11])
+            {
+                while (rest % prime == 0) rest /= prime;
+            }
+            if (rest == 1) return candidate;
+        }
+    }
+
+    /// <summary>
+    /// A rows × columns array copied into the top-left corner of a zero-filled paddedRows × paddedColumns array
+    /// (the same array when nothing is added).
+    /// </summary>
+    public static float[] ZeroPad(float[] data, int rows, int columns, int paddedRows, int paddedColumns)
+    {
+        if (rows == paddedRows && columns == paddedColumns) return data;
+        var padded = new float[(long)paddedRows * paddedColumns];
+        for (int r = 0; r < rows; r++) data.AsSpan(r * columns, columns).CopyTo(padded.AsSpan(r * paddedColumns));
+        return padded;
+    }
+
     /// <summary>NumPy's <c>fftshift(fftfreq(n, d))</c> as a regular coordinate.</summary>
     public static Coordinate ShiftedFrequencies(string dim, string units, long n, double d) =>
         new(dim, units, n, -(n / 2) / (n * d), 1 / (n * d));
