@@ -13,6 +13,7 @@ using Resif.Gpu.Core;
 using Resif.Gpu.Server.Internal;
 using Resif.Gpu.Server.Limits.Internal;
 using Resif.Gpu.Server.Security.Internal;
+using Resif.Gpu.Server.Telemetry.Internal;
 using Resif.Gpu.Server.Web;
 
 namespace Resif.Gpu.Server;
@@ -109,6 +110,7 @@ public sealed class ResifServer : IAsyncDisposable
                 }
             });
             builder.Services.AddGrpcReflection();
+            TelemetrySetup.Add(builder.Services, options.Telemetry);
 
             var app = builder.Build();
             app.MapGrpcService<CatalogService>();
