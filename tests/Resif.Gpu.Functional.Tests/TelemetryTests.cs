@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using OpenTelemetry.Metrics;
 using Resif.Gpu.Client;
 using Resif.Gpu.Core;
@@ -59,6 +62,62 @@ public sealed class TelemetryTests
         Assert.Equal(1, reduceCalls[0].GetSumLong());
         // ASP.NET Core's own request metrics come through the same provider.
         Assert.Contains("http.server.request.duration", last.Keys);
+    }
+
+    [Fact]
+    public async Task Otlp_over_http_posts_the_metrics_to_the_collector()
+    {
+        int port = FreePort();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var metricsPost = ReceiveAsync(collector, "/v1/metrics", "resif.reduce.bytes_out", timeout.Token);
+
+        await using (var server = await ResifServer.StartAsync(new ResifServerOptions
+        {
+            Store = new TestStore().AddScene(SyntheticScenes.Demo(channels: 8, seconds: 1, samplingRate: 200), out _),
+            BackendProvider = new CpuBackendProvider(),
+            Telemetry = new TelemetryOptions
+            {
+                OtlpEndpoint = new Uri($"http://127.0.0.1:{port}"),
+                OtlpProtocol = OtlpProtocol.HttpProtobuf,
+                ExportInterval = TimeSpan.FromMilliseconds(200),
+            },
+        }))
+        {
+            using var client = new ResifClient(server.Url);
+            await client.ReduceAsync(new ReduceRequestBuilder("demo").Decimate(2));
+            var (contentType, body) = await metricsPost.WaitAsync(timeout.Token);
+            Assert.Equal("application/x-protobuf", contentType);
+            // Protobuf keeps strings as UTF-8: the service name and the instruments' names are in the body.
+            string text = Encoding.UTF8.GetString(body);
+            Assert.Contains("resif-gpu", text);
+            Assert.Contains("resif.kernel.time", text);
+        }
+    }
+
+    /// <summary>Answers the collector's POSTs until one to <paramref name="path"/> contains <paramref name="marker"/>.</summary>
+    private static Task<(string? ContentType, byte[] Body)> ReceiveAsync(HttpListener collector, string path, string marker, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            while (true)
+            {
+                var context = await collector.GetContextAsync().WaitAsync(cancellationToken);
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body, cancellationToken);
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+                if (context.Request.Url?.AbsolutePath == path && Encoding.UTF8.GetString(body.ToArray()).Contains(marker, StringComparison.Ordinal))
+                    return (context.Request.ContentType, body.ToArray());
+            }
+        }, cancellationToken);
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static List<MetricPoint> Points(MetricSnapshot metric) => [.. metric.MetricPoints];
