@@ -63,7 +63,9 @@ public sealed class CliOutputFormatTests : IAsyncLifetime
         for c in meta['coords']:
             values = np.array(c['values']) if 'values' in c else c['start'] + np.arange(c['length']) * c['step']
             got = ds[c['dim']].values
-            if 'origin' in c:
+            if 'labels' in c:
+                assert list(got) == c['labels'], (got, c['labels'])
+            elif 'origin' in c:
                 # Decoded as datetime64 from "seconds since ORIGIN": compare in ns, to 1 us (float64 seconds).
                 origin = np.datetime64(c['origin'].replace('+00:00', ''), 'ns')
                 assert got.dtype.kind == 'M', got.dtype
@@ -85,6 +87,17 @@ public sealed class CliOutputFormatTests : IAsyncLifetime
         await ReduceAsync([.. pipeline, "--out", PathOf("r.npy")]);
         await ReduceAsync([.. pipeline, "--out", PathOf("r.nc")]);
         Assert.StartsWith("ok channel=12 time=300", Compare("r.nc", "r.npy"));
+    }
+
+    [Fact]
+    public async Task Labelled_dims_become_string_coordinates()
+    {
+        string[] pipeline = ["--store", _store, "--channels", "0:4", "--op",
+            "arraybeam:x_km=0;0.5;1;0.2,y_km=0;0.3;-0.4;1,win_len=0.5,sll_x=-1,slm_x=1,sll_y=-1,slm_y=1,sl_s=0.25,frqlow=2,frqhigh=20"];
+        await ReduceAsync([.. pipeline, "--out", PathOf("beam.npy")]);
+        await ReduceAsync([.. pipeline, "--out", PathOf("beam.nc")]);
+        Assert.Contains("\"labels\"", File.ReadAllText(PathOf("beam.json")));
+        Assert.StartsWith("ok", Compare("beam.nc", "beam.npy"));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
+using System.Text;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Cli.Internal;
@@ -9,7 +9,8 @@ namespace Resif.Gpu.Cli.Internal;
 /// <summary>
 /// A reduction result as a NetCDF-3 file that xarray opens (engine "scipy"): one coordinate variable per dim (float64;
 /// time as "seconds since ORIGIN" so xarray decodes datetime64), the values in "data" over the result's dims, or, for a
-/// complex result, in two float32 variables "real" and "imag" (NetCDF-3 has no complex type). float16 is widened to
+/// complex result, in two float32 variables "real" and "imag" (NetCDF-3 has no complex type); labelled dims get
+/// string coordinates. float16 is widened to
 /// float32 (exact); int16 stays int16 with a CF "scale_factor" that xarray applies. Provenance is a JSON attribute.
 /// </summary>
 internal sealed class NetCdfResult : IResultWriter
@@ -22,9 +23,21 @@ internal sealed class NetCdfResult : IResultWriter
     public NetCdfResult(string path, V1.ResultHeader header)
     {
         _type = header.Dtype;
-        var dims = header.Dims.Zip(header.Shape, (d, n) => (d, n)).ToArray();
+        var dims = header.Dims.Zip(header.Shape, (d, n) => (Name: d, Length: n)).ToList();
         var coordinates = header.Dims.Select(d => header.Coords.FirstOrDefault(c => c.Dim == d)).OfType<V1.Coordinate>().ToArray();
-        var variables = coordinates.Select(c => new NcVariable(c.Dim, [c.Dim], NcType.Double, CoordinateAttributes(c))).ToList();
+        var variables = new List<NcVariable>();
+        foreach (var c in coordinates)
+        {
+            if (c.Labels.Count == 0)
+            {
+                variables.Add(new NcVariable(c.Dim, [c.Dim], NcType.Double, CoordinateAttributes(c)));
+                continue;
+            }
+            // Named entries (e.g. arraybeam's quantities): a character array, which xarray decodes to strings.
+            string length = $"{c.Dim}_strlen";
+            dims.Add((length, Math.Max(1, c.Labels.Max(l => Encoding.UTF8.GetByteCount(l)))));
+            variables.Add(new NcVariable(c.Dim, [c.Dim, length], NcType.Char, [NcAttribute.Of("_Encoding", "utf-8")]));
+        }
         _firstDataVariable = variables.Count;
         var units = NcAttribute.Of("units", header.Units);
         variables.AddRange(_type switch
@@ -47,7 +60,11 @@ internal sealed class NetCdfResult : IResultWriter
             NcAttribute.Of("server_version", header.ServerVersion),
         ];
         _writer = new NetCdfWriter(path, dims, globals, variables);
-        for (int i = 0; i < coordinates.Length; i++) _writer.WriteDoubles(i, Values(coordinates[i]));
+        for (int i = 0; i < coordinates.Length; i++)
+        {
+            if (coordinates[i].Labels.Count == 0) _writer.WriteDoubles(i, Values(coordinates[i]));
+            else _writer.Write(i, 0, Labels(coordinates[i].Labels, dims.First(d => d.Name == $"{coordinates[i].Dim}_strlen").Length));
+        }
     }
 
     /// <summary>Converts the next wire bytes (little-endian, whole elements of the header's dtype) to big-endian and writes them.</summary>
@@ -99,6 +116,14 @@ internal sealed class NetCdfResult : IResultWriter
         ? [.. c.Values]
         : Enumerable.Range(0, checked((int)c.Length)).Select(i => c.Start + i * c.Step).ToArray();
 
+    /// <summary>Each label as UTF-8, zero-padded to <paramref name="width"/> bytes.</summary>
+    private static byte[] Labels(IReadOnlyList<string> labels, long width)
+    {
+        var bytes = new byte[labels.Count * width];
+        for (int i = 0; i < labels.Count; i++) Encoding.UTF8.GetBytes(labels[i], bytes.AsSpan((int)(i * width)));
+        return bytes;
+    }
+
     /// <summary>Units, with a time axis referred to its origin the CF way so xarray turns it into datetime64.</summary>
     private static List<NcAttribute> CoordinateAttributes(V1.Coordinate c)
     {
@@ -114,7 +139,6 @@ internal sealed class NetCdfResult : IResultWriter
             attributes.Add(NcAttribute.Of("units", c.Units));
             if (c.Origin.Length > 0) attributes.Add(NcAttribute.Of("origin", c.Origin));
         }
-        if (c.Labels.Count > 0) attributes.Add(NcAttribute.Of("labels", JsonSerializer.Serialize(c.Labels.ToArray())));
         return attributes;
     }
 }
