@@ -93,6 +93,8 @@ public sealed class ResifServer : IAsyncDisposable
                 // Order matters: who is calling, then what they may spend.
                 if (options.Access is not null) grpc.Interceptors.Add<AuthInterceptor>();
                 grpc.Interceptors.Add<LimitsInterceptor>();
+                // Innermost: the span covers the reduction itself, after admission.
+                if (options.Telemetry.TracesEnabled) grpc.Interceptors.Add<ReductionTracing>();
                 grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
                 grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             });

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Resif.Gpu.Client;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Synthetic;
@@ -62,6 +64,46 @@ public sealed class TelemetryTests
         Assert.Equal(1, reduceCalls[0].GetSumLong());
         // ASP.NET Core's own request metrics come through the same provider.
         Assert.Contains("http.server.request.duration", last.Keys);
+    }
+
+    [Fact]
+    public async Task A_reduce_makes_one_span_with_its_array_pipeline_and_bytes_under_the_request_span()
+    {
+        var spans = new List<Activity>();
+        var server = await ResifServer.StartAsync(new ResifServerOptions
+        {
+            Store = new TestStore().AddScene(SyntheticScenes.Demo(channels: 64, seconds: 60, samplingRate: 500), out _),
+            BackendProvider = new CpuBackendProvider(),
+            Telemetry = new TelemetryOptions { ConfigureTracing = tracing => tracing.AddInMemoryExporter(spans) },
+        });
+        ReductionResult result;
+        await using (server)
+        {
+            using var client = new ResifClient(server.Url);
+            result = await client.ReduceAsync(new ReduceRequestBuilder("demo").Lowpass(20).Decimate(2));
+            // A 7.7 MB result abandoned after its header: the server's span must end as an error.
+            using var cancel = new CancellationTokenSource();
+            await Assert.ThrowsAnyAsync<Exception>(async () =>
+            {
+                await foreach (var response in client.ReduceStreamAsync(new ReduceRequestBuilder("demo").Build(), cancel.Token))
+                {
+                    await cancel.CancelAsync();
+                }
+            });
+        }
+        var reduces = spans.Where(s => s.DisplayName == "resif.reduce").ToArray();
+        Assert.True(reduces.Length == 2, string.Join(", ", spans.Select(s => $"{s.DisplayName} {s.Status}")));
+        var ok = reduces[0];
+        Assert.Equal(ActivityStatusCode.Ok, ok.Status);
+        Assert.Equal("demo", ok.GetTagItem("resif.array"));
+        Assert.Equal("lowpass|decimate", ok.GetTagItem("resif.operations"));
+        Assert.Equal(result.Trailer.TotalBytes, ok.GetTagItem("resif.bytes_out"));
+        Assert.Equal(result.Trailer.InputBytes, ok.GetTagItem("resif.bytes_in"));
+        // The parent is ASP.NET Core's span of the same HTTP/2 request.
+        var parent = Assert.Single(spans, s => s.SpanId == ok.ParentSpanId);
+        Assert.Equal(ok.TraceId, parent.TraceId);
+        Assert.Equal(ActivityStatusCode.Error, reduces[1].Status);
+        Assert.True((long)reduces[1].GetTagItem("resif.bytes_out")! < 64L * 30_000 * sizeof(float), "the cancelled call sent everything");
     }
 
     [Fact]

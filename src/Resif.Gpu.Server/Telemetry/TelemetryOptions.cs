@@ -1,4 +1,5 @@
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Resif.Gpu.Server.Telemetry;
 
@@ -14,7 +15,8 @@ public enum OtlpProtocol
 
 /// <summary>
 /// Export of the server's metrics (meter "Resif.Gpu.Server": requests, bytes in/out/on wire, reduction ratio, kernel
-/// time per operation, blocks; plus ASP.NET Core's request metrics) and request traces through OpenTelemetry. Off
+/// time per operation, blocks; plus ASP.NET Core's request metrics) and traces (ASP.NET Core's request spans and one
+/// "resif.reduce" span per reduction, with its array, pipeline and bytes) through OpenTelemetry. Off
 /// unless an OTLP endpoint or extra metric exporters are given: the meter itself always works for in-process listeners.
 /// </summary>
 public sealed record TelemetryOptions
@@ -33,5 +35,11 @@ public sealed record TelemetryOptions
     /// <summary>More metric exporters or views on the same provider (a console or in-memory exporter, for instance).</summary>
     public Action<MeterProviderBuilder>? ConfigureMetrics { get; init; }
 
-    public bool Enabled => OtlpEndpoint is not null || ConfigureMetrics is not null;
+    /// <summary>More trace exporters on the provider that receives ASP.NET Core's request spans and the "resif.reduce" spans.</summary>
+    public Action<TracerProviderBuilder>? ConfigureTracing { get; init; }
+
+    public bool Enabled => OtlpEndpoint is not null || ConfigureMetrics is not null || TracesEnabled;
+
+    /// <summary>Spans are only made when something exports them.</summary>
+    public bool TracesEnabled => OtlpEndpoint is not null || ConfigureTracing is not null;
 }

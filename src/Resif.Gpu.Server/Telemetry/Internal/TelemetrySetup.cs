@@ -8,7 +8,8 @@ using Resif.Gpu.Server.Internal;
 
 namespace Resif.Gpu.Server.Telemetry.Internal;
 
-/// <summary>Registers the OpenTelemetry SDK on the server's host when <see cref="TelemetryOptions.Enabled"/>.</summary>
+/// <summary>Registers the OpenTelemetry SDK on the server's host when <see cref="TelemetryOptions.Enabled"/>; the
+/// reduction spans' interceptor goes in with the other gRPC interceptors (<see cref="ReductionTracing"/>).</summary>
 internal static class TelemetrySetup
 {
     /// <summary>ASP.NET Core's own instruments (request durations, connections) and request activities.</summary>
@@ -33,11 +34,14 @@ internal static class TelemetrySetup
                 }
                 options.ConfigureMetrics?.Invoke(metrics);
             });
-        if (options.OtlpEndpoint is { } traceEndpoint)
+        if (options.TracesEnabled)
         {
-            telemetry.WithTracing(tracing => tracing
-                .AddSource(AspNetCoreActivitySource)
-                .AddOtlpExporter(exporter => Configure(exporter, options, traceEndpoint, "v1/traces")));
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddSource(AspNetCoreActivitySource, ReductionTracing.SourceName);
+                if (options.OtlpEndpoint is { } endpoint) tracing.AddOtlpExporter(exporter => Configure(exporter, options, endpoint, "v1/traces"));
+                options.ConfigureTracing?.Invoke(tracing);
+            });
         }
     }
 
