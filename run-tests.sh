@@ -9,12 +9,12 @@ results="$root/.testresults"
 rm -rf "$results"
 mkdir -p "$results"
 
-python_modules="numpy scipy grpc grpc_tools google.protobuf xarray pytest"
+python_modules="numpy scipy grpc grpc_tools google.protobuf xarray pytest zstandard"
 if ! /usr/bin/python3 -c "import ${python_modules// /, }" 2>/dev/null; then
-  echo "== installing Debian packages for the tests (numpy, scipy, grpc, xarray, pytest)"
+  echo "== installing Debian packages for the tests (numpy, scipy, grpc, xarray, pytest, zstandard)"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    python3-numpy python3-scipy python3-grpcio python3-grpc-tools python3-protobuf python3-xarray python3-pytest >/dev/null \
+    python3-numpy python3-scipy python3-grpcio python3-grpc-tools python3-protobuf python3-xarray python3-pytest python3-zstandard >/dev/null \
     || { echo "could not install the Debian packages the tests need"; echo "0 passed, 1 failed"; exit 1; }
 fi
 # Debian's OpenCL runtime (PoCL): lets the device-discovery tests check that an OpenCL device without the

@@ -13,6 +13,7 @@ using Resif.Gpu.Core;
 using Resif.Gpu.Server.Internal;
 using Resif.Gpu.Server.Limits.Internal;
 using Resif.Gpu.Server.Security.Internal;
+using Resif.Gpu.Server.Telemetry.Internal;
 using Resif.Gpu.Server.Web;
 
 namespace Resif.Gpu.Server;
@@ -92,6 +93,8 @@ public sealed class ResifServer : IAsyncDisposable
                 // Order matters: who is calling, then what they may spend.
                 if (options.Access is not null) grpc.Interceptors.Add<AuthInterceptor>();
                 grpc.Interceptors.Add<LimitsInterceptor>();
+                // Innermost: the span covers the reduction itself, after admission.
+                if (options.Telemetry.TracesEnabled) grpc.Interceptors.Add<ReductionTracing>();
                 grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
                 grpc.MaxSendMessageSize = options.MaxSendMessageBytes;
             });
@@ -109,6 +112,7 @@ public sealed class ResifServer : IAsyncDisposable
                 }
             });
             builder.Services.AddGrpcReflection();
+            TelemetrySetup.Add(builder.Services, options.Telemetry);
 
             var app = builder.Build();
             app.MapGrpcService<CatalogService>();

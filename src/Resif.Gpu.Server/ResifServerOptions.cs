@@ -4,6 +4,7 @@ using Resif.Gpu.Core;
 using Resif.Gpu.Core.Operations;
 using Resif.Gpu.Server.Limits;
 using Resif.Gpu.Server.Security;
+using Resif.Gpu.Server.Telemetry;
 
 namespace Resif.Gpu.Server;
 
@@ -57,4 +58,7 @@ public sealed record ResifServerOptions
     /// (read <see cref="ResifServer.WebUrl"/> after start). The gRPC port is HTTP/2-only, which browsers cannot use.
     /// </summary>
     public int? WebPort { get; init; }
+
+    /// <summary>OpenTelemetry export of metrics and traces; off by default.</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
 }

@@ -33,6 +33,9 @@ public sealed class CliTests : IAsyncLifetime
     [InlineData("reduce", "demo", "--server", "http://localhost:1", "--out", "x.npy", "--device", "cpu")]
     [InlineData("devices", "extra")]
     [InlineData("serve", "--store", "s", "--port", "http")]
+    [InlineData("serve", "--store", "s", "--otlp-endpoint", "localhost:4317")]
+    [InlineData("serve", "--store", "s", "--log-level", "loud")]
+    [InlineData("serve", "--port", "0")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(params string[] args)
     {
         var outcome = await CliRunner.RunAsync(args);

@@ -161,7 +161,7 @@ def reduce_request(array: str, operations: Iterable[OperationSpec] | str, channe
     if output_dtype not in OUTPUT_DTYPES:
         raise ValueError(f"output_dtype must be one of {[k for k in OUTPUT_DTYPES if k]}, not {output_dtype!r}")
     if compression not in COMPRESSIONS:
-        raise ValueError(f"compression must be None or 'zstd', not {compression!r}")
+        raise ValueError(f"compression must be 'auto', 'zstd', 'none' or None, not {compression!r}")
     selection = reduction_pb2.Selection(**time_selection(time))
     if channels is not None:
         selection.channels.CopyFrom(channel_range(channels))

@@ -43,13 +43,13 @@ class AsyncClient:
 
     async def estimate(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                        time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
-                       output_dtype: str | None = None, compression: str | None = None) -> Estimate:
+                       output_dtype: str | None = None, compression: str | None = "auto") -> Estimate:
         request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, 0.0, compression)
         return Estimate.from_proto(await self._unary(self._reduction.Estimate, request))
 
     def reduce_iter(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                     time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
-                    output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = None,
+                    output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = "auto",
                     progress=None) -> AsyncReduceStream:
         """The chunks as they arrive (``async with`` reads the header; leaving it cancels the call)."""
         request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, int16_scale,

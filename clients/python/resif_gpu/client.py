@@ -39,11 +39,22 @@ def _channel_for(url: str, grpc_module=grpc):
 
 def build_request(name: str, ops, channels, time, distance, max_output_bytes: int, output_dtype, int16_scale: float,
                   compression) -> reduction_pb2.ReduceRequest:
-    """The ReduceRequest of :meth:`Client.reduce`'s arguments; zstd is asked for only when it can be decoded here."""
-    if compression == "zstd" and not zstd_available():
-        compression = None
+    """The ReduceRequest of :meth:`Client.reduce`'s arguments, with ``compression`` resolved (see
+    :func:`wire_compression`)."""
     return _requests.reduce_request(name, ops, channels, time, max_output_bytes, distance=distance,
-                                    output_dtype=output_dtype, int16_scale=int16_scale, compression=compression)
+                                    output_dtype=output_dtype, int16_scale=int16_scale,
+                                    compression=wire_compression(compression))
+
+
+def wire_compression(compression: str | None) -> str | None:
+    """``"auto"`` (the default) → zstd when the ``zstandard`` module can decode it here, else none;
+    ``"zstd"`` → zstd, or ``ValueError`` without the module; ``None`` or ``"none"`` → uncompressed chunks."""
+    if compression == "auto":
+        return "zstd" if zstd_available() else None
+    if compression == "zstd" and not zstd_available():
+        raise ValueError("compression='zstd' needs the zstandard module (Debian: python3-zstandard); "
+                         "use compression='auto' to fall back to none")
+    return None if compression == "none" else compression
 
 
 def progress_callback(progress) -> ProgressCallback | None:
@@ -116,14 +127,14 @@ class Client:
 
     def estimate(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                  time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
-                 output_dtype: str | None = None, compression: str | None = None) -> Estimate:
+                 output_dtype: str | None = None, compression: str | None = "auto") -> Estimate:
         """Plans a reduction without reading data: result shape, coordinates, dtype, bytes and the budget."""
         request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, 0.0, compression)
         return Estimate.from_proto(self._unary(self._reduction.Estimate, request))
 
     def reduce_iter(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                     time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
-                    output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = None,
+                    output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = "auto",
                     progress=None) -> ReduceStream:
         """Starts a reduction and returns the :class:`ReduceStream` of its chunks (see :meth:`reduce`): memory
         stays at about one chunk (~1 MB) whatever the size of the result."""
@@ -133,7 +144,7 @@ class Client:
 
     def reduce(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,
-               output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = None,
+               output_dtype: str | None = None, int16_scale: float = 0.0, compression: str | None = "auto",
                progress=None):
         """Runs ``ops`` on a selection of array ``name`` on the server and returns the reduced tensor.
 
@@ -145,8 +156,9 @@ class Client:
         ``max_output_bytes``: the server refuses (RESOURCE_EXHAUSTED) a larger result; 0 = server default.
         ``output_dtype``: None (float32, complex64 for complex results), ``"float16"``, ``"int16"`` (returned
         as float32 ``int16 * scale_factor``; ``int16_scale`` 0 lets the server choose) or ``"complex64"``.
-        ``compression="zstd"`` compresses chunks on the wire when the ``zstandard`` module is installed here
-        (otherwise the request asks for none).
+        ``compression``: ``"auto"`` (default) has the server zstd-compress chunks when the ``zstandard`` module
+        is installed here (Debian: ``python3-zstandard``) and asks for none otherwise; ``"zstd"`` insists
+        (``ValueError`` without the module); ``None``/``"none"`` turns compression off. Values are identical.
         ``progress``: ``True`` for a progress bar on stderr, or ``callback(fraction, bytes_sent)``.
         """
         with self.reduce_iter(name, ops, channels, time, distance=distance, max_output_bytes=max_output_bytes,

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Resif.Gpu.Client;
 using Resif.Gpu.Core;
+using Resif.Gpu.Server.Configuration;
 
 namespace Resif.Gpu.Cli.Internal;
 
@@ -75,7 +76,7 @@ internal static class CliApp
         RpcException rpc => $"server answered {rpc.StatusCode}: {rpc.Status.Detail}",
         ResultIntegrityException => $"corrupt result stream: {e.Message}",
         OperationCanceledException => "cancelled",
-        IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException => e.Message,
+        IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or ServerConfigurationException => e.Message,
         _ => null,
     };
 

@@ -13,20 +13,38 @@ internal sealed class ReduceCommand : Command
         "With --store it runs in this process, with --server on the server: the files are the same bytes either way.\n" +
         "SPEC is name:key=value,... e.g. --op bandpass:freqmin=2,freqmax=20 --op decimate:factor=10.\n" +
         "--channels A:B[:STEP] selects channel indices [A, B); --time T0:T1 seconds after the first sample (empty = to the end).\n" +
+        "--out FILE.nc writes NetCDF-3 for xarray (xr.open_dataset(FILE, engine=\"scipy\")) instead: coordinates as variables, time\n" +
+        "as datetime, provenance as an attribute; a complex result becomes two variables 'real' and 'imag'.\n" +
+        "--dtype asks for float32 (default), float16, int16 (value = int16 x scale_factor, written to FILE.json; --int16-scale S\n" +
+        "fixes S, otherwise the server picks max|value|/32767) or complex64 (complex results); the .npy holds that dtype.\n" +
+        "--compress zstd (with --server) has the server compress chunks on the wire.\n" +
         "--device (with --store) picks the compute device (see 'resif-gpu devices'). --plot FILE.png draws the result:\n" +
         "an FK spectrum for fk, beam power for beam, curves for stalta and arraybeam, a waterfall otherwise.\n" +
         "Operations (parameter=default; no default = required):\n" + string.Concat(OperationRegistry.Default.Descriptors.Select(d =>
             $"  {d.Name}: {string.Join(", ", d.Parameters.Select(p => p.Default is null ? p.Name : $"{p.Name}={p.Default}"))}\n")),
-        "reduce NAME (--store DIR | --server URL) [--op SPEC ...] [--channels A:B[:STEP]] [--time T0:T1] --out FILE.npy\n       [--device auto|cpu|ilgpu-cpu|cuda|opencl|ID] [--plot FILE.png]",
-        ["NAME"], ["--store", "--server", "--channels", "--time", "--out", "--device", "--plot"], [], ["--op"]);
+        "reduce NAME (--store DIR | --server URL) [--op SPEC ...] [--channels A:B[:STEP]] [--time T0:T1] --out FILE.npy|FILE.nc\n" +
+        "       [--dtype float32|float16|int16|complex64] [--int16-scale S] [--compress none|zstd]\n" +
+        "       [--device auto|cpu|ilgpu-cpu|cuda|opencl|ID] [--plot FILE.png]",
+        ["NAME"], ["--store", "--server", "--channels", "--time", "--out", "--device", "--plot", "--dtype", "--int16-scale", "--compress"], [], ["--op"]);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)
     {
         string output = args.Required("--out");
         var request = BuildRequest(args.Positional(0), args.Values("--op"), args.Value("--channels"), args.Value("--time"));
+        SetOutputType(request, args.Value("--dtype"), args.Double("--int16-scale"));
         string? device = args.Value("--device");
-        if (device is not null && args.Value("--server") is not null)
+        bool remote = args.Value("--server") is not null;
+        if (device is not null && remote)
             throw new UsageException("--device applies with --store only; a server uses the device it was started with");
+        request.Compression = args.Value("--compress") switch
+        {
+            null or "none" => V1.Compression.None,
+            "zstd" when remote => V1.Compression.Zstd,
+            "zstd" => throw new UsageException("--compress applies with --server only (nothing travels with --store)"),
+            var other => throw new UsageException($"--compress '{other}' is not none or zstd"),
+        };
+        if (args.Value("--plot") is not null && (ResultFiles.IsNetCdf(output) || request.OutputDtype is V1.DataType.Float16 or V1.DataType.Int16))
+            throw new UsageException("--plot draws float32 or complex64 results written to FILE.npy");
 
         var clock = Stopwatch.StartNew();
         using var access = ArrayAccess.Open(args, device ?? "auto");
@@ -56,6 +74,25 @@ internal sealed class ReduceCommand : Command
         if (channels is not null) request.Selection.Channels = ParseChannels(channels);
         if (time is not null) request.Selection.Time = ParseTime(time);
         return request;
+    }
+
+    private static void SetOutputType(V1.ReduceRequest request, string? dtype, double? int16Scale)
+    {
+        request.OutputDtype = dtype switch
+        {
+            null => V1.DataType.Unspecified,
+            "float32" => V1.DataType.Float32,
+            "float16" => V1.DataType.Float16,
+            "int16" => V1.DataType.Int16,
+            "complex64" => V1.DataType.Complex64,
+            _ => throw new UsageException($"--dtype '{dtype}' is not float32, float16, int16 or complex64"),
+        };
+        if (int16Scale is { } scale)
+        {
+            if (request.OutputDtype != V1.DataType.Int16) throw new UsageException("--int16-scale applies with --dtype int16 only");
+            if (!(scale > 0)) throw new UsageException("--int16-scale must be > 0");
+            request.Int16Scale = scale;
+        }
     }
 
     private static V1.IndexRange ParseChannels(string text)
