@@ -182,7 +182,7 @@ internal sealed class IngestSession
         if (chunk.Data.Length == 0 || chunk.Data.Length % ((long)_channels * size) != 0)
             throw new InvalidRequestException($"{field}.data", $"{chunk.Data.Length} bytes is not a whole, non-zero number of samples of {_channels} channels x {size} bytes");
         int samples = rowBytes / size;
-        long start = chunk.HasTimeIndex ? chunk.TimeIndex : _next;
+        long start = chunk.PositionCase == V1.IngestChunk.PositionOneofCase.TimeIndex ? chunk.TimeIndex : _next;
         if (start < _next)
             throw new InvalidRequestException($"{field}.time_index", $"{start} goes back before sample {_next}, which is already stored or received: chunks must move forward");
         if ((start - _next) * _channels > MaxGapValues)
