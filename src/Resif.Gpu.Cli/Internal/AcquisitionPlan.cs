@@ -81,6 +81,9 @@ internal sealed class AcquisitionPlan
             if (!SameStep(info.TimeStep, timeStep))
                 throw new InvalidRequestException("files", string.Create(CultureInfo.InvariantCulture,
                     $"{name}: sampling interval {info.TimeStep:G9} s, but {against} has {timeStep:G9} s"));
+            // Named channels (miniSEED stations) must be the same stations in the same order, or rows would mix.
+            if (reference.Distance.Labels is { } labels && info.Distance.Labels is { } these && !labels.SequenceEqual(these))
+                throw new InvalidRequestException("files", $"{name}: its traces ({string.Join(", ", these)}) are not those of {Path.GetFileName(reference.Path)} ({string.Join(", ", labels)}) in the same order");
             if (!SameStep(ChannelStep(info), channelStep))
                 throw new InvalidRequestException("files", string.Create(CultureInfo.InvariantCulture,
                     $"{name}: channel spacing {ChannelStep(info):G9} m, but {against} has {channelStep:G9} m"));
