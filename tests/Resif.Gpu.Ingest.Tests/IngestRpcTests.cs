@@ -198,6 +198,9 @@ public sealed class IngestRpcTests : IAsyncLifetime
         var backwards = await RefusedAsync(() => _client.IngestAsync(Async<V1.IngestRequest>(
             [new() { Header = new V1.IngestHeader { Name = "live-bad" } }, Chunk(Values(Channels, 10, seed: 6), Channels, timeIndex: 100)])));
         Assert.Equal("chunks[0].time_index", Assert.Single(ResifClient.FieldViolations(backwards)).Field);
+        var farAhead = await RefusedAsync(() => _client.IngestAsync(Async<V1.IngestRequest>(
+            [new() { Header = new V1.IngestHeader { Name = "live-bad" } }, Chunk(Values(Channels, 10, seed: 6), Channels, timeIndex: long.MaxValue)])));
+        Assert.Equal("chunks[0].time_index", Assert.Single(ResifClient.FieldViolations(farAhead)).Field);
         var badName = await RefusedAsync(() => _client.IngestAsync(Async<V1.IngestRequest>([new() { Header = NewArray("../escape") }])));
         Assert.Equal("header.name", Assert.Single(ResifClient.FieldViolations(badName)).Field);
         var noChannels = await RefusedAsync(() => _client.IngestAsync(Async<V1.IngestRequest>([new() { Header = new V1.IngestHeader { Name = "new-one", TimeStep = 1 } }])));

@@ -185,7 +185,8 @@ internal sealed class IngestSession
         long start = chunk.PositionCase == V1.IngestChunk.PositionOneofCase.TimeIndex ? chunk.TimeIndex : _next;
         if (start < _next)
             throw new InvalidRequestException($"{field}.time_index", $"{start} goes back before sample {_next}, which is already stored or received: chunks must move forward");
-        if ((start - _next) * _channels > MaxGapValues)
+        // Compared per channel, so a huge index cannot overflow the product into a small gap.
+        if (start - _next > MaxGapValues / _channels)
             throw new InvalidRequestException($"{field}.time_index", $"a gap of {start - _next} samples is too long to fill with NaN (at most {MaxGapValues / _channels}): ingest into a new array");
         if (start > _next)
         {
