@@ -23,6 +23,7 @@ public sealed class ResifClient : IDisposable
     private readonly V1.Catalog.CatalogClient _catalog;
     private readonly V1.Reduction.ReductionClient _reduction;
     private readonly V1.Devices.DevicesClient _devices;
+    private readonly V1.Ingest.IngestClient _ingest;
     private ResiliencePipeline? _retry;
 
     public ResifClient(string url)
@@ -42,6 +43,7 @@ public sealed class ResifClient : IDisposable
         _catalog = new V1.Catalog.CatalogClient(channel);
         _reduction = new V1.Reduction.ReductionClient(channel);
         _devices = new V1.Devices.DevicesClient(channel);
+        _ingest = new V1.Ingest.IngestClient(channel);
     }
 
     /// <summary>Time allowed for one call, a whole reduction stream included.</summary>
@@ -132,6 +134,64 @@ public sealed class ResifClient : IDisposable
 
     public Task<ReductionResult> ReduceAsync(ReduceRequestBuilder request, IProgress<V1.Progress>? progress = null, CancellationToken cancellationToken = default) =>
         ReduceAsync(request.Build(), progress, cancellationToken);
+
+    /// <summary>Bytes of data per ingest chunk message (the server accepts messages of up to 4 MB by default).</summary>
+    public const int IngestChunkBytes = 1 << 20;
+
+    /// <summary>
+    /// Pushes <paramref name="blocks"/>, each float32 [channels, samples] in C order, consecutive in time, into array
+    /// <c>header.Name</c> (created from the header's coordinates if it does not exist; appended otherwise). Blocks are
+    /// sent as ~1 MB chunks; the server commits whole blocks of its own as they fill and the rest when the blocks end.
+    /// A header without channels appends to an existing array (its channel count is asked first). Not retried: data
+    /// already sent cannot be replayed. Cancelling or failing the enumeration keeps what the server committed.
+    /// </summary>
+    public async Task<V1.IngestResponse> IngestAsync(V1.IngestHeader header, IAsyncEnumerable<float[]> blocks, CancellationToken cancellationToken = default)
+    {
+        long channels = header.Channels != 0 ? header.Channels : (await DescribeAsync(header.Name, cancellationToken).ConfigureAwait(false)).Shape[0];
+        return await IngestAsync(Messages(), cancellationToken).ConfigureAwait(false);
+
+        async IAsyncEnumerable<V1.IngestRequest> Messages()
+        {
+            yield return new V1.IngestRequest { Header = header };
+            await foreach (var block in blocks.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (block.LongLength % channels != 0) throw new ArgumentException($"a block of {block.LongLength} values is not [{channels}, samples]", nameof(blocks));
+                foreach (var chunk in IngestChunks(block, (int)channels)) yield return new V1.IngestRequest { Chunk = chunk };
+            }
+        }
+    }
+
+    /// <summary>The raw ingest stream: a header message, then chunk messages (e.g. int16 with a scale).</summary>
+    public async Task<V1.IngestResponse> IngestAsync(IAsyncEnumerable<V1.IngestRequest> messages, CancellationToken cancellationToken = default)
+    {
+        using var call = _ingest.Ingest(Options(DateTime.UtcNow + Deadline, cancellationToken));
+        try
+        {
+            await foreach (var message in messages.WithCancellation(cancellationToken).ConfigureAwait(false))
+                await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // The server ended the call (a refused chunk, no right): its status says why, below.
+        }
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    /// <summary>A [channels, samples] block cut along time into chunks of about <see cref="IngestChunkBytes"/>.</summary>
+    private static IEnumerable<V1.IngestChunk> IngestChunks(float[] block, int channels)
+    {
+        int samples = (int)(block.LongLength / channels);
+        int perChunk = Math.Max(1, IngestChunkBytes / (channels * sizeof(float)));
+        for (int start = 0; start < samples; start += perChunk)
+        {
+            int count = Math.Min(perChunk, samples - start);
+            var bytes = new byte[(long)channels * count * sizeof(float)];
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+            for (int c = 0; c < channels; c++) block.AsSpan(c * samples + start, count).CopyTo(values.Slice(c * count, count));
+            yield return new V1.IngestChunk { Channels = channels, Data = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(bytes) };
+        }
+    }
 
     /// <summary>The fields an INVALID_ARGUMENT error names (google.rpc.BadRequest details), empty when it names none.</summary>
     public static IReadOnlyList<BadRequest.Types.FieldViolation> FieldViolations(RpcException error) =>

@@ -118,6 +118,7 @@ public sealed class ResifServer : IAsyncDisposable
             app.MapGrpcService<CatalogService>();
             app.MapGrpcService<ReductionService>();
             app.MapGrpcService<DevicesService>();
+            app.MapGrpcService<IngestService>();
             app.MapGrpcHealthChecksService();
             app.MapGrpcReflectionService();
             // The page tells users how to reproduce a view with the gRPC clients, so it needs the gRPC address, known after start.

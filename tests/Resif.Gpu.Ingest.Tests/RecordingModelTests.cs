@@ -8,7 +8,7 @@ public class RecordingModelTests
     public void TransposeTurnsTimeMajorRowsIntoChannelRows()
     {
         // 2 times x 3 channels, time-major: t0 = [1 2 3], t1 = [4 5 6].
-        float[] channelMajor = SampleConversion.Transpose([1, 2, 3, 4, 5, 6], rows: 2, cols: 3);
+        float[] channelMajor = SampleConversion.TransposeToFloat(new short[] { 1, 2, 3, 4, 5, 6 }, rows: 2, cols: 3);
         Assert.Equal([1f, 4, 2, 5, 3, 6], channelMajor);
     }
 
@@ -16,8 +16,8 @@ public class RecordingModelTests
     public void TiledTransposeMatchesTheDefinitionAcrossTileEdges()
     {
         const int rows = 130, cols = 67;
-        float[] source = Enumerable.Range(0, rows * cols).Select(i => (float)i).ToArray();
-        float[] result = SampleConversion.Transpose(source, rows, cols);
+        int[] source = Enumerable.Range(0, rows * cols).ToArray();
+        float[] result = SampleConversion.TransposeToFloat(source, rows, cols);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
                 Assert.Equal(source[r * cols + c], result[c * rows + r]);

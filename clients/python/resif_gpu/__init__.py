@@ -8,6 +8,7 @@
 from .aio import AsyncClient
 from .client import Client
 from .errors import ResifError
+from .ingest import IngestResult
 from .model import (ArrayInfo, Coordinate, DeviceInfo, Devices, Estimate, OperationInfo, ParameterInfo,
                     ProvenanceStep, ReducedArray, ResultHeader, ResultTrailer)
 from .progress import ProgressBar
@@ -18,6 +19,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArrayInfo", "ArrayQuery", "AsyncClient", "AsyncReduceStream", "Client", "Coordinate", "DeviceInfo", "Devices",
-    "Estimate", "OperationInfo", "ParameterInfo", "ProgressBar", "ProvenanceStep", "ReduceStream", "ReducedArray",
-    "ResifError", "ResultHeader", "ResultTrailer",
+    "Estimate", "IngestResult", "OperationInfo", "ParameterInfo", "ProgressBar", "ProvenanceStep", "ReduceStream",
+    "ReducedArray", "ResifError", "ResultHeader", "ResultTrailer",
 ]

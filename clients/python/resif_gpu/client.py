@@ -8,6 +8,7 @@ import grpc
 import numpy as np
 
 from . import _requests
+from . import ingest as _ingest
 from ._requests import ChannelSpec, DistanceSpec, OperationSpec, TimeSpec
 from ._stubs import catalog_pb2, catalog_pb2_grpc, devices_pb2, devices_pb2_grpc, reduction_pb2, reduction_pb2_grpc
 from .errors import ResifError
@@ -171,6 +172,12 @@ class Client:
         assert stream.trailer is not None  # the stream raises unless it ended on a verified trailer
         result = ReducedArray.from_result(decoded(values, stream.header), stream.header, stream.trailer)
         return result.to_xarray() if self._as_xarray else result
+
+    def ingest(self, name: str, data, **options) -> _ingest.IngestResult:
+        """Pushes a ``[channels, samples]`` array (or an iterable of such blocks) into array ``name``, creating it
+        (``dt=`` required, ``t0=``, ``x0=``, ``dx=``, ``units=``, ``metadata=``) or appending to it: see
+        :func:`resif_gpu.ingest.ingest` for every option."""
+        return _ingest.ingest(self._channel, name, data, timeout=self.timeout, **options)
 
     def array(self, name: str) -> ArrayQuery:
         """A fluent query on one array: ``client.array("a").sel(time=(0, 10)).bandpass(1, 10).get()``."""

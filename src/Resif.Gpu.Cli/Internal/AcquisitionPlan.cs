@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Resif.Gpu.Core;
 using Resif.Gpu.Ingest;
@@ -65,11 +66,7 @@ internal sealed class AcquisitionPlan
     /// <summary>Scans <paramref name="paths"/>; with <paramref name="existing"/> the files continue that array.</summary>
     public static AcquisitionPlan Build(IReadOnlyList<string> paths, string? format, ArrayInfo? existing)
     {
-        var scanned = paths.Select((path, order) =>
-        {
-            var reader = format is null ? DasFormats.Detect(path) : DasFormats.Get(format);
-            return (Reader: reader, Info: reader.Scan(path), Order: order);
-        }).OrderBy(f => f.Info.TimeOrigin).ThenBy(f => f.Order).ToList();
+        var scanned = ScanAll(paths, format).OrderBy(f => f.Info.TimeOrigin).ThenBy(f => f.Order).ToList();
 
         var reference = scanned[0].Info;
         var (channels, timeStep, channelStep) = existing is null
@@ -84,6 +81,9 @@ internal sealed class AcquisitionPlan
             if (!SameStep(info.TimeStep, timeStep))
                 throw new InvalidRequestException("files", string.Create(CultureInfo.InvariantCulture,
                     $"{name}: sampling interval {info.TimeStep:G9} s, but {against} has {timeStep:G9} s"));
+            // Named channels (miniSEED stations) must be the same stations in the same order, or rows would mix.
+            if (reference.Distance.Labels is { } labels && info.Distance.Labels is { } these && !labels.SequenceEqual(these))
+                throw new InvalidRequestException("files", $"{name}: its traces ({string.Join(", ", these)}) are not those of {Path.GetFileName(reference.Path)} ({string.Join(", ", labels)}) in the same order");
             if (!SameStep(ChannelStep(info), channelStep))
                 throw new InvalidRequestException("files", string.Create(CultureInfo.InvariantCulture,
                     $"{name}: channel spacing {ChannelStep(info):G9} m, but {against} has {channelStep:G9} m"));
@@ -107,6 +107,31 @@ internal sealed class AcquisitionPlan
             if (file.End >= covered) (covered, coveredBy) = (file.End, file.Name);
         }
         return new AcquisitionPlan(files, origin, first, gaps, overlaps);
+    }
+
+    /// <summary>
+    /// Detects and scans every file (headers only) on all cores: opening thousands of small files is latency, not work.
+    /// When several files fail, the first in command-line order is reported, as a sequential scan would.
+    /// </summary>
+    private static (IDasFormatReader Reader, DasFileInfo Info, int Order)[] ScanAll(IReadOnlyList<string> paths, string? format)
+    {
+        var scanned = new (IDasFormatReader Reader, DasFileInfo Info, int Order)[paths.Count];
+        var failures = new Exception?[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) }, (i, loop) =>
+        {
+            try
+            {
+                var reader = format is null ? DasFormats.Detect(paths[i]) : DasFormats.Get(format);
+                scanned[i] = (reader, reader.Scan(paths[i]), i);
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+                loop.Break();
+            }
+        });
+        if (failures.FirstOrDefault(f => f is not null) is { } failure) ExceptionDispatchInfo.Throw(failure);
+        return scanned;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Resif.Gpu.Storage;
 
 namespace Resif.Gpu.Cli.Internal;
@@ -72,26 +73,71 @@ internal static class ArrayWriting
 
     /// <summary>
     /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) of the array's own time axis, where
-    /// <paramref name="first"/> is its current end; <paramref name="fill"/> is asked for exactly that range.
+    /// <paramref name="first"/> is its current end; <paramref name="fill"/> is asked for exactly that range, block by block
+    /// in order. Two stages on two threads: the next block is read and decoded while the current one is compressed and
+    /// written; the queue between them holds one block, so memory stays at three blocks whatever the input size.
     /// </summary>
     private static void AppendBlocks(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
         long tile = ArrayStore.TimeTileExtent;
         long blockSamples = Math.Max(1, BlockBytes / (channels * sizeof(float)) / tile) * tile;
-        float[]? buffer = null;
-        for (long start = first; start < end;)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var filled = new BlockingCollection<(long Start, int Count, float[] Block)>(boundedCapacity: 1);
+        // Full-size buffers go back to the reader once written; blocks of another size (first and last) are not reused.
+        using var free = new BlockingCollection<float[]>();
+        int allocated = 0;
+        float[] Buffer(int count)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            // Blocks end on time-tile boundaries (an append that starts mid-tile has a shorter first block).
-            long stop = Math.Min(end, (start / tile * tile) + blockSamples);
-            int count = (int)(stop - start);
-            var block = buffer?.Length == count * channels ? buffer : new float[count * channels];
-            if (count == blockSamples) buffer = block;
-            fill(start, count, block);
-            store.AppendTimeBlock(name, block, channels, count);
-            start = stop;
-            progress?.Invoke(start - first);
+            if (count != blockSamples) return new float[count * channels];
+            if (free.TryTake(out var reused)) return reused;
+            if (allocated++ < 3) return new float[count * channels];
+            return free.Take(stop.Token);
+        }
+
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                for (long start = first; start < end;)
+                {
+                    // Blocks end on time-tile boundaries (an append that starts mid-tile has a shorter first block).
+                    long blockEnd = Math.Min(end, (start / tile * tile) + blockSamples);
+                    int count = (int)(blockEnd - start);
+                    var block = Buffer(count);
+                    fill(start, count, block);
+                    filled.Add((start, count, block), stop.Token);
+                    start = blockEnd;
+                }
+            }
+            finally
+            {
+                filled.CompleteAdding();
+            }
+        }, CancellationToken.None);
+        try
+        {
+            foreach (var (start, count, block) in filled.GetConsumingEnumerable(stop.Token))
+            {
+                store.AppendTimeBlock(name, block, channels, count);
+                if (count == blockSamples) free.Add(block);
+                progress?.Invoke(start + count - first);
+            }
+            reader.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            // Stop the reader and wait for it, so nothing touches the files or the array once this returns.
+            stop.Cancel();
+            try
+            {
+                reader.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Either the failure rethrown below, or the reader cancelled by it.
+            }
+            throw;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.IO;
+using Resif.Gpu.Ingest;
 using Resif.Gpu.Storage;
 
 namespace Resif.Gpu.Cli.Internal;
@@ -19,9 +20,12 @@ internal sealed class IngestCommand : Command
         "the later file wins (ingest_overlaps). If NAME exists the files are appended as new fragments after its end\n" +
         "(samples before that end are already stored and kept; a failed append removes what it wrote). Vendor metadata (gauge length, interrogator, units...) goes\n" +
         "into the array metadata. Written in time blocks: memory stays bounded whatever the file sizes.\n" +
+        "--stations FILE (StationXML, or CSV network,station,location,channel,latitude,longitude,elevation): a miniSEED network\n" +
+        "becomes stations x time with each station's latitude/longitude/elevation and its km east/north of the array centre\n" +
+        "(ObsPy's lonlat geometry) in the metadata, ';'-separated as arraybeam's x_km/y_km take them; a missing station is named.\n" +
         ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.",
-        "ingest FILES... --store DIR --name NAME [--format F] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U]",
-        ["FILES"], ["--store", "--name", "--format", "--dt", "--dx", "--t0", "--units"], [], LastPositionalRepeats: true);
+        "ingest FILES... --store DIR --name NAME [--format F] [--stations FILE] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U]",
+        ["FILES"], ["--store", "--name", "--format", "--stations", "--dt", "--dx", "--t0", "--units"], [], LastPositionalRepeats: true);
 
     public override Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -31,7 +35,9 @@ internal sealed class IngestCommand : Command
         bool npy = files.Count == 1 && files[0].EndsWith(".npy", StringComparison.OrdinalIgnoreCase) && args.Value("--format") is null;
         if (!npy && new[] { "--dt", "--dx", "--t0", "--units" }.FirstOrDefault(o => args.Value(o) is not null) is { } option)
             throw new UsageException($"{option} applies to a .npy input only; vendor files carry their own coordinates");
-        return Task.FromResult(npy ? IngestNpy(args, files[0], store, name, context) : IngestVendor(files, args.Value("--format"), store, name, context));
+        if (npy && args.Value("--stations") is not null) throw new UsageException("--stations applies to miniSEED station networks, not to a .npy input");
+        return Task.FromResult(npy ? IngestNpy(args, files[0], store, name, context)
+            : IngestVendor(files, args.Value("--format"), args.Value("--stations"), store, name, context));
     }
 
     private static int IngestNpy(Arguments args, string file, ArrayStore store, string name, CliContext context)
@@ -66,12 +72,20 @@ internal sealed class IngestCommand : Command
         return CliApp.Success;
     }
 
-    private static int IngestVendor(IReadOnlyList<string> paths, string? format, ArrayStore store, string name, CliContext context)
+    private static int IngestVendor(IReadOnlyList<string> paths, string? format, string? stations, ArrayStore store, string name, CliContext context)
     {
         var clock = Stopwatch.StartNew();
         ArrayInfo? existing = store.List().Contains(name) ? store.Describe(name) : null;
+        if (existing is not null && stations is not null)
+            throw new UsageException($"--stations sets the geometry of a new array; '{name}' exists and keeps its own");
         var plan = AcquisitionPlan.Build(paths, format, existing);
         var reference = plan.Reference;
+        var metadata = existing is null ? Metadata(plan) : null;
+        if (stations is not null)
+        {
+            var ids = reference.Distance.Labels ?? throw new UsageException($"--stations needs files whose channels are named stations (miniSEED); {reference.Format} files are not");
+            foreach (var (key, value) in StationGeometry.Metadata(ids, StationTable.Load(stations), plan.Origin)) metadata![key] = value;
+        }
         long channels = reference.Channels, samples = plan.End - plan.First;
         double bytes = channels * Math.Max(0, samples) * 4.0;
 
@@ -82,7 +96,7 @@ internal sealed class IngestCommand : Command
                 progress.Report(written * channels * 4.0, $"{plan.FilesBefore(plan.First + written)}/{plan.Files.Count} files");
             if (existing is null)
             {
-                ArrayWriting.Write(store, name, channels, samples, Coordinates(plan), Metadata(plan), plan.Fill, report, context.CancellationToken);
+                ArrayWriting.Write(store, name, channels, samples, Coordinates(plan), metadata!, plan.Fill, report, context.CancellationToken);
             }
             else
             {

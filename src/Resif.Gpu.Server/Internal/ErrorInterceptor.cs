@@ -30,6 +30,14 @@ internal sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger, ServerM
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
         RunAsync(context, () => continuation(request, responseStream, context));
 
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        TResponse response = default!;
+        await RunAsync(context, async () => response = await continuation(requestStream, context).ConfigureAwait(false)).ConfigureAwait(false);
+        return response;
+    }
+
     private async Task RunAsync(ServerCallContext context, Func<Task> call)
     {
         string requestId = context.RequestHeaders.GetValue(RequestIdHeader) is { Length: > 0 and <= 128 } given ? given : Guid.NewGuid().ToString("N");

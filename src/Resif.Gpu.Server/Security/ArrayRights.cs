@@ -12,7 +12,7 @@ public enum ArrayRights
     /// <summary>Run reductions on it.</summary>
     Reduce = 2,
 
-    /// <summary>Write new data into it (store-side ingest; no wire method uses it yet).</summary>
+    /// <summary>Write new data into it (the Ingest RPC).</summary>
     Ingest = 4,
 
     Admin = 8,

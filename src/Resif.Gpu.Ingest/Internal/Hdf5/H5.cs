@@ -197,36 +197,54 @@ internal static class H5
         starts[timeAxis] = (ulong)start;
         blocks[timeAxis] = (ulong)count;
         blocks[1 - timeAxis] = (ulong)channels;
-        float[] stored = ReadFloats(dataset, new HyperslabSelection(2, starts, blocks));
-        return timeAxis == 0 ? SampleConversion.Transpose(stored, count, channels) : stored;
+        var selection = new HyperslabSelection(2, starts, blocks);
+        // Time-major: convert while transposing, in one pass over the stored values.
+        return timeAxis == 0 ? ReadConverted(dataset, selection, new Transposed(count, channels)) : ReadFloats(dataset, selection);
     }
 
     /// <summary>The selected elements of a numeric dataset converted to float32, in storage order.</summary>
-    public static float[] ReadFloats(IH5Dataset dataset, Selection selection)
+    public static float[] ReadFloats(IH5Dataset dataset, Selection selection) => ReadConverted(dataset, selection, new StorageOrder());
+
+    /// <summary>What to do with the stored values once read in their own type.</summary>
+    private interface IConversion
+    {
+        float[] Apply<T>(T[] values) where T : INumberBase<T>;
+    }
+
+    private sealed class StorageOrder : IConversion
+    {
+        public float[] Apply<T>(T[] values) where T : INumberBase<T>
+        {
+            if (values is float[] floats) return floats;
+            var result = new float[values.Length];
+            for (int i = 0; i < values.Length; i++) result[i] = float.CreateTruncating(values[i]);
+            return result;
+        }
+    }
+
+    private sealed class Transposed(long rows, long cols) : IConversion
+    {
+        public float[] Apply<T>(T[] values) where T : INumberBase<T> => SampleConversion.TransposeToFloat(values, rows, cols);
+    }
+
+    private static float[] ReadConverted(IH5Dataset dataset, Selection selection, IConversion conversion)
     {
         var values = new DatasetValues(dataset, selection);
         var type = dataset.Type;
         return (type.Class, type.Size, type.Class == H5DataTypeClass.FixedPoint && type.FixedPoint.IsSigned) switch
         {
-            (H5DataTypeClass.FloatingPoint, 4, _) => values.Read<float>(),
-            (H5DataTypeClass.FloatingPoint, 8, _) => ToFloat(values.Read<double>()),
-            (H5DataTypeClass.FixedPoint, 1, true) => ToFloat(values.Read<sbyte>()),
-            (H5DataTypeClass.FixedPoint, 1, false) => ToFloat(values.Read<byte>()),
-            (H5DataTypeClass.FixedPoint, 2, true) => ToFloat(values.Read<short>()),
-            (H5DataTypeClass.FixedPoint, 2, false) => ToFloat(values.Read<ushort>()),
-            (H5DataTypeClass.FixedPoint, 4, true) => ToFloat(values.Read<int>()),
-            (H5DataTypeClass.FixedPoint, 4, false) => ToFloat(values.Read<uint>()),
-            (H5DataTypeClass.FixedPoint, 8, true) => ToFloat(values.Read<long>()),
-            (H5DataTypeClass.FixedPoint, 8, false) => ToFloat(values.Read<ulong>()),
+            (H5DataTypeClass.FloatingPoint, 4, _) => conversion.Apply(values.Read<float>()),
+            (H5DataTypeClass.FloatingPoint, 8, _) => conversion.Apply(values.Read<double>()),
+            (H5DataTypeClass.FixedPoint, 1, true) => conversion.Apply(values.Read<sbyte>()),
+            (H5DataTypeClass.FixedPoint, 1, false) => conversion.Apply(values.Read<byte>()),
+            (H5DataTypeClass.FixedPoint, 2, true) => conversion.Apply(values.Read<short>()),
+            (H5DataTypeClass.FixedPoint, 2, false) => conversion.Apply(values.Read<ushort>()),
+            (H5DataTypeClass.FixedPoint, 4, true) => conversion.Apply(values.Read<int>()),
+            (H5DataTypeClass.FixedPoint, 4, false) => conversion.Apply(values.Read<uint>()),
+            (H5DataTypeClass.FixedPoint, 8, true) => conversion.Apply(values.Read<long>()),
+            (H5DataTypeClass.FixedPoint, 8, false) => conversion.Apply(values.Read<ulong>()),
             _ => throw new InvalidDataException($"dataset {dataset.Name} has element type {DtypeName(type)}, not a number"),
         };
-    }
-
-    private static float[] ToFloat<T>(T[] source) where T : INumberBase<T>
-    {
-        var result = new float[source.Length];
-        for (int i = 0; i < source.Length; i++) result[i] = float.CreateTruncating(source[i]);
-        return result;
     }
 
     private static double[] ReadNumeric(IH5DataType type, IValueSource values, string what) =>

@@ -17,6 +17,8 @@ internal sealed class AuthInterceptor(AccessPolicy policy) : Interceptor
 
     private const string HealthPrefix = "/grpc.health.v1.Health/";
 
+    private const string IngestMethod = "/resif.gpu.v1.Ingest/Ingest";
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -42,8 +44,14 @@ internal sealed class AuthInterceptor(AccessPolicy policy) : Interceptor
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        RequireAdmin(Authenticate(context), context);
-        return continuation(requestStream, context);
+        var user = Authenticate(context);
+        if (context.Method != IngestMethod)
+        {
+            RequireAdmin(user, context);
+            return continuation(requestStream, context);
+        }
+        // The array an ingest writes to is named by its first message: check the right when that message arrives.
+        return continuation(new FirstMessageCheck<TRequest>(requestStream, first => Authorize(first!, context)), context);
     }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
@@ -65,6 +73,11 @@ internal sealed class AuthInterceptor(AccessPolicy policy) : Interceptor
                 RequireVisible(user, reduce.Array);
                 if (!user.Has(reduce.Array, ArrayRights.Reduce))
                     throw new RpcException(new Status(StatusCode.PermissionDenied, $"user '{user.Name}' may not reduce array '{reduce.Array}'"));
+                break;
+            // Writing reveals nothing about an array's existence: the answer is the same whether it exists or not.
+            case V1.IngestRequest { Header: { } header }:
+                if (!user.Has(header.Name, ArrayRights.Ingest))
+                    throw new RpcException(new Status(StatusCode.PermissionDenied, $"user '{user.Name}' may not ingest into array '{header.Name}'"));
                 break;
             // Listings are filtered after the call; operations and devices are no secret to an authenticated user.
             case V1.ListArraysRequest or V1.ListOperationsRequest or V1.ListDevicesRequest:
@@ -94,5 +107,24 @@ internal sealed class AuthInterceptor(AccessPolicy policy) : Interceptor
     {
         if (!user.IsAdministrator)
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"user '{user.Name}' may not call {context.Method}"));
+    }
+}
+
+/// <summary>A request stream that runs a check on its first message before the handler sees it.</summary>
+internal sealed class FirstMessageCheck<T>(IAsyncStreamReader<T> inner, Action<T> check) : IAsyncStreamReader<T>
+{
+    private bool _checked;
+
+    public T Current => inner.Current;
+
+    public async Task<bool> MoveNext(CancellationToken cancellationToken)
+    {
+        bool any = await inner.MoveNext(cancellationToken).ConfigureAwait(false);
+        if (any && !_checked)
+        {
+            _checked = true;
+            check(inner.Current);
+        }
+        return any;
     }
 }
