@@ -58,6 +58,21 @@ public sealed partial class ArrayStore(string root) : IArrayStore
             .Where(n => IsValidName(n) && !n.StartsWith(StagingPrefix, StringComparison.Ordinal) && Directory.Exists(Path.Combine(ArraysFolder, n, "__schema"))).Order(StringComparer.Ordinal).ToList()
         : [];
 
+    /// <summary>What the store writes by default: zstd level 3, then a SHA-256 per chunk so damage is detected, not read.</summary>
+    public static TileDbFilterPipeline DefaultDataFilters { get; } =
+        TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3), new TileDbFilter(TileDbFilterType.ChecksumSha256));
+
+    /// <summary>The store's array schema: int64 <c>channel</c> x <c>time</c>, one float32 attribute with these filters.</summary>
+    public static TileDbSchema DasSchema(long channels, TileDbFilterPipeline dataFilters) =>
+        new(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
+            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)), TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)),
+            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Rle, -1)),
+            [
+                new TileDbDimension("channel", TileDbDatatype.Int64, 0, channels - 1, Math.Min(ChannelTileExtent, channels), TileDbFilterPipeline.Empty),
+                new TileDbDimension("time", TileDbDatatype.Int64, 0, TimeDomainLength - 1, TimeTileExtent, TileDbFilterPipeline.Empty),
+            ],
+            [new TileDbAttribute(AttributeName, TileDbDatatype.Float32, 1, dataFilters, BitConverter.GetBytes(float.NaN))]);
+
     public ArrayInfo Create(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
     {
         if (!IsValidName(name)) throw new InvalidRequestException("name", $"'{name}' is not a valid array name: use 1-128 characters [A-Za-z0-9._-], starting with a letter or digit, without '..'");
@@ -68,18 +83,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         foreach (string key in metadata?.Keys ?? [])
             if (ReservedKeys.Contains(key) || key.Length == 0) throw new InvalidRequestException($"metadata.{key}", "this key is empty or reserved for coordinates");
 
-        var schema = new TileDbSchema(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
-            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)), TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)),
-            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Rle, -1)),
-            [
-                new TileDbDimension("channel", TileDbDatatype.Int64, 0, channels - 1, Math.Min(ChannelTileExtent, channels), TileDbFilterPipeline.Empty),
-                new TileDbDimension("time", TileDbDatatype.Int64, 0, TimeDomainLength - 1, TimeTileExtent, TileDbFilterPipeline.Empty),
-            ],
-            [
-                new TileDbAttribute(AttributeName, TileDbDatatype.Float32, 1,
-                    TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3), new TileDbFilter(TileDbFilterType.ChecksumSha256)),
-                    BitConverter.GetBytes(float.NaN)),
-            ]);
+        var schema = DasSchema(channels, DefaultDataFilters);
         lock (_writeLock)
         {
             string path = Path.Combine(ArraysFolder, name);
@@ -121,8 +125,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
             if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
             long start = WrittenSamples(array);
             if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
-            TileDbWriter.WriteDense(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)],
-                new Dictionary<string, byte[]> { [AttributeName] = MemoryMarshal.AsBytes(data.AsSpan()).ToArray() });
+            TileDbWriter.WriteDense(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)], AttributeName, data.AsSpan());
         }
     }
 

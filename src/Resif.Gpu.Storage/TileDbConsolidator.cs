@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Resif.Gpu.Storage.Internal;
 
 namespace Resif.Gpu.Storage;
@@ -24,9 +25,9 @@ public static class TileDbConsolidator
         string name = TileDbWriter.WriteFragment(path, schema, low, high, t1, t2, attribute => (lo, hi) =>
         {
             var ranges = lo.Select((l, d) => DimensionRange.Inclusive(l, hi[d])).ToArray();
-            var box = new byte[ranges.Aggregate((long)attribute.CellSize, (a, r) => a * r.Count)];
+            var box = GC.AllocateUninitializedArray<byte>(checked((int)ranges.Aggregate((long)attribute.CellSize, (a, r) => a * r.Count)), pinned: true);
             array.ReadDense(attribute.Name, ranges, box);
-            return box;
+            return new CellBox(Marshal.UnsafeAddrOfPinnedArrayElement(box, 0), lo, hi, box);
         });
         string vacuumFile = Path.Combine(path, "__commits", TimestampedName.Create(t1, t2, FormatVersion.Write) + ".vac");
         TileDbWriter.WriteDurably(vacuumFile, System.Text.Encoding.UTF8.GetBytes(string.Concat(old.Select(f => $"__fragments/{f.Name}\n"))));

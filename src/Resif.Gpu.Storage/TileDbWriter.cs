@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Resif.Gpu.Core;
 using Resif.Gpu.Storage.Internal;
 
@@ -46,6 +47,25 @@ public static class TileDbWriter
     /// </summary>
     public static string WriteDense(string path, IReadOnlyList<DimensionRange> subarray, IReadOnlyDictionary<string, byte[]> attributeData)
     {
+        // Pinned for the parallel tile builders, which copy rows straight out of the caller's arrays.
+        var handles = attributeData.ToDictionary(kv => kv.Key, kv => GCHandle.Alloc(kv.Value, GCHandleType.Pinned), StringComparer.Ordinal);
+        try
+        {
+            return WriteDense(path, subarray, handles.ToDictionary(kv => kv.Key, kv => (kv.Value.AddrOfPinnedObject(), attributeData[kv.Key].LongLength), StringComparer.Ordinal));
+        }
+        finally { foreach (var handle in handles.Values) handle.Free(); }
+    }
+
+    /// <summary>As above for an array with one attribute, from a span of its values (no copy is made).</summary>
+    public static unsafe string WriteDense<T>(string path, IReadOnlyList<DimensionRange> subarray, string attribute, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(values);
+        fixed (byte* data = bytes)
+            return WriteDense(path, subarray, new Dictionary<string, (nint, long)>(StringComparer.Ordinal) { [attribute] = ((nint)data, bytes.Length) });
+    }
+
+    private static string WriteDense(string path, IReadOnlyList<DimensionRange> subarray, IReadOnlyDictionary<string, (nint Address, long Length)> attributeData)
+    {
         var array = TileDbArray.Open(path);
         var schema = array.Schema;
         long cells = CheckSubarray(schema, subarray);
@@ -54,12 +74,13 @@ public static class TileDbWriter
             if (!attributeData.TryGetValue(a.Name, out var data)) throw new ArgumentException($"no data for attribute '{a.Name}'");
             if (data.Length != cells * a.CellSize) throw new ArgumentException($"attribute '{a.Name}': {data.Length} bytes for {cells} cells of {a.CellSize} bytes");
         }
+        foreach (string name in attributeData.Keys)
+            if (schema.AttributeIndex(name) < 0) throw new ArgumentException($"the array has no attribute '{name}'");
         long[] low = subarray.Select(r => r.Start).ToArray();
         long[] high = subarray.Select(r => r.Last).ToArray();
         // Timestamps strictly increase so later writes always override earlier ones, even within one millisecond.
         long t = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), array.LatestTimestamp + 1);
-        return WriteFragment(path, schema, low, high, t, t,
-            a => (lo, hi) => CopyBox(attributeData[a.Name], a.CellSize, low, high, lo, hi));
+        return WriteFragment(path, schema, low, high, t, t, a => (_, _) => new CellBox(attributeData[a.Name].Address, low, high));
     }
 
     private static long CheckSubarray(TileDbSchema schema, IReadOnlyList<DimensionRange> subarray)
@@ -75,29 +96,6 @@ public static class TileDbWriter
             cells = checked(cells * r.Count);
         }
         return cells;
-    }
-
-    /// <summary>The C-order cells of box [lo, hi] out of C-order data over [low, high].</summary>
-    private static byte[] CopyBox(byte[] data, int cellSize, long[] low, long[] high, long[] lo, long[] hi)
-    {
-        int dims = low.Length;
-        long run = hi[dims - 1] - lo[dims - 1] + 1;
-        long cells = Enumerable.Range(0, dims).Aggregate(1L, (a, d) => a * (hi[d] - lo[d] + 1));
-        var box = new byte[cells * cellSize];
-        var strides = new long[dims];
-        strides[dims - 1] = 1;
-        for (int d = dims - 2; d >= 0; d--) strides[d] = strides[d + 1] * (high[d + 1] - low[d + 1] + 1);
-        var k = (long[])lo.Clone();
-        for (long row = 0; ; row++)
-        {
-            long offset = 0;
-            for (int d = 0; d < dims; d++) offset += (k[d] - low[d]) * strides[d];
-            data.AsSpan((int)(offset * cellSize), (int)(run * cellSize)).CopyTo(box.AsSpan((int)(row * run * cellSize)));
-            int d2 = dims - 2;
-            while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
-            if (d2 < 0) break;
-        }
-        return box;
     }
 
     /// <summary>Writes a fragment named for [t1, t2]; <paramref name="sourceFor"/> supplies each attribute's cells box by box.</summary>
@@ -117,14 +115,14 @@ public static class TileDbWriter
             var offsets = new List<long>();
             var stats = new List<TileStats>();
             long position = 0;
-            using (var stream = new FileStream(Path.Combine(folder, $"a{i}.tdb"), FileMode.CreateNew, FileAccess.Write))
+            using (var stream = new FileStream(Path.Combine(folder, $"a{i}.tdb"), FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                DenseTileBuilder.Build(schema, layout, a, low, high, sourceFor(a), (filtered, tileStats) =>
+                DenseTileBuilder.Build(schema, layout, a, low, high, sourceFor(a), tile =>
                 {
                     offsets.Add(position);
-                    stats.Add(tileStats);
-                    stream.Write(filtered);
-                    position += filtered.Length;
+                    stats.Add(tile.Stats);
+                    stream.Write(tile.Bytes);
+                    position += tile.Length;
                 });
                 stream.Flush(flushToDisk: true);
             }

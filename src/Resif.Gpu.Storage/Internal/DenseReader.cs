@@ -253,12 +253,18 @@ internal sealed class TileLayout
     }
 }
 
-/// <summary>Parallel loops that surface the first failure itself (e.g. DataCorruptionException), not an AggregateException.</summary>
+/// <summary>Parallel loops and waits that surface the first failure itself (e.g. DataCorruptionException), not an AggregateException.</summary>
 internal static class Parallelism
 {
-    public static void ForEach<T>(IReadOnlyList<T> items, Action<T> body)
+    public static void ForEach<T>(IReadOnlyList<T> items, Action<T> body) => Unwrap(() => Parallel.ForEach(items, body));
+
+    public static void For(int count, Action<int> body) => Unwrap(() => Parallel.For(0, count, body));
+
+    public static void Wait(Task task) => Unwrap(task.Wait);
+
+    private static void Unwrap(Action action)
     {
-        try { Parallel.ForEach(items, body); }
+        try { action(); }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();

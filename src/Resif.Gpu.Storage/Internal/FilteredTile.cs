@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
@@ -86,15 +87,21 @@ internal sealed class FilteredTile
     /// </summary>
     public static byte[] Encode(ReadOnlySpan<byte> tile, TileDbFilterPipeline pipeline, TileDbDatatype type, int cellSize)
     {
+        var (buffer, length) = EncodePooled(tile, pipeline, type, cellSize);
+        try { return buffer.AsSpan(0, length).ToArray(); }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    /// <summary>As <see cref="Encode"/>, into a buffer rented from <see cref="ArrayPool{T}.Shared"/> that the caller returns.</summary>
+    public static (byte[] Buffer, int Length) EncodePooled(ReadOnlySpan<byte> tile, TileDbFilterPipeline pipeline, TileDbDatatype type, int cellSize)
+    {
         int chunkSize = Math.Max(cellSize, (int)(pipeline.MaxChunkSize / (uint)cellSize) * cellSize);
         int count = tile.Length == 0 ? 0 : (tile.Length + chunkSize - 1) / chunkSize;
-        var w = new ByteWriter().U64((ulong)count);
+        using var output = new PooledWriter(8 + tile.Length + count * 128);
+        BinaryPrimitives.WriteUInt64LittleEndian(output.Reserve(8), (ulong)count);
+        output.Advance(8);
         for (int i = 0; i < count; i++)
-        {
-            var chunk = tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize));
-            var (metadata, data) = FilterCodec.Forward(pipeline, chunk.ToArray(), type);
-            w.U32((uint)chunk.Length).U32((uint)data.Length).U32((uint)metadata.Length).Bytes(metadata).Bytes(data);
-        }
-        return w.ToArray();
+            FilterCodec.ForwardInto(pipeline, tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize)), type, output);
+        return output.Detach();
     }
 }
