@@ -176,4 +176,23 @@ public class FilterTests
                     Assert.Equal(tile[size..^0], filtered.Decode(pipeline, type, size, tile.Length));
                 }
     }
+
+    [Theory]
+    [InlineData(new TileDbFilterType[0])]
+    [InlineData(new[] { TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.ChecksumMd5, TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.Zstd, TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.Lz4, TileDbFilterType.None, TileDbFilterType.ChecksumMd5 })]
+    public void InPlaceEncoding_GivesTheBytesOfTheFilterByFilterPath(TileDbFilterType[] types)
+    {
+        // The writer builds the usual pipelines in place; they must give exactly what running each filter in turn gives.
+        var pipeline = TileDbFilterPipeline.Of(types.Select(t => new TileDbFilter(t, 3)).ToArray());
+        byte[] chunk = new byte[10_000];
+        new Random(9).NextBytes(chunk.AsSpan(0, 5000)); // half random, half zeros: compressible
+        var (metadata, data) = FilterCodec.Forward(pipeline, chunk, TileDbDatatype.Float32);
+        using var output = new PooledWriter(16);
+        FilterCodec.ForwardInto(pipeline, chunk, TileDbDatatype.Float32, output);
+        var (buffer, length) = output.Detach();
+        Assert.Equal(Cat(U32((uint)chunk.Length, (uint)data.Length, (uint)metadata.Length), metadata, data), buffer.AsSpan(0, length).ToArray());
+    }
 }
