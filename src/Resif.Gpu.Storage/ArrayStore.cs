@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Resif.Gpu.Core;
+using Resif.Gpu.Storage.Internal;
 
 namespace Resif.Gpu.Storage;
 
@@ -25,9 +26,15 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public const string AttributeName = "data";
 
-    /// <summary>Arrays named with this prefix are being written (the CLI's ingest renames them when complete): they are
-    /// never listed, so an ingest killed part-way leaves nothing visible. Their folders remain until removed by hand.</summary>
+    /// <summary>
+    /// Arrays named with this prefix are being written (<see cref="CreateStaged"/>, renamed when complete): they are
+    /// never listed, so an ingest killed part-way leaves nothing visible. Their writer holds their write lock until
+    /// then; folders whose lock is free belong to dead writers and are removed by <see cref="RemoveStaleStaging"/>.
+    /// </summary>
     public const string StagingPrefix = "incomplete-";
+
+    /// <summary>Prefix of the hidden folders in which <see cref="Create"/> builds an array before renaming it.</summary>
+    private const string CreatingPrefix = ".creating-";
 
     private const string KeyTimeStep = "dt", KeyTimeOrigin = "t0", KeyDistanceStart = "x0", KeyDistanceStep = "dx",
         KeyUnits = "units", KeyDistanceUnits = "distance_units", KeySamples = "samples";
@@ -37,6 +44,9 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     private readonly Lock _writeLock = new();
 
     public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>How long a write waits for another writer of the same array (this process or another) before <see cref="ArrayBusyException"/>.</summary>
+    public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     private string ArraysFolder => Path.Combine(Root, "arrays");
 
@@ -75,6 +85,28 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public ArrayInfo Create(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        using (Materialize(name, channels, samples, coords, metadata)) { }
+        return Describe(name);
+    }
+
+    /// <summary>
+    /// Creates an array under a hidden name (<see cref="StagingPrefix"/>) that the caller fills with
+    /// <see cref="StagedArray.Append"/> and publishes under its real name when complete; disposing it unpublished
+    /// deletes it. The returned object holds the array's write lock: while its process lives, nobody removes it.
+    /// </summary>
+    public StagedArray CreateStaged(long channels, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string name = StagingPrefix + Guid.NewGuid().ToString("N");
+        return new StagedArray(this, name, Materialize(name, channels, 0, coords, metadata));
+    }
+
+    /// <summary>
+    /// Builds the array in a hidden sibling folder whose write lock is taken before anything is in it, renames it to
+    /// its name (a half-created array is never listed) and returns the lock, still held. Stale staging folders left
+    /// by dead writers are removed first.
+    /// </summary>
+    private FileLock Materialize(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata)
+    {
         if (!IsValidName(name)) throw new InvalidRequestException("name", $"'{name}' is not a valid array name: use 1-128 characters [A-Za-z0-9._-], starting with a letter or digit, without '..'");
         if (channels is <= 0 or > int.MaxValue) throw new InvalidRequestException("channels", $"must be in [1, {int.MaxValue}], got {channels}");
         if (samples is < 0 or >= TimeDomainLength) throw new InvalidRequestException("samples", $"must be in [0, 2^40), got {samples}");
@@ -83,30 +115,61 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         foreach (string key in metadata?.Keys ?? [])
             if (ReservedKeys.Contains(key) || key.Length == 0) throw new InvalidRequestException($"metadata.{key}", "this key is empty or reserved for coordinates");
 
-        var schema = DasSchema(channels, DefaultDataFilters);
         lock (_writeLock)
         {
+            RemoveStaleStaging();
             string path = Path.Combine(ArraysFolder, name);
             if (Directory.Exists(path)) throw new InvalidRequestException("name", $"array '{name}' already exists");
-            Directory.CreateDirectory(ArraysFolder);
-            // Build in a hidden sibling folder and rename: a half-created array is never listed.
-            string staging = Path.Combine(ArraysFolder, $".creating-{name}-{Guid.NewGuid():N}");
-            TileDbWriter.Create(staging, schema);
-            var entries = new Dictionary<string, TileDbMetadataValue>
+            string staging = Path.Combine(ArraysFolder, $"{CreatingPrefix}{name}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(staging);
+            var held = FileLock.Acquire(Path.Combine(staging, TileDbWriter.LockFile), WriteLockTimeout, $"array '{name}'");
+            try
             {
-                [KeyTimeStep] = TileDbMetadataValue.FromDoubles(coords.TimeStep),
-                [KeyTimeOrigin] = TileDbMetadataValue.FromString(coords.TimeOrigin.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
-                [KeyDistanceStart] = TileDbMetadataValue.FromDoubles(coords.DistanceStart),
-                [KeyDistanceStep] = TileDbMetadataValue.FromDoubles(coords.DistanceStep),
-                [KeyUnits] = TileDbMetadataValue.FromString(coords.DataUnits),
-                [KeyDistanceUnits] = TileDbMetadataValue.FromString(coords.DistanceUnits),
-                [KeySamples] = new TileDbMetadataValue(TileDbDatatype.Int64, 1, BitConverter.GetBytes(samples)),
-            };
-            foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) entries[key] = TileDbMetadataValue.FromString(value);
-            TileDbWriter.WriteMetadata(staging, entries);
-            Directory.Move(staging, path);
+                TileDbWriter.Create(staging, DasSchema(channels, DefaultDataFilters));
+                var entries = new Dictionary<string, TileDbMetadataValue>
+                {
+                    [KeyTimeStep] = TileDbMetadataValue.FromDoubles(coords.TimeStep),
+                    [KeyTimeOrigin] = TileDbMetadataValue.FromString(coords.TimeOrigin.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+                    [KeyDistanceStart] = TileDbMetadataValue.FromDoubles(coords.DistanceStart),
+                    [KeyDistanceStep] = TileDbMetadataValue.FromDoubles(coords.DistanceStep),
+                    [KeyUnits] = TileDbMetadataValue.FromString(coords.DataUnits),
+                    [KeyDistanceUnits] = TileDbMetadataValue.FromString(coords.DistanceUnits),
+                    [KeySamples] = new TileDbMetadataValue(TileDbDatatype.Int64, 1, BitConverter.GetBytes(samples)),
+                };
+                foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) entries[key] = TileDbMetadataValue.FromString(value);
+                TileDbWriter.WriteMetadata(staging, entries);
+                Directory.Move(staging, path);
+                Durability.FlushDirectory(ArraysFolder);
+                return held;
+            }
+            catch
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+                held.Dispose();
+                throw;
+            }
         }
-        return Describe(name);
+    }
+
+    /// <summary>
+    /// Deletes staging folders (<see cref="StagingPrefix"/>, and hidden folders of creations under way) whose writer is
+    /// provably gone: their write lock is free, which the kernel guarantees once the writer's process has died. A
+    /// folder whose lock is held, or that has no lock file yet, is left alone. Returns the folder names removed.
+    /// </summary>
+    public IReadOnlyList<string> RemoveStaleStaging()
+    {
+        if (!Directory.Exists(ArraysFolder)) return [];
+        var removed = new List<string>();
+        foreach (string folder in Directory.EnumerateDirectories(ArraysFolder))
+        {
+            string name = Path.GetFileName(folder);
+            if (!name.StartsWith(StagingPrefix, StringComparison.Ordinal) && !name.StartsWith(CreatingPrefix, StringComparison.Ordinal)) continue;
+            using var orphan = FileLock.TryAcquire(Path.Combine(folder, TileDbWriter.LockFile), create: false);
+            if (orphan is null) continue;
+            Directory.Delete(folder, recursive: true);
+            removed.Add(name);
+        }
+        return removed;
     }
 
     /// <summary>
@@ -116,17 +179,22 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     public void AppendTimeBlock(string name, float[] data, long channels, long samples)
     {
         string path = PathOf(name);
+        // Reading the array's end and writing after it happen under its write lock: two ingests cannot both append at one place.
         lock (_writeLock)
-        {
-            var array = TileDbArray.Open(path);
-            long arrayChannels = array.Schema.Dimensions[0].Length;
-            if (channels != arrayChannels) throw new InvalidRequestException("channels", $"array '{name}' has {arrayChannels} channels, the block has {channels}");
-            if (samples <= 0) throw new InvalidRequestException("samples", $"must be positive, got {samples}");
-            if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
-            long start = WrittenSamples(array);
-            if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
-            TileDbWriter.WriteDense(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)], AttributeName, data.AsSpan());
-        }
+            using (TileDbWriter.LockArray(path, WriteLockTimeout))
+                AppendHoldingLock(name, path, data, channels, samples);
+    }
+
+    private static void AppendHoldingLock(string name, string path, float[] data, long channels, long samples)
+    {
+        var array = TileDbArray.Open(path);
+        long arrayChannels = array.Schema.Dimensions[0].Length;
+        if (channels != arrayChannels) throw new InvalidRequestException("channels", $"array '{name}' has {arrayChannels} channels, the block has {channels}");
+        if (samples <= 0) throw new InvalidRequestException("samples", $"must be positive, got {samples}");
+        if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
+        long start = WrittenSamples(array);
+        if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
+        TileDbWriter.WriteDenseHoldingLock(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)], AttributeName, data.AsSpan());
     }
 
     /// <summary>Merges the array's appended fragments into one (readers opened before keep working on their snapshot
@@ -134,7 +202,9 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     public void Consolidate(string name, bool vacuum = true)
     {
         string path = PathOf(name);
-        lock (_writeLock) TileDbConsolidator.Consolidate(path, vacuum);
+        lock (_writeLock)
+            using (TileDbWriter.LockArray(path, WriteLockTimeout))
+                TileDbConsolidator.ConsolidateHoldingLock(path, vacuum);
     }
 
     private static long WrittenSamples(TileDbArray array) => array.NonEmptyDomain is { } domain ? domain[1].High + 1 : 0;
@@ -188,5 +258,60 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         }
 
         public void Dispose() { }
+    }
+
+    /// <summary>An array being written under a hidden name; see <see cref="CreateStaged"/>.</summary>
+    public sealed class StagedArray : IDisposable
+    {
+        private readonly ArrayStore _store;
+        private FileLock? _lock;
+
+        internal StagedArray(ArrayStore store, string name, FileLock held) => (_store, Name, _lock) = (store, name, held);
+
+        /// <summary>The hidden name (<see cref="StagingPrefix"/>...): never listed, readable through the store's methods.</summary>
+        public string Name { get; }
+
+        public bool IsPublished { get; private set; }
+
+        /// <summary>As <see cref="AppendTimeBlock"/>, under the write lock this object holds.</summary>
+        public void Append(float[] data, long channels, long samples)
+        {
+            ObjectDisposedException.ThrowIf(_lock is null, this);
+            if (IsPublished) throw new InvalidOperationException($"'{Name}' is already published");
+            lock (_store._writeLock) AppendHoldingLock(Name, _store.PathOf(Name), data, channels, samples);
+        }
+
+        /// <summary>Renames the array to <paramref name="name"/>, which makes it visible, and releases its lock.</summary>
+        public void Publish(string name)
+        {
+            ObjectDisposedException.ThrowIf(_lock is null, this);
+            if (!IsValidName(name) || name.StartsWith(StagingPrefix, StringComparison.Ordinal))
+                throw new InvalidRequestException("name", $"'{name}' is not a valid array name");
+            lock (_store._writeLock)
+            {
+                string target = Path.Combine(_store.ArraysFolder, name);
+                if (Directory.Exists(target)) throw new InvalidRequestException("name", $"array '{name}' already exists");
+                Directory.Move(_store.PathOf(Name), target);
+                Durability.FlushDirectory(_store.ArraysFolder);
+                IsPublished = true;
+            }
+            Dispose();
+        }
+
+        /// <summary>Unpublished: deletes the array (an abandoned ingest leaves nothing). Then releases the lock.</summary>
+        public void Dispose()
+        {
+            if (_lock is null) return;
+            try
+            {
+                string path = Path.Combine(_store.ArraysFolder, Name);
+                if (!IsPublished && Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            }
+            finally
+            {
+                _lock.Dispose();
+                _lock = null;
+            }
+        }
     }
 }

@@ -5,24 +5,46 @@ using Resif.Gpu.Storage.Internal;
 namespace Resif.Gpu.Storage;
 
 /// <summary>
-/// Writes TileDB dense arrays at format version 21 (see <c>FormatVersion.Write</c> for why). Crash safety: every file of
-/// a fragment is written and flushed to disk first; the commit marker <c>__commits/NAME.wrt</c> comes last, so a killed
-/// writer leaves an uncommitted folder that readers ignore.
+/// Writes TileDB dense arrays at format version 21 (see <c>FormatVersion.Write</c> for why).
+/// <para>Crash safety, in this order: (1) each data file is written and fsynced; (2) <c>__fragment_metadata.tdb</c> is
+/// written under a temporary name, fsynced, renamed, and the fragment folder fsynced; (3) <c>__fragments</c> is fsynced,
+/// so the folder itself is on disk; (4) the empty commit marker <c>__commits/NAME.wrt</c> is written the same way and
+/// <c>__commits</c> fsynced. A power loss or a kill before (4) leaves an uncommitted folder that readers ignore; after
+/// it, everything the marker points to is already on disk.</para>
+/// <para>Writers of one array exclude each other (across processes) through an exclusive lock on its <c>__lock.tdb</c>,
+/// which the kernel releases when a writer dies; a second writer waits up to 30 s, then fails with
+/// <see cref="ArrayBusyException"/>. Readers take no lock.</para>
 /// </summary>
 public static class TileDbWriter
 {
     /// <summary>Creates the array folder and its first schema file.</summary>
+    /// <summary>The file whose exclusive lock a writer holds (TileDB creates it in every array; it stays empty).</summary>
+    public const string LockFile = "__lock.tdb";
+
+    /// <summary>
+    /// Creates the array folder and its first schema file. The folder must not exist, or hold nothing but
+    /// <see cref="LockFile"/> (a caller that locked the new array before creating it).
+    /// </summary>
     public static void Create(string path, TileDbSchema schema)
     {
         Validate(schema);
-        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any(e => Path.GetFileName(e) != LockFile))
             throw new IOException($"'{path}' already exists and is not empty");
         foreach (string sub in (string[])["__schema", "__fragments", "__commits", "__meta", "__fragment_meta"])
             Directory.CreateDirectory(Path.Combine(path, sub));
-        File.WriteAllBytes(Path.Combine(path, "__lock.tdb"), []);
+        if (!File.Exists(Path.Combine(path, LockFile))) File.WriteAllBytes(Path.Combine(path, LockFile), []);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         string schemaName = TimestampedName.Create(now, now, null);
         WriteDurably(Path.Combine(path, "__schema", schemaName), GenericTile.Write(SchemaCodec.Write(schema)));
+        Durability.FlushDirectory(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent) Durability.FlushDirectory(parent);
+    }
+
+    /// <summary>Takes the array's write lock, waiting up to <paramref name="timeout"/> (default 30 s) for another writer.</summary>
+    internal static FileLock LockArray(string path, TimeSpan? timeout = null)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"array folder '{path}' does not exist");
+        return FileLock.Acquire(Path.Combine(path, LockFile), timeout ?? FileLock.DefaultTimeout, $"array '{path}'");
     }
 
     private static void Validate(TileDbSchema schema)
@@ -51,13 +73,20 @@ public static class TileDbWriter
         var handles = attributeData.ToDictionary(kv => kv.Key, kv => GCHandle.Alloc(kv.Value, GCHandleType.Pinned), StringComparer.Ordinal);
         try
         {
-            return WriteDense(path, subarray, handles.ToDictionary(kv => kv.Key, kv => (kv.Value.AddrOfPinnedObject(), attributeData[kv.Key].LongLength), StringComparer.Ordinal));
+            using (LockArray(path))
+                return WriteDense(path, subarray, handles.ToDictionary(kv => kv.Key, kv => (kv.Value.AddrOfPinnedObject(), attributeData[kv.Key].LongLength), StringComparer.Ordinal));
         }
         finally { foreach (var handle in handles.Values) handle.Free(); }
     }
 
     /// <summary>As above for an array with one attribute, from a span of its values (no copy is made).</summary>
-    public static unsafe string WriteDense<T>(string path, IReadOnlyList<DimensionRange> subarray, string attribute, ReadOnlySpan<T> values) where T : unmanaged
+    public static string WriteDense<T>(string path, IReadOnlyList<DimensionRange> subarray, string attribute, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        using (LockArray(path)) return WriteDenseHoldingLock(path, subarray, attribute, values);
+    }
+
+    /// <summary>For callers that already hold the array's write lock (see <see cref="LockArray"/>).</summary>
+    internal static unsafe string WriteDenseHoldingLock<T>(string path, IReadOnlyList<DimensionRange> subarray, string attribute, ReadOnlySpan<T> values) where T : unmanaged
     {
         var bytes = MemoryMarshal.AsBytes(values);
         fixed (byte* data = bytes)
@@ -129,6 +158,8 @@ public static class TileDbWriter
             encoded.Add(new FragmentMetadataWriter.AttributeTiles(a, [.. offsets], position, [.. stats]));
         }
         WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), FragmentMetadataWriter.Write(schema, low, high, layout, encoded));
+        Durability.FlushDirectory(Path.Combine(path, "__fragments"));
+        // The commit marker comes last: everything it points to is on disk before it is.
         WriteDurably(Path.Combine(path, "__commits", name + ".wrt"), []);
         return name;
     }
@@ -141,7 +172,10 @@ public static class TileDbWriter
         WriteDurably(Path.Combine(path, "__meta", TimestampedName.Create(now, now, null)), ArrayMetadataCodec.Serialize(entries));
     }
 
-    /// <summary>Writes under a temporary name, flushes to disk, then renames: readers never see a partial file.</summary>
+    /// <summary>
+    /// Writes under a temporary name, flushes to disk, renames, then flushes the folder: readers never see a partial
+    /// file, and once this returns the file is on disk under its name.
+    /// </summary>
     internal static void WriteDurably(string file, ReadOnlySpan<byte> bytes)
     {
         string temporary = file + ".tmp-" + Guid.NewGuid().ToString("N");
@@ -150,6 +184,7 @@ public static class TileDbWriter
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
-        File.Move(temporary, file);
+        File.Move(temporary, file, overwrite: true);
+        Durability.FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
     }
 }

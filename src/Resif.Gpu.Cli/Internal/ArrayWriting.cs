@@ -23,18 +23,10 @@ internal static class ArrayWriting
     {
         if (!ArrayStore.IsValidName(name)) throw new Core.InvalidRequestException("name", $"'{name}' is not a valid array name ([A-Za-z0-9._-], up to 128 characters)");
         if (store.List().Contains(name)) throw new Core.InvalidRequestException("name", $"array '{name}' already exists in {store.Root}");
-        string staging = $"incomplete-{Guid.NewGuid():N}";
-        store.Create(staging, channels, 0, coordinates, metadata);
-        try
-        {
-            AppendBlocks(store, staging, channels, 0, samples, fill, progress, cancellationToken);
-            Directory.Move(store.PathOf(staging), Path.Combine(Path.GetDirectoryName(store.PathOf(staging))!, name));
-        }
-        catch
-        {
-            if (store.List().Contains(staging)) Directory.Delete(store.PathOf(staging), recursive: true);
-            throw;
-        }
+        // The staged array holds its write lock until published: if this process dies, the next write removes it.
+        using var staged = store.CreateStaged(channels, coordinates, metadata);
+        AppendBlocks(staged.Append, channels, 0, samples, fill, progress, cancellationToken);
+        staged.Publish(name);
     }
 
     /// <summary>
@@ -51,7 +43,7 @@ internal static class ArrayWriting
         var before = folders.ToDictionary(f => f, Entries);
         try
         {
-            AppendBlocks(store, name, channels, first, end, fill, progress, cancellationToken);
+            AppendBlocks((block, blockChannels, count) => store.AppendTimeBlock(name, block, blockChannels, count), channels, first, end, fill, progress, cancellationToken);
         }
         catch
         {
@@ -74,7 +66,7 @@ internal static class ArrayWriting
     /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) of the array's own time axis, where
     /// <paramref name="first"/> is its current end; <paramref name="fill"/> is asked for exactly that range.
     /// </summary>
-    private static void AppendBlocks(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
+    private static void AppendBlocks(Action<float[], long, long> append, long channels, long first, long end, BlockFiller fill,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
         long tile = ArrayStore.TimeTileExtent;
@@ -89,7 +81,7 @@ internal static class ArrayWriting
             var block = buffer?.Length == count * channels ? buffer : new float[count * channels];
             if (count == blockSamples) buffer = block;
             fill(start, count, block);
-            store.AppendTimeBlock(name, block, channels, count);
+            append(block, channels, count);
             start = stop;
             progress?.Invoke(start - first);
         }
