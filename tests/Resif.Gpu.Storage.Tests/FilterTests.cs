@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Resif.Gpu.Core;
 using Resif.Gpu.Storage;
 using Resif.Gpu.Storage.Internal;
+using Resif.Gpu.Testing;
 
 namespace Resif.Gpu.Storage.Tests;
 
@@ -194,5 +195,35 @@ public class FilterTests
         FilterCodec.ForwardInto(pipeline, chunk, TileDbDatatype.Float32, output);
         var (buffer, length) = output.Detach();
         Assert.Equal(Cat(U32((uint)chunk.Length, (uint)data.Length, (uint)metadata.Length), metadata, data), buffer.AsSpan(0, length).ToArray());
+    }
+
+    [Theory]
+    [InlineData(TileDbFilterType.Rle)]
+    [InlineData(TileDbFilterType.Bzip2)]
+    [InlineData(TileDbFilterType.BitWidthReduction)]
+    [InlineData(TileDbFilterType.PositiveDelta)]
+    [InlineData(TileDbFilterType.Dictionary)]
+    [InlineData(TileDbFilterType.ScaleFloat)]
+    [InlineData(TileDbFilterType.Xor)]
+    [InlineData(TileDbFilterType.Webp)]
+    public void ArrayWithAFilterWeCannotReverse_IsRefusedNamingFilterAttributeAndArray(TileDbFilterType filter)
+    {
+        // Our writer refuses these filters, so write with zstd and then put the filter into the schema file itself.
+        string path = Path.Combine(TestPaths.NewTempDirectory(), "a");
+        var schema = new TileDbSchema(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
+            TileDbFilterPipeline.Empty, TileDbFilterPipeline.Empty, TileDbFilterPipeline.Empty,
+            [new TileDbDimension("d", TileDbDatatype.Int32, 0, 3, 4, TileDbFilterPipeline.Empty)],
+            [new TileDbAttribute("v", TileDbDatatype.Int32, 1, TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 1)), new byte[4])]);
+        TileDbWriter.Create(path, schema);
+        TileDbWriter.WriteDense(path, [new DimensionRange(0, 4)], new Dictionary<string, byte[]> { ["v"] = new byte[16] });
+        string schemaFile = Assert.Single(Directory.GetFiles(Path.Combine(path, "__schema")));
+        var patched = schema with { Attributes = [schema.Attributes[0] with { Filters = TileDbFilterPipeline.Of(new TileDbFilter(filter, 1)) }] };
+        File.WriteAllBytes(schemaFile, GenericTile.Write(SchemaCodec.Write(patched)));
+
+        var array = TileDbArray.Open(path);
+        var e = Assert.Throws<NotSupportedException>(() => array.ReadDense("v"));
+        Assert.Contains(filter.ToString(), e.Message);
+        Assert.Contains("'v'", e.Message);
+        Assert.Contains(array.Path, e.Message);
     }
 }
