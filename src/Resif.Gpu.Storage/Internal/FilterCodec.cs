@@ -79,22 +79,27 @@ internal static class FilterCodec
     /// </summary>
     public static void ReverseInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
     {
+        if (ReverseOrPassThrough(pipeline, metadata, data, type, source, destination) is var stored && !stored.IsEmpty) stored.CopyTo(destination);
+    }
+
+    /// <summary>
+    /// As <see cref="ReverseInto"/>, except when nothing but checksums (verified here) and no-op filters stand between
+    /// the stored bytes and the original ones: then it writes nothing and returns the stored bytes themselves, which
+    /// the caller may copy from directly. Otherwise the chunk is in <paramref name="destination"/> and the result is empty.
+    /// </summary>
+    public static ReadOnlySpan<byte> ReverseOrPassThrough(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
+    {
         int last = pipeline.Filters.Count - 1;
         while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
             metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source);
         while (last >= 0 && pipeline.Filters[last].Type == TileDbFilterType.None) last--;
-        if (last < 0 && metadata.IsEmpty && data.Length == destination.Length)
-        {
-            data.CopyTo(destination);
-            return;
-        }
+        if (last < 0 && metadata.IsEmpty && data.Length == destination.Length && !data.IsEmpty) return data;
         if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
             && IsSingleDataPart(metadata, destination.Length, data.Length))
-        {
             DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
-            return;
-        }
-        Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source).CopyTo(destination);
+        else
+            Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source).CopyTo(destination);
+        return [];
     }
 
     /// <summary>Compressor metadata saying "no metadata part, one data part of these sizes".</summary>

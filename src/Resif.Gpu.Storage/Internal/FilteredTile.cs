@@ -33,10 +33,44 @@ internal sealed class FilteredTile
             int originalLength = (int)r.U32(), filtered = (int)r.U32(), metadata = (int)r.U32();
             if (originalLength < 0 || filtered < 0 || metadata < 0) throw new DataCorruptionException($"{source}: chunk {i} has an implausible header");
             _chunks[i] = (original, originalLength, r.Position, filtered, metadata);
+            MaxChunkLength = Math.Max(MaxChunkLength, originalLength);
             r.Take((long)filtered + metadata);
             original += originalLength;
         }
         OriginalLength = original;
+    }
+
+    public int ChunkCount => _chunks.Length;
+
+    public int MaxChunkLength { get; }
+
+    /// <summary>Where chunk <paramref name="index"/> sits in the unfiltered tile.</summary>
+    public (long Offset, int Length) ChunkRange(int index) => (_chunks[index].OriginalOffset, _chunks[index].Original);
+
+    /// <summary>The index of the chunk holding unfiltered byte <paramref name="offset"/>.</summary>
+    public int ChunkAt(long offset)
+    {
+        int low = 0, high = _chunks.Length - 1;
+        while (low < high)
+        {
+            int middle = (low + high + 1) / 2;
+            if (_chunks[middle].OriginalOffset <= offset) low = middle;
+            else high = middle - 1;
+        }
+        return low;
+    }
+
+    /// <summary>
+    /// The unfiltered bytes of chunk <paramref name="index"/>: the stored bytes themselves when the pipeline leaves
+    /// them as they are (checksums verified), else decoded into <paramref name="scratch"/> (at least the chunk's length).
+    /// </summary>
+    public ReadOnlySpan<byte> Chunk(int index, TileDbFilterPipeline pipeline, TileDbDatatype type, Span<byte> scratch)
+    {
+        var c = _chunks[index];
+        var output = scratch[..c.Original];
+        var stored = FilterCodec.ReverseOrPassThrough(pipeline, _bytes.AsSpan(c.HeaderPosition, c.MetadataLength),
+            _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered), type, _source, output);
+        return stored.IsEmpty ? output : stored;
     }
 
     /// <summary>Unfiltered bytes [start, end) of the tile, decoding only the chunks that overlap them.</summary>
