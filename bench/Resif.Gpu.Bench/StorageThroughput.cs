@@ -13,12 +13,13 @@ namespace Resif.Gpu.Bench;
 /// <item><c>store-write [channels] [samples] [blocks] [repeats] [filters]</c>: create + append <c>blocks</c> time blocks
 /// as fragments (each fsynced and committed), then read back once and compared.</item>
 /// </list>
-/// filters: <c>none</c>, <c>sha256</c>, <c>zstd</c> (level 3) or <c>zstd+sha256</c> (the store's default).
+/// filters: <c>none</c>, or filters joined by '+' (<c>zstd</c> = level 3, <c>zstd:LEVEL</c>, <c>lz4</c>, <c>sha256</c>,
+/// <c>md5</c>); <c>zstd+sha256</c> is the store's default.
 /// </summary>
 internal static class StorageThroughput
 {
     public const string Usage = "store-read [channels] [samples] [repeats] [filters] | store-write [channels] [samples] [blocks] [repeats] [filters]" +
-        " (filters: none | sha256 | zstd | zstd+sha256)";
+        " (filters: none, or zstd[:LEVEL] | lz4 | sha256 | md5 joined by '+', e.g. zstd+sha256)";
 
     public static int Read(string[] args)
     {
@@ -83,14 +84,18 @@ internal static class StorageThroughput
         return result;
     }
 
-    private static TileDbFilterPipeline ParseFilters(string name) => name switch
-    {
-        "none" => TileDbFilterPipeline.Empty,
-        "sha256" => TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.ChecksumSha256)),
-        "zstd" => TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3)),
-        "zstd+sha256" => ArrayStore.DefaultDataFilters,
-        _ => throw new ArgumentException($"unknown filters '{name}': none, sha256, zstd or zstd+sha256"),
-    };
+    /// <summary>"none", or filters joined by '+': zstd (level 3), zstd:LEVEL, lz4, sha256, md5; e.g. "zstd:1+sha256".</summary>
+    private static TileDbFilterPipeline ParseFilters(string name) => name == "none"
+        ? TileDbFilterPipeline.Empty
+        : TileDbFilterPipeline.Of(name.Split('+').Select(token => token.Split(':') switch
+        {
+            ["zstd"] => new TileDbFilter(TileDbFilterType.Zstd, 3),
+            ["zstd", var level] => new TileDbFilter(TileDbFilterType.Zstd, int.Parse(level)),
+            ["lz4"] => new TileDbFilter(TileDbFilterType.Lz4),
+            ["sha256"] => new TileDbFilter(TileDbFilterType.ChecksumSha256),
+            ["md5"] => new TileDbFilter(TileDbFilterType.ChecksumMd5),
+            _ => throw new ArgumentException($"unknown filter '{token}' in '{name}': none, or zstd[:LEVEL], lz4, sha256, md5 joined by '+'"),
+        }).ToArray());
 
     private static int IntArg(string[] args, int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 

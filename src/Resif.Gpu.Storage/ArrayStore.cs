@@ -41,7 +41,8 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     private static readonly string[] ReservedKeys = [KeyTimeStep, KeyTimeOrigin, KeyDistanceStart, KeyDistanceStep, KeyUnits, KeyDistanceUnits, KeySamples];
 
-    private readonly Lock _writeLock = new();
+    /// <summary>Serializes creating and publishing names in this process (array writes exclude each other by file lock).</summary>
+    private readonly Lock _namesLock = new();
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -91,13 +92,23 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     /// <summary>
     /// Creates an array under a hidden name (<see cref="StagingPrefix"/>) that the caller fills with
-    /// <see cref="StagedArray.Append"/> and publishes under its real name when complete; disposing it unpublished
+    /// <see cref="ArrayWriteSession.Append"/> and publishes under its real name when complete; disposing it unpublished
     /// deletes it. The returned object holds the array's write lock: while its process lives, nobody removes it.
     /// </summary>
-    public StagedArray CreateStaged(long channels, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
+    public ArrayWriteSession CreateStaged(long channels, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
     {
         string name = StagingPrefix + Guid.NewGuid().ToString("N");
-        return new StagedArray(this, name, Materialize(name, channels, 0, coords, metadata));
+        return new ArrayWriteSession(this, name, Materialize(name, channels, 0, coords, metadata), staged: true);
+    }
+
+    /// <summary>
+    /// Takes the array's write lock (waiting up to <see cref="WriteLockTimeout"/>) for a sequence of appends that no
+    /// other writer can interleave with, and that <see cref="ArrayWriteSession.Rollback"/> can undo.
+    /// </summary>
+    public ArrayWriteSession OpenWriteSession(string name)
+    {
+        string path = PathOf(name);
+        return new ArrayWriteSession(this, name, TileDbWriter.LockArray(path, WriteLockTimeout), staged: false);
     }
 
     /// <summary>
@@ -115,7 +126,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         foreach (string key in metadata?.Keys ?? [])
             if (ReservedKeys.Contains(key) || key.Length == 0) throw new InvalidRequestException($"metadata.{key}", "this key is empty or reserved for coordinates");
 
-        lock (_writeLock)
+        lock (_namesLock)
         {
             RemoveStaleStaging();
             string path = Path.Combine(ArraysFolder, name);
@@ -180,12 +191,11 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     {
         string path = PathOf(name);
         // Reading the array's end and writing after it happen under its write lock: two ingests cannot both append at one place.
-        lock (_writeLock)
-            using (TileDbWriter.LockArray(path, WriteLockTimeout))
-                AppendHoldingLock(name, path, data, channels, samples);
+        using (TileDbWriter.LockArray(path, WriteLockTimeout))
+            AppendHoldingLock(name, path, data, channels, samples);
     }
 
-    private static void AppendHoldingLock(string name, string path, float[] data, long channels, long samples)
+    private static string AppendHoldingLock(string name, string path, float[] data, long channels, long samples)
     {
         var array = TileDbArray.Open(path);
         long arrayChannels = array.Schema.Dimensions[0].Length;
@@ -194,7 +204,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
         long start = WrittenSamples(array);
         if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
-        TileDbWriter.WriteDenseHoldingLock(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)], AttributeName, data.AsSpan());
+        return TileDbWriter.WriteDenseHoldingLock(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)], AttributeName, data.AsSpan());
     }
 
     /// <summary>Merges the array's appended fragments into one (readers opened before keep working on their snapshot
@@ -202,9 +212,8 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     public void Consolidate(string name, bool vacuum = true)
     {
         string path = PathOf(name);
-        lock (_writeLock)
-            using (TileDbWriter.LockArray(path, WriteLockTimeout))
-                TileDbConsolidator.ConsolidateHoldingLock(path, vacuum);
+        using (TileDbWriter.LockArray(path, WriteLockTimeout))
+            TileDbConsolidator.ConsolidateHoldingLock(path, vacuum);
     }
 
     private static long WrittenSamples(TileDbArray array) => array.NonEmptyDomain is { } domain ? domain[1].High + 1 : 0;
@@ -260,34 +269,52 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         public void Dispose() { }
     }
 
-    /// <summary>An array being written under a hidden name; see <see cref="CreateStaged"/>.</summary>
-    public sealed class StagedArray : IDisposable
+    /// <summary>
+    /// Appends to one array under its write lock, held until disposed: from <see cref="OpenWriteSession"/> (an existing
+    /// array) or <see cref="CreateStaged"/> (a new array under a hidden name, published at the end or deleted).
+    /// </summary>
+    public sealed class ArrayWriteSession : IDisposable
     {
         private readonly ArrayStore _store;
+        private readonly bool _staged;
+        private readonly List<string> _fragments = [];
         private FileLock? _lock;
 
-        internal StagedArray(ArrayStore store, string name, FileLock held) => (_store, Name, _lock) = (store, name, held);
+        internal ArrayWriteSession(ArrayStore store, string name, FileLock held, bool staged) => (_store, Name, _lock, _staged) = (store, name, held, staged);
 
-        /// <summary>The hidden name (<see cref="StagingPrefix"/>...): never listed, readable through the store's methods.</summary>
+        /// <summary>The array's name; for a staged array, its hidden name (<see cref="StagingPrefix"/>...).</summary>
         public string Name { get; }
 
         public bool IsPublished { get; private set; }
 
-        /// <summary>As <see cref="AppendTimeBlock"/>, under the write lock this object holds.</summary>
+        /// <summary>As <see cref="AppendTimeBlock"/>, under the lock this session holds.</summary>
         public void Append(float[] data, long channels, long samples)
         {
             ObjectDisposedException.ThrowIf(_lock is null, this);
             if (IsPublished) throw new InvalidOperationException($"'{Name}' is already published");
-            lock (_store._writeLock) AppendHoldingLock(Name, _store.PathOf(Name), data, channels, samples);
+            _fragments.Add(AppendHoldingLock(Name, _store.PathOf(Name), data, channels, samples));
         }
 
-        /// <summary>Renames the array to <paramref name="name"/>, which makes it visible, and releases its lock.</summary>
+        /// <summary>Removes the fragments this session appended (commit markers first, flushed before any folder goes).</summary>
+        public void Rollback()
+        {
+            ObjectDisposedException.ThrowIf(_lock is null, this);
+            string path = _store.PathOf(Name);
+            foreach (string fragment in _fragments) File.Delete(Path.Combine(path, "__commits", fragment + ".wrt"));
+            Durability.FlushDirectory(Path.Combine(path, "__commits"));
+            foreach (string fragment in _fragments)
+                if (Directory.Exists(Path.Combine(path, "__fragments", fragment))) Directory.Delete(Path.Combine(path, "__fragments", fragment), recursive: true);
+            _fragments.Clear();
+        }
+
+        /// <summary>A staged array: renames it to <paramref name="name"/>, which makes it visible, and releases its lock.</summary>
         public void Publish(string name)
         {
             ObjectDisposedException.ThrowIf(_lock is null, this);
+            if (!_staged) throw new InvalidOperationException($"'{Name}' is not a staged array");
             if (!IsValidName(name) || name.StartsWith(StagingPrefix, StringComparison.Ordinal))
                 throw new InvalidRequestException("name", $"'{name}' is not a valid array name");
-            lock (_store._writeLock)
+            lock (_store._namesLock)
             {
                 string target = Path.Combine(_store.ArraysFolder, name);
                 if (Directory.Exists(target)) throw new InvalidRequestException("name", $"array '{name}' already exists");
@@ -298,14 +325,14 @@ public sealed partial class ArrayStore(string root) : IArrayStore
             Dispose();
         }
 
-        /// <summary>Unpublished: deletes the array (an abandoned ingest leaves nothing). Then releases the lock.</summary>
+        /// <summary>Releases the lock; a staged array that was not published is deleted first (an abandoned ingest leaves nothing).</summary>
         public void Dispose()
         {
             if (_lock is null) return;
             try
             {
                 string path = Path.Combine(_store.ArraysFolder, Name);
-                if (!IsPublished && Directory.Exists(path)) Directory.Delete(path, recursive: true);
+                if (_staged && !IsPublished && Directory.Exists(path)) Directory.Delete(path, recursive: true);
             }
             finally
             {

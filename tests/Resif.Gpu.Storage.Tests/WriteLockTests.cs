@@ -156,6 +156,28 @@ public class WriteLockTests
         Assert.Equal([5f], Read(store, "a"));
     }
 
+    [Fact]
+    public async Task WriteSession_KeepsOtherWritersOut_UntilDisposed_AndRollsBackOnlyItsOwnFragments()
+    {
+        var store = new ArrayStore(TestPaths.NewTempDirectory());
+        store.Create("a", 1, 0, Coords);
+        store.AppendTimeBlock("a", [1], 1, 1);
+        Task other;
+        using (var session = store.OpenWriteSession("a"))
+        {
+            session.Append([2], 1, 1);
+            other = Task.Run(() => store.AppendTimeBlock("a", [9], 1, 1));
+            Assert.NotSame(other, await Task.WhenAny(other, Task.Delay(300))); // a whole ingest is one uninterrupted sequence
+            session.Append([3], 1, 1);
+            Assert.Equal([1f, 2, 3], Read(store, "a"));
+            session.Rollback();
+            Assert.Equal([1f], Read(store, "a"));
+            Assert.Throws<InvalidOperationException>(() => session.Publish("b")); // not a staged array
+        }
+        await other.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal([1f, 9], Read(store, "a"));
+    }
+
     private static void CopyFolder(string from, string to)
     {
         Directory.CreateDirectory(to);

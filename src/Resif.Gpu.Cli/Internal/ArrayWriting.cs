@@ -37,30 +37,18 @@ internal static class ArrayWriting
     public static void Append(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
-        string path = store.PathOf(name);
-        // Commit files first: a reader never sees a commit whose fragment is gone.
-        string[] folders = [Path.Combine(path, "__commits"), Path.Combine(path, "__fragments")];
-        var before = folders.ToDictionary(f => f, Entries);
+        // One lock for the whole append: another ingest cannot interleave its blocks with ours.
+        using var session = store.OpenWriteSession(name);
         try
         {
-            AppendBlocks((block, blockChannels, count) => store.AppendTimeBlock(name, block, blockChannels, count), channels, first, end, fill, progress, cancellationToken);
+            AppendBlocks(session.Append, channels, first, end, fill, progress, cancellationToken);
         }
         catch
         {
-            foreach (string folder in folders)
-            {
-                foreach (string added in Entries(folder).Except(before[folder]))
-                {
-                    if (Directory.Exists(added)) Directory.Delete(added, recursive: true);
-                    else File.Delete(added);
-                }
-            }
+            session.Rollback();
             throw;
         }
     }
-
-    private static HashSet<string> Entries(string folder) =>
-        Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder).ToHashSet(StringComparer.Ordinal) : [];
 
     /// <summary>
     /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) of the array's own time axis, where
