@@ -104,10 +104,15 @@ internal static unsafe class DenseTileBuilder
         try
         {
             var cells = bytes.AsSpan(0, tileBytes);
-            bool written = Enumerable.Range(0, dims).All(d => lo[d] == origin[d] && hi[d] == inDomainHigh[d]);
+            bool written = true, pastDomain = false;
+            for (int d = 0; d < dims; d++)
+            {
+                written &= lo[d] == origin[d] && hi[d] == inDomainHigh[d];
+                pastDomain |= inDomainHigh[d] < origin[d] + layout.Dimensions[d].TileExtent - 1;
+            }
             // Pooled buffers hold old bytes: cells beyond the domain must be zeros, the rest of a partial tile the fill value.
-            if (!written) { cells.Clear(); FillTile(bytes, origin, inDomainHigh, layout, attribute.FillValue); }
-            else if (Enumerable.Range(0, dims).Any(d => inDomainHigh[d] < origin[d] + layout.Dimensions[d].TileExtent - 1)) cells.Clear();
+            if (!written || pastDomain) cells.Clear();
+            if (!written) FillTile(bytes, origin, inDomainHigh, layout, attribute.FillValue);
 
             var box = source(lo, hi);
             var sourceStrides = new long[dims];

@@ -157,7 +157,10 @@ internal static class FilterCodec
     {
         var filters = pipeline.Filters;
         int first = filters.Count > 0 && filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 ? 1 : 0;
-        if (filters.Skip(first).Any(f => f.Type is not (TileDbFilterType.None or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)))
+        bool inPlace = true;
+        for (int i = first; i < filters.Count; i++)
+            inPlace &= filters[i].Type is TileDbFilterType.None or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
+        if (!inPlace)
         {
             var (filteredMetadata, filteredData) = Forward(pipeline, chunk.ToArray(), type);
             var header = output.Reserve(12);
@@ -171,8 +174,8 @@ internal static class FilterCodec
         }
         // The metadata length does not depend on the data: reserve it, write the data after it, then fill it in.
         int metadataLength = first == 1 ? 16 : 0;
-        foreach (var f in filters.Skip(first).Where(f => f.Type != TileDbFilterType.None))
-            metadataLength += ChecksumHeaderLength(f.Type, metadataLength);
+        for (int i = first; i < filters.Count; i++)
+            if (filters[i].Type != TileDbFilterType.None) metadataLength += ChecksumHeaderLength(filters[i].Type, metadataLength);
         int bound = first == 1 ? CompressBound(filters[0].Type, chunk.Length) : chunk.Length;
         var region = output.Reserve(12 + metadataLength + bound);
         var dataSpan = region[(12 + metadataLength)..];
@@ -193,8 +196,10 @@ internal static class FilterCodec
             length = 16;
         }
         Span<byte> hash = stackalloc byte[32];
-        foreach (var f in filters.Skip(first).Where(f => f.Type != TileDbFilterType.None))
+        for (int i = first; i < filters.Count; i++)
         {
+            var f = filters[i];
+            if (f.Type == TileDbFilterType.None) continue;
             // [u32 #metadata sums][u32 #data sums][(u64 length, hash) of the metadata below, if any][(u64, hash) of the data][metadata below]
             int hashLength = HashLength(f.Type), head = ChecksumHeaderLength(f.Type, length);
             if (length > 0) Hash(f.Type, metadata[..length], hash);
