@@ -146,12 +146,16 @@ public static class TileDbWriter
             long position = 0;
             using (var stream = new FileStream(Path.Combine(folder, $"a{i}.tdb"), FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
+                long flushed = 0;
                 DenseTileBuilder.Build(schema, layout, a, low, high, sourceFor(a), tile =>
                 {
                     offsets.Add(position);
                     stats.Add(tile.Stats);
                     stream.Write(tile.Bytes);
                     position += tile.Length;
+                    // Start writing back what is written so far while the next tiles are encoded: the final fsync then
+                    // waits for the tail only.
+                    if (position - flushed >= Durability.WritebackStep) flushed = Durability.StartWriteback(stream.SafeFileHandle, flushed, position);
                 });
                 stream.Flush(flushToDisk: true);
             }
