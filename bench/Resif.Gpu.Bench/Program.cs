@@ -3,13 +3,14 @@ using Resif.Gpu.Bench;
 
 // bdn [BenchmarkDotNet args]   micro-benchmarks (FilterBenchmarks, SpectralBenchmarks, StorageBenchmarks)
 // side-by-side [options]       our half of bench/side-by-side.sh (see SideBySide.Usage)
-// store-read [ch] [samples] [n] whole-array ArrayStore read throughput (see StoreRead)
+// store-read | store-write ... TileDB-engine whole-array throughput per filter pipeline (see StorageThroughput)
 // ingest [files] [template]    many-file vendor ingest throughput (see IngestBench)
 return args.FirstOrDefault() switch
 {
     "bdn" => RunBenchmarkDotNet(args[1..]),
     "side-by-side" => await SideBySide.RunAsync(args[1..]),
-    "store-read" => StoreRead.Run(args[1..]),
+    "store-read" => StorageThroughput.Read(args[1..]),
+    "store-write" => StorageThroughput.Write(args[1..]),
     "ingest" => await IngestBench.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -22,6 +23,6 @@ static int RunBenchmarkDotNet(string[] arguments)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | store-read [channels] [samples] [repeats] | ingest [files] [template] | side-by-side " + SideBySide.Usage);
+    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | " + StorageThroughput.Usage + " | ingest [files] [template] | side-by-side " + SideBySide.Usage);
     return 2;
 }

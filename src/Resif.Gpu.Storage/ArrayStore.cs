@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Resif.Gpu.Core;
+using Resif.Gpu.Storage.Internal;
 
 namespace Resif.Gpu.Storage;
 
@@ -25,18 +26,28 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public const string AttributeName = "data";
 
-    /// <summary>Arrays named with this prefix are being written (the CLI's ingest renames them when complete): they are
-    /// never listed, so an ingest killed part-way leaves nothing visible. Their folders remain until removed by hand.</summary>
+    /// <summary>
+    /// Arrays named with this prefix are being written (<see cref="CreateStaged"/>, renamed when complete): they are
+    /// never listed, so an ingest killed part-way leaves nothing visible. Their writer holds their write lock until
+    /// then; folders whose lock is free belong to dead writers and are removed by <see cref="RemoveStaleStaging"/>.
+    /// </summary>
     public const string StagingPrefix = "incomplete-";
+
+    /// <summary>Prefix of the hidden folders in which <see cref="Create"/> builds an array before renaming it.</summary>
+    private const string CreatingPrefix = ".creating-";
 
     private const string KeyTimeStep = "dt", KeyTimeOrigin = "t0", KeyDistanceStart = "x0", KeyDistanceStep = "dx",
         KeyUnits = "units", KeyDistanceUnits = "distance_units", KeySamples = "samples";
 
     private static readonly string[] ReservedKeys = [KeyTimeStep, KeyTimeOrigin, KeyDistanceStart, KeyDistanceStep, KeyUnits, KeyDistanceUnits, KeySamples];
 
-    private readonly Lock _writeLock = new();
+    /// <summary>Serializes creating and publishing names in this process (array writes exclude each other by file lock).</summary>
+    private readonly Lock _namesLock = new();
 
     public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>How long a write waits for another writer of the same array (this process or another) before <see cref="ArrayBusyException"/>.</summary>
+    public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     private string ArraysFolder => Path.Combine(Root, "arrays");
 
@@ -58,7 +69,54 @@ public sealed partial class ArrayStore(string root) : IArrayStore
             .Where(n => IsValidName(n) && !n.StartsWith(StagingPrefix, StringComparison.Ordinal) && Directory.Exists(Path.Combine(ArraysFolder, n, "__schema"))).Order(StringComparer.Ordinal).ToList()
         : [];
 
+    /// <summary>What the store writes by default: zstd level 3, then a SHA-256 per chunk so damage is detected, not read.</summary>
+    public static TileDbFilterPipeline DefaultDataFilters { get; } =
+        TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3), new TileDbFilter(TileDbFilterType.ChecksumSha256));
+
+    /// <summary>The store's array schema: int64 <c>channel</c> x <c>time</c>, one float32 attribute with these filters.</summary>
+    public static TileDbSchema DasSchema(long channels, TileDbFilterPipeline dataFilters) =>
+        new(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
+            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)), TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)),
+            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Rle, -1)),
+            [
+                new TileDbDimension("channel", TileDbDatatype.Int64, 0, channels - 1, Math.Min(ChannelTileExtent, channels), TileDbFilterPipeline.Empty),
+                new TileDbDimension("time", TileDbDatatype.Int64, 0, TimeDomainLength - 1, TimeTileExtent, TileDbFilterPipeline.Empty),
+            ],
+            [new TileDbAttribute(AttributeName, TileDbDatatype.Float32, 1, dataFilters, BitConverter.GetBytes(float.NaN))]);
+
     public ArrayInfo Create(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        using (Materialize(name, channels, samples, coords, metadata)) { }
+        return Describe(name);
+    }
+
+    /// <summary>
+    /// Creates an array under a hidden name (<see cref="StagingPrefix"/>) that the caller fills with
+    /// <see cref="ArrayWriteSession.Append"/> and publishes under its real name when complete; disposing it unpublished
+    /// deletes it. The returned object holds the array's write lock: while its process lives, nobody removes it.
+    /// </summary>
+    public ArrayWriteSession CreateStaged(long channels, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        string name = StagingPrefix + Guid.NewGuid().ToString("N");
+        return new ArrayWriteSession(this, name, Materialize(name, channels, 0, coords, metadata), staged: true);
+    }
+
+    /// <summary>
+    /// Takes the array's write lock (waiting up to <see cref="WriteLockTimeout"/>) for a sequence of appends that no
+    /// other writer can interleave with, and that <see cref="ArrayWriteSession.Rollback"/> can undo.
+    /// </summary>
+    public ArrayWriteSession OpenWriteSession(string name)
+    {
+        string path = PathOf(name);
+        return new ArrayWriteSession(this, name, TileDbWriter.LockArray(path, WriteLockTimeout), staged: false);
+    }
+
+    /// <summary>
+    /// Builds the array in a hidden sibling folder whose write lock is taken before anything is in it, renames it to
+    /// its name (a half-created array is never listed) and returns the lock, still held. Stale staging folders left
+    /// by dead writers are removed first.
+    /// </summary>
+    private FileLock Materialize(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata)
     {
         if (!IsValidName(name)) throw new InvalidRequestException("name", $"'{name}' is not a valid array name: use 1-128 characters [A-Za-z0-9._-], starting with a letter or digit, without '..'");
         if (channels is <= 0 or > int.MaxValue) throw new InvalidRequestException("channels", $"must be in [1, {int.MaxValue}], got {channels}");
@@ -68,41 +126,61 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         foreach (string key in metadata?.Keys ?? [])
             if (ReservedKeys.Contains(key) || key.Length == 0) throw new InvalidRequestException($"metadata.{key}", "this key is empty or reserved for coordinates");
 
-        var schema = new TileDbSchema(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
-            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)), TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, -1)),
-            TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Rle, -1)),
-            [
-                new TileDbDimension("channel", TileDbDatatype.Int64, 0, channels - 1, Math.Min(ChannelTileExtent, channels), TileDbFilterPipeline.Empty),
-                new TileDbDimension("time", TileDbDatatype.Int64, 0, TimeDomainLength - 1, TimeTileExtent, TileDbFilterPipeline.Empty),
-            ],
-            [
-                new TileDbAttribute(AttributeName, TileDbDatatype.Float32, 1,
-                    TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3), new TileDbFilter(TileDbFilterType.ChecksumSha256)),
-                    BitConverter.GetBytes(float.NaN)),
-            ]);
-        lock (_writeLock)
+        lock (_namesLock)
         {
+            RemoveStaleStaging();
             string path = Path.Combine(ArraysFolder, name);
             if (Directory.Exists(path)) throw new InvalidRequestException("name", $"array '{name}' already exists");
-            Directory.CreateDirectory(ArraysFolder);
-            // Build in a hidden sibling folder and rename: a half-created array is never listed.
-            string staging = Path.Combine(ArraysFolder, $".creating-{name}-{Guid.NewGuid():N}");
-            TileDbWriter.Create(staging, schema);
-            var entries = new Dictionary<string, TileDbMetadataValue>
+            string staging = Path.Combine(ArraysFolder, $"{CreatingPrefix}{name}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(staging);
+            var held = FileLock.Acquire(Path.Combine(staging, TileDbWriter.LockFile), WriteLockTimeout, $"array '{name}'");
+            try
             {
-                [KeyTimeStep] = TileDbMetadataValue.FromDoubles(coords.TimeStep),
-                [KeyTimeOrigin] = TileDbMetadataValue.FromString(coords.TimeOrigin.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
-                [KeyDistanceStart] = TileDbMetadataValue.FromDoubles(coords.DistanceStart),
-                [KeyDistanceStep] = TileDbMetadataValue.FromDoubles(coords.DistanceStep),
-                [KeyUnits] = TileDbMetadataValue.FromString(coords.DataUnits),
-                [KeyDistanceUnits] = TileDbMetadataValue.FromString(coords.DistanceUnits),
-                [KeySamples] = new TileDbMetadataValue(TileDbDatatype.Int64, 1, BitConverter.GetBytes(samples)),
-            };
-            foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) entries[key] = TileDbMetadataValue.FromString(value);
-            TileDbWriter.WriteMetadata(staging, entries);
-            Directory.Move(staging, path);
+                TileDbWriter.Create(staging, DasSchema(channels, DefaultDataFilters));
+                var entries = new Dictionary<string, TileDbMetadataValue>
+                {
+                    [KeyTimeStep] = TileDbMetadataValue.FromDoubles(coords.TimeStep),
+                    [KeyTimeOrigin] = TileDbMetadataValue.FromString(coords.TimeOrigin.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+                    [KeyDistanceStart] = TileDbMetadataValue.FromDoubles(coords.DistanceStart),
+                    [KeyDistanceStep] = TileDbMetadataValue.FromDoubles(coords.DistanceStep),
+                    [KeyUnits] = TileDbMetadataValue.FromString(coords.DataUnits),
+                    [KeyDistanceUnits] = TileDbMetadataValue.FromString(coords.DistanceUnits),
+                    [KeySamples] = new TileDbMetadataValue(TileDbDatatype.Int64, 1, BitConverter.GetBytes(samples)),
+                };
+                foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) entries[key] = TileDbMetadataValue.FromString(value);
+                TileDbWriter.WriteMetadata(staging, entries);
+                Directory.Move(staging, path);
+                Durability.FlushDirectory(ArraysFolder);
+                return held;
+            }
+            catch
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+                held.Dispose();
+                throw;
+            }
         }
-        return Describe(name);
+    }
+
+    /// <summary>
+    /// Deletes staging folders (<see cref="StagingPrefix"/>, and hidden folders of creations under way) whose writer is
+    /// provably gone: their write lock is free, which the kernel guarantees once the writer's process has died. A
+    /// folder whose lock is held, or that has no lock file yet, is left alone. Returns the folder names removed.
+    /// </summary>
+    public IReadOnlyList<string> RemoveStaleStaging()
+    {
+        if (!Directory.Exists(ArraysFolder)) return [];
+        var removed = new List<string>();
+        foreach (string folder in Directory.EnumerateDirectories(ArraysFolder))
+        {
+            string name = Path.GetFileName(folder);
+            if (!name.StartsWith(StagingPrefix, StringComparison.Ordinal) && !name.StartsWith(CreatingPrefix, StringComparison.Ordinal)) continue;
+            using var orphan = FileLock.TryAcquire(Path.Combine(folder, TileDbWriter.LockFile), create: false);
+            if (orphan is null) continue;
+            Directory.Delete(folder, recursive: true);
+            removed.Add(name);
+        }
+        return removed;
     }
 
     /// <summary>
@@ -112,18 +190,21 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     public void AppendTimeBlock(string name, float[] data, long channels, long samples)
     {
         string path = PathOf(name);
-        lock (_writeLock)
-        {
-            var array = TileDbArray.Open(path);
-            long arrayChannels = array.Schema.Dimensions[0].Length;
-            if (channels != arrayChannels) throw new InvalidRequestException("channels", $"array '{name}' has {arrayChannels} channels, the block has {channels}");
-            if (samples <= 0) throw new InvalidRequestException("samples", $"must be positive, got {samples}");
-            if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
-            long start = WrittenSamples(array);
-            if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
-            TileDbWriter.WriteDense(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)],
-                new Dictionary<string, byte[]> { [AttributeName] = MemoryMarshal.AsBytes(data.AsSpan()).ToArray() });
-        }
+        // Reading the array's end and writing after it happen under its write lock: two ingests cannot both append at one place.
+        using (TileDbWriter.LockArray(path, WriteLockTimeout))
+            AppendHoldingLock(name, path, data, channels, samples);
+    }
+
+    private static string AppendHoldingLock(string name, string path, float[] data, long channels, long samples)
+    {
+        var array = TileDbArray.Open(path);
+        long arrayChannels = array.Schema.Dimensions[0].Length;
+        if (channels != arrayChannels) throw new InvalidRequestException("channels", $"array '{name}' has {arrayChannels} channels, the block has {channels}");
+        if (samples <= 0) throw new InvalidRequestException("samples", $"must be positive, got {samples}");
+        if (data.LongLength != channels * samples) throw new InvalidRequestException("data", $"{data.LongLength} values for {channels} x {samples}");
+        long start = WrittenSamples(array);
+        if (start + samples > TimeDomainLength) throw new InvalidRequestException("samples", "the array's time domain is full");
+        return TileDbWriter.WriteDenseHoldingLock(path, [new DimensionRange(0, channels), new DimensionRange(start, samples)], AttributeName, data.AsSpan());
     }
 
     /// <summary>Merges the array's appended fragments into one (readers opened before keep working on their snapshot
@@ -131,7 +212,8 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     public void Consolidate(string name, bool vacuum = true)
     {
         string path = PathOf(name);
-        lock (_writeLock) TileDbConsolidator.Consolidate(path, vacuum);
+        using (TileDbWriter.LockArray(path, WriteLockTimeout))
+            TileDbConsolidator.ConsolidateHoldingLock(path, vacuum);
     }
 
     private static long WrittenSamples(TileDbArray array) => array.NonEmptyDomain is { } domain ? domain[1].High + 1 : 0;
@@ -185,5 +267,78 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         }
 
         public void Dispose() { }
+    }
+
+    /// <summary>
+    /// Appends to one array under its write lock, held until disposed: from <see cref="OpenWriteSession"/> (an existing
+    /// array) or <see cref="CreateStaged"/> (a new array under a hidden name, published at the end or deleted).
+    /// </summary>
+    public sealed class ArrayWriteSession : IDisposable
+    {
+        private readonly ArrayStore _store;
+        private readonly bool _staged;
+        private readonly List<string> _fragments = [];
+        private FileLock? _lock;
+
+        internal ArrayWriteSession(ArrayStore store, string name, FileLock held, bool staged) => (_store, Name, _lock, _staged) = (store, name, held, staged);
+
+        /// <summary>The array's name; for a staged array, its hidden name (<see cref="StagingPrefix"/>...).</summary>
+        public string Name { get; }
+
+        public bool IsPublished { get; private set; }
+
+        /// <summary>As <see cref="AppendTimeBlock"/>, under the lock this session holds.</summary>
+        public void Append(float[] data, long channels, long samples)
+        {
+            ObjectDisposedException.ThrowIf(_lock is null, this);
+            if (IsPublished) throw new InvalidOperationException($"'{Name}' is already published");
+            _fragments.Add(AppendHoldingLock(Name, _store.PathOf(Name), data, channels, samples));
+        }
+
+        /// <summary>Removes the fragments this session appended (commit markers first, flushed before any folder goes).</summary>
+        public void Rollback()
+        {
+            ObjectDisposedException.ThrowIf(_lock is null, this);
+            string path = _store.PathOf(Name);
+            foreach (string fragment in _fragments) File.Delete(Path.Combine(path, "__commits", fragment + ".wrt"));
+            Durability.FlushDirectory(Path.Combine(path, "__commits"));
+            foreach (string fragment in _fragments)
+                if (Directory.Exists(Path.Combine(path, "__fragments", fragment))) Directory.Delete(Path.Combine(path, "__fragments", fragment), recursive: true);
+            _fragments.Clear();
+        }
+
+        /// <summary>A staged array: renames it to <paramref name="name"/>, which makes it visible, and releases its lock.</summary>
+        public void Publish(string name)
+        {
+            ObjectDisposedException.ThrowIf(_lock is null, this);
+            if (!_staged) throw new InvalidOperationException($"'{Name}' is not a staged array");
+            if (!IsValidName(name) || name.StartsWith(StagingPrefix, StringComparison.Ordinal))
+                throw new InvalidRequestException("name", $"'{name}' is not a valid array name");
+            lock (_store._namesLock)
+            {
+                string target = Path.Combine(_store.ArraysFolder, name);
+                if (Directory.Exists(target)) throw new InvalidRequestException("name", $"array '{name}' already exists");
+                Directory.Move(_store.PathOf(Name), target);
+                Durability.FlushDirectory(_store.ArraysFolder);
+                IsPublished = true;
+            }
+            Dispose();
+        }
+
+        /// <summary>Releases the lock; a staged array that was not published is deleted first (an abandoned ingest leaves nothing).</summary>
+        public void Dispose()
+        {
+            if (_lock is null) return;
+            try
+            {
+                string path = Path.Combine(_store.ArraysFolder, Name);
+                if (_staged && !IsPublished && Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            }
+            finally
+            {
+                _lock.Dispose();
+                _lock = null;
+            }
+        }
     }
 }

@@ -120,6 +120,7 @@ public sealed class TileDbArray
     {
         0 => new int[length], 1 => new long[length], 2 => new float[length], 3 => new double[length], 5 => new sbyte[length],
         7 => new short[length], 8 => new ushort[length], 9 => new uint[length], 10 => new ulong[length],
+        13 or 15 => new ushort[length], 14 or 16 => new uint[length], // UTF-16/UCS-2 and UTF-32/UCS-4 code units
         >= 18 and <= 43 => new long[length],
         _ when TileDbTypes.Size(type) == 1 => new byte[length],
         _ => throw new NotSupportedException($"attribute type {type} is not supported"),

@@ -1,27 +1,50 @@
+using System.Runtime.InteropServices;
 using Resif.Gpu.Core;
 using Resif.Gpu.Storage.Internal;
 
 namespace Resif.Gpu.Storage;
 
 /// <summary>
-/// Writes TileDB dense arrays at format version 21 (see <c>FormatVersion.Write</c> for why). Crash safety: every file of
-/// a fragment is written and flushed to disk first; the commit marker <c>__commits/NAME.wrt</c> comes last, so a killed
-/// writer leaves an uncommitted folder that readers ignore.
+/// Writes TileDB dense arrays at format version 21 (see <c>FormatVersion.Write</c> for why).
+/// <para>Crash safety, in this order: (1) each data file is written and fsynced; (2) <c>__fragment_metadata.tdb</c> is
+/// written under a temporary name, fsynced, renamed, and the fragment folder fsynced; (3) <c>__fragments</c> is fsynced,
+/// so the folder itself is on disk; (4) the empty commit marker <c>__commits/NAME.wrt</c> is written the same way and
+/// <c>__commits</c> fsynced. A power loss or a kill before (4) leaves an uncommitted folder that readers ignore; after
+/// it, everything the marker points to is already on disk.</para>
+/// <para>Writers of one array exclude each other (across processes) through an exclusive lock on its <c>__lock.tdb</c>,
+/// which the kernel releases when a writer dies; a second writer waits up to 30 s, then fails with
+/// <see cref="ArrayBusyException"/>. Readers take no lock.</para>
 /// </summary>
 public static class TileDbWriter
 {
     /// <summary>Creates the array folder and its first schema file.</summary>
+    /// <summary>The file whose exclusive lock a writer holds (TileDB creates it in every array; it stays empty).</summary>
+    public const string LockFile = "__lock.tdb";
+
+    /// <summary>
+    /// Creates the array folder and its first schema file. The folder must not exist, or hold nothing but
+    /// <see cref="LockFile"/> (a caller that locked the new array before creating it).
+    /// </summary>
     public static void Create(string path, TileDbSchema schema)
     {
         Validate(schema);
-        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any(e => Path.GetFileName(e) != LockFile))
             throw new IOException($"'{path}' already exists and is not empty");
         foreach (string sub in (string[])["__schema", "__fragments", "__commits", "__meta", "__fragment_meta"])
             Directory.CreateDirectory(Path.Combine(path, sub));
-        File.WriteAllBytes(Path.Combine(path, "__lock.tdb"), []);
+        if (!File.Exists(Path.Combine(path, LockFile))) File.WriteAllBytes(Path.Combine(path, LockFile), []);
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         string schemaName = TimestampedName.Create(now, now, null);
         WriteDurably(Path.Combine(path, "__schema", schemaName), GenericTile.Write(SchemaCodec.Write(schema)));
+        Durability.FlushDirectory(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent) Durability.FlushDirectory(parent);
+    }
+
+    /// <summary>Takes the array's write lock, waiting up to <paramref name="timeout"/> (default 30 s) for another writer.</summary>
+    internal static FileLock LockArray(string path, TimeSpan? timeout = null)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"array folder '{path}' does not exist");
+        return FileLock.Acquire(Path.Combine(path, LockFile), timeout ?? FileLock.DefaultTimeout, $"array '{path}'");
     }
 
     private static void Validate(TileDbSchema schema)
@@ -46,6 +69,32 @@ public static class TileDbWriter
     /// </summary>
     public static string WriteDense(string path, IReadOnlyList<DimensionRange> subarray, IReadOnlyDictionary<string, byte[]> attributeData)
     {
+        // Pinned for the parallel tile builders, which copy rows straight out of the caller's arrays.
+        var handles = attributeData.ToDictionary(kv => kv.Key, kv => GCHandle.Alloc(kv.Value, GCHandleType.Pinned), StringComparer.Ordinal);
+        try
+        {
+            using (LockArray(path))
+                return WriteDense(path, subarray, handles.ToDictionary(kv => kv.Key, kv => (kv.Value.AddrOfPinnedObject(), attributeData[kv.Key].LongLength), StringComparer.Ordinal));
+        }
+        finally { foreach (var handle in handles.Values) handle.Free(); }
+    }
+
+    /// <summary>As above for an array with one attribute, from a span of its values (no copy is made).</summary>
+    public static string WriteDense<T>(string path, IReadOnlyList<DimensionRange> subarray, string attribute, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        using (LockArray(path)) return WriteDenseHoldingLock(path, subarray, attribute, values);
+    }
+
+    /// <summary>For callers that already hold the array's write lock (see <see cref="LockArray"/>).</summary>
+    internal static unsafe string WriteDenseHoldingLock<T>(string path, IReadOnlyList<DimensionRange> subarray, string attribute, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(values);
+        fixed (byte* data = bytes)
+            return WriteDense(path, subarray, new Dictionary<string, (nint, long)>(StringComparer.Ordinal) { [attribute] = ((nint)data, bytes.Length) });
+    }
+
+    private static string WriteDense(string path, IReadOnlyList<DimensionRange> subarray, IReadOnlyDictionary<string, (nint Address, long Length)> attributeData)
+    {
         var array = TileDbArray.Open(path);
         var schema = array.Schema;
         long cells = CheckSubarray(schema, subarray);
@@ -54,12 +103,13 @@ public static class TileDbWriter
             if (!attributeData.TryGetValue(a.Name, out var data)) throw new ArgumentException($"no data for attribute '{a.Name}'");
             if (data.Length != cells * a.CellSize) throw new ArgumentException($"attribute '{a.Name}': {data.Length} bytes for {cells} cells of {a.CellSize} bytes");
         }
+        foreach (string name in attributeData.Keys)
+            if (schema.AttributeIndex(name) < 0) throw new ArgumentException($"the array has no attribute '{name}'");
         long[] low = subarray.Select(r => r.Start).ToArray();
         long[] high = subarray.Select(r => r.Last).ToArray();
         // Timestamps strictly increase so later writes always override earlier ones, even within one millisecond.
         long t = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), array.LatestTimestamp + 1);
-        return WriteFragment(path, schema, low, high, t, t,
-            a => (lo, hi) => CopyBox(attributeData[a.Name], a.CellSize, low, high, lo, hi));
+        return WriteFragment(path, schema, low, high, t, t, a => (_, _) => new CellBox(attributeData[a.Name].Address, low, high));
     }
 
     private static long CheckSubarray(TileDbSchema schema, IReadOnlyList<DimensionRange> subarray)
@@ -75,29 +125,6 @@ public static class TileDbWriter
             cells = checked(cells * r.Count);
         }
         return cells;
-    }
-
-    /// <summary>The C-order cells of box [lo, hi] out of C-order data over [low, high].</summary>
-    private static byte[] CopyBox(byte[] data, int cellSize, long[] low, long[] high, long[] lo, long[] hi)
-    {
-        int dims = low.Length;
-        long run = hi[dims - 1] - lo[dims - 1] + 1;
-        long cells = Enumerable.Range(0, dims).Aggregate(1L, (a, d) => a * (hi[d] - lo[d] + 1));
-        var box = new byte[cells * cellSize];
-        var strides = new long[dims];
-        strides[dims - 1] = 1;
-        for (int d = dims - 2; d >= 0; d--) strides[d] = strides[d + 1] * (high[d + 1] - low[d + 1] + 1);
-        var k = (long[])lo.Clone();
-        for (long row = 0; ; row++)
-        {
-            long offset = 0;
-            for (int d = 0; d < dims; d++) offset += (k[d] - low[d]) * strides[d];
-            data.AsSpan((int)(offset * cellSize), (int)(run * cellSize)).CopyTo(box.AsSpan((int)(row * run * cellSize)));
-            int d2 = dims - 2;
-            while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
-            if (d2 < 0) break;
-        }
-        return box;
     }
 
     /// <summary>Writes a fragment named for [t1, t2]; <paramref name="sourceFor"/> supplies each attribute's cells box by box.</summary>
@@ -117,20 +144,26 @@ public static class TileDbWriter
             var offsets = new List<long>();
             var stats = new List<TileStats>();
             long position = 0;
-            using (var stream = new FileStream(Path.Combine(folder, $"a{i}.tdb"), FileMode.CreateNew, FileAccess.Write))
+            using (var stream = new FileStream(Path.Combine(folder, $"a{i}.tdb"), FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                DenseTileBuilder.Build(schema, layout, a, low, high, sourceFor(a), (filtered, tileStats) =>
+                long flushed = 0;
+                DenseTileBuilder.Build(schema, layout, a, low, high, sourceFor(a), tile =>
                 {
                     offsets.Add(position);
-                    stats.Add(tileStats);
-                    stream.Write(filtered);
-                    position += filtered.Length;
+                    stats.Add(tile.Stats);
+                    stream.Write(tile.Bytes);
+                    position += tile.Length;
+                    // Start writing back what is written so far while the next tiles are encoded: the final fsync then
+                    // waits for the tail only.
+                    if (position - flushed >= Durability.WritebackStep) flushed = Durability.StartWriteback(stream.SafeFileHandle, flushed, position);
                 });
                 stream.Flush(flushToDisk: true);
             }
             encoded.Add(new FragmentMetadataWriter.AttributeTiles(a, [.. offsets], position, [.. stats]));
         }
         WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), FragmentMetadataWriter.Write(schema, low, high, layout, encoded));
+        Durability.FlushDirectory(Path.Combine(path, "__fragments"));
+        // The commit marker comes last: everything it points to is on disk before it is.
         WriteDurably(Path.Combine(path, "__commits", name + ".wrt"), []);
         return name;
     }
@@ -143,7 +176,10 @@ public static class TileDbWriter
         WriteDurably(Path.Combine(path, "__meta", TimestampedName.Create(now, now, null)), ArrayMetadataCodec.Serialize(entries));
     }
 
-    /// <summary>Writes under a temporary name, flushes to disk, then renames: readers never see a partial file.</summary>
+    /// <summary>
+    /// Writes under a temporary name, flushes to disk, renames, then flushes the folder: readers never see a partial
+    /// file, and once this returns the file is on disk under its name.
+    /// </summary>
     internal static void WriteDurably(string file, ReadOnlySpan<byte> bytes)
     {
         string temporary = file + ".tmp-" + Guid.NewGuid().ToString("N");
@@ -152,6 +188,7 @@ public static class TileDbWriter
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
-        File.Move(temporary, file);
+        File.Move(temporary, file, overwrite: true);
+        Durability.FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Resif.Gpu.Core;
 using Resif.Gpu.Storage;
 using Resif.Gpu.Storage.Internal;
+using Resif.Gpu.Testing;
 
 namespace Resif.Gpu.Storage.Tests;
 
@@ -175,5 +176,54 @@ public class FilterTests
                     Assert.Equal(tile, filtered.Decode(pipeline, type, 0, tile.Length));
                     Assert.Equal(tile[size..^0], filtered.Decode(pipeline, type, size, tile.Length));
                 }
+    }
+
+    [Theory]
+    [InlineData(new TileDbFilterType[0])]
+    [InlineData(new[] { TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.ChecksumMd5, TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.Zstd, TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.Lz4, TileDbFilterType.None, TileDbFilterType.ChecksumMd5 })]
+    public void InPlaceEncoding_GivesTheBytesOfTheFilterByFilterPath(TileDbFilterType[] types)
+    {
+        // The writer builds the usual pipelines in place; they must give exactly what running each filter in turn gives.
+        var pipeline = TileDbFilterPipeline.Of(types.Select(t => new TileDbFilter(t, 3)).ToArray());
+        byte[] chunk = new byte[10_000];
+        new Random(9).NextBytes(chunk.AsSpan(0, 5000)); // half random, half zeros: compressible
+        var (metadata, data) = FilterCodec.Forward(pipeline, chunk, TileDbDatatype.Float32);
+        using var output = new PooledWriter(16);
+        FilterCodec.ForwardInto(pipeline, chunk, TileDbDatatype.Float32, output);
+        var (buffer, length) = output.Detach();
+        Assert.Equal(Cat(U32((uint)chunk.Length, (uint)data.Length, (uint)metadata.Length), metadata, data), buffer.AsSpan(0, length).ToArray());
+    }
+
+    [Theory]
+    [InlineData(TileDbFilterType.Rle)]
+    [InlineData(TileDbFilterType.Bzip2)]
+    [InlineData(TileDbFilterType.BitWidthReduction)]
+    [InlineData(TileDbFilterType.PositiveDelta)]
+    [InlineData(TileDbFilterType.Dictionary)]
+    [InlineData(TileDbFilterType.ScaleFloat)]
+    [InlineData(TileDbFilterType.Xor)]
+    [InlineData(TileDbFilterType.Webp)]
+    public void ArrayWithAFilterWeCannotReverse_IsRefusedNamingFilterAttributeAndArray(TileDbFilterType filter)
+    {
+        // Our writer refuses these filters, so write with zstd and then put the filter into the schema file itself.
+        string path = Path.Combine(TestPaths.NewTempDirectory(), "a");
+        var schema = new TileDbSchema(0, TileDbArrayType.Dense, TileDbLayout.RowMajor, TileDbLayout.RowMajor, 10000, false,
+            TileDbFilterPipeline.Empty, TileDbFilterPipeline.Empty, TileDbFilterPipeline.Empty,
+            [new TileDbDimension("d", TileDbDatatype.Int32, 0, 3, 4, TileDbFilterPipeline.Empty)],
+            [new TileDbAttribute("v", TileDbDatatype.Int32, 1, TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 1)), new byte[4])]);
+        TileDbWriter.Create(path, schema);
+        TileDbWriter.WriteDense(path, [new DimensionRange(0, 4)], new Dictionary<string, byte[]> { ["v"] = new byte[16] });
+        string schemaFile = Assert.Single(Directory.GetFiles(Path.Combine(path, "__schema")));
+        var patched = schema with { Attributes = [schema.Attributes[0] with { Filters = TileDbFilterPipeline.Of(new TileDbFilter(filter, 1)) }] };
+        File.WriteAllBytes(schemaFile, GenericTile.Write(SchemaCodec.Write(patched)));
+
+        var array = TileDbArray.Open(path);
+        var e = Assert.Throws<NotSupportedException>(() => array.ReadDense("v"));
+        Assert.Contains(filter.ToString(), e.Message);
+        Assert.Contains("'v'", e.Message);
+        Assert.Contains(array.Path, e.Message);
     }
 }

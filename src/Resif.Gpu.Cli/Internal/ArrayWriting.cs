@@ -24,18 +24,10 @@ internal static class ArrayWriting
     {
         if (!ArrayStore.IsValidName(name)) throw new Core.InvalidRequestException("name", $"'{name}' is not a valid array name ([A-Za-z0-9._-], up to 128 characters)");
         if (store.List().Contains(name)) throw new Core.InvalidRequestException("name", $"array '{name}' already exists in {store.Root}");
-        string staging = $"incomplete-{Guid.NewGuid():N}";
-        store.Create(staging, channels, 0, coordinates, metadata);
-        try
-        {
-            AppendBlocks(store, staging, channels, 0, samples, fill, progress, cancellationToken);
-            Directory.Move(store.PathOf(staging), Path.Combine(Path.GetDirectoryName(store.PathOf(staging))!, name));
-        }
-        catch
-        {
-            if (store.List().Contains(staging)) Directory.Delete(store.PathOf(staging), recursive: true);
-            throw;
-        }
+        // The staged array holds its write lock until published: if this process dies, the next write removes it.
+        using var staged = store.CreateStaged(channels, coordinates, metadata);
+        AppendBlocks(staged.Append, channels, 0, samples, fill, progress, cancellationToken);
+        staged.Publish(name);
     }
 
     /// <summary>
@@ -46,30 +38,18 @@ internal static class ArrayWriting
     public static void Append(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
-        string path = store.PathOf(name);
-        // Commit files first: a reader never sees a commit whose fragment is gone.
-        string[] folders = [Path.Combine(path, "__commits"), Path.Combine(path, "__fragments")];
-        var before = folders.ToDictionary(f => f, Entries);
+        // One lock for the whole append: another ingest cannot interleave its blocks with ours.
+        using var session = store.OpenWriteSession(name);
         try
         {
-            AppendBlocks(store, name, channels, first, end, fill, progress, cancellationToken);
+            AppendBlocks(session.Append, channels, first, end, fill, progress, cancellationToken);
         }
         catch
         {
-            foreach (string folder in folders)
-            {
-                foreach (string added in Entries(folder).Except(before[folder]))
-                {
-                    if (Directory.Exists(added)) Directory.Delete(added, recursive: true);
-                    else File.Delete(added);
-                }
-            }
+            session.Rollback();
             throw;
         }
     }
-
-    private static HashSet<string> Entries(string folder) =>
-        Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder).ToHashSet(StringComparer.Ordinal) : [];
 
     /// <summary>
     /// Appends samples [<paramref name="first"/>, <paramref name="end"/>) of the array's own time axis, where
@@ -77,7 +57,7 @@ internal static class ArrayWriting
     /// in order. Two stages on two threads: the next block is read and decoded while the current one is compressed and
     /// written; the queue between them holds one block, so memory stays at three blocks whatever the input size.
     /// </summary>
-    private static void AppendBlocks(ArrayStore store, string name, long channels, long first, long end, BlockFiller fill,
+    private static void AppendBlocks(Action<float[], long, long> append, long channels, long first, long end, BlockFiller fill,
         ProgressReporter? progress, CancellationToken cancellationToken)
     {
         long tile = ArrayStore.TimeTileExtent;
@@ -119,7 +99,7 @@ internal static class ArrayWriting
         {
             foreach (var (start, count, block) in filled.GetConsumingEnumerable(stop.Token))
             {
-                store.AppendTimeBlock(name, block, channels, count);
+                append(block, channels, count);
                 if (count == blockSamples) free.Add(block);
                 progress?.Invoke(start + count - first);
             }

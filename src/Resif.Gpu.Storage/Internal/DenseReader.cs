@@ -135,7 +135,7 @@ internal static unsafe class DenseReader
         // Tiles are ~1 MiB: pooled buffers spare a large-object allocation (and its zeroing and page faults) per tile.
         int stored = (int)(end - start);
         byte[] bytes = ArrayPool<byte>.Shared.Rent(stored);
-        byte[]? cellsBytes = null;
+        byte[]? scratch = null;
         try
         {
             if (RandomAccess.Read(handle, bytes.AsSpan(0, stored), start) != stored) throw new DataCorruptionException($"{dataFile}: short read at offset {start}");
@@ -149,42 +149,75 @@ internal static unsafe class DenseReader
                 for (int d = 0; d < dims; d++) cell += (ranges[d].Start + k[d] * ranges[d].Step - tileOrigin[d]) * layout.CellStrides[d];
                 return cell;
             }
-            long firstCell = CellIndex(lo), lastCell = CellIndex(hi);
-            int neededBytes = (int)((lastCell + 1 - firstCell) * cellSize);
-            cellsBytes = ArrayPool<byte>.Shared.Rent(neededBytes);
-            filtered.DecodeInto(attribute.Filters, attribute.Type, firstCell * cellSize, (lastCell + 1) * cellSize, cellsBytes.AsSpan(0, neededBytes));
-
             var destStrides = new long[dims];
             destStrides[dims - 1] = 1;
             for (int d = dims - 2; d >= 0; d--) destStrides[d] = destStrides[d + 1] * ranges[d + 1].Count;
+            long DestinationCell(long[] k)
+            {
+                long cell = 0;
+                for (int d = 0; d < dims; d++) cell += k[d] * destStrides[d];
+                return cell;
+            }
 
             int inner = dims - 1;
             long run = hi[inner] - lo[inner] + 1;
             long tileStep = ranges[inner].Step * layout.CellStrides[inner];
             var k = (long[])lo.Clone();
-            fixed (byte* src = cellsBytes)
+            byte* output = (byte*)dst;
+            bool NextRow()
             {
-                byte* output = (byte*)dst;
-                while (true)
+                int d = inner - 1;
+                while (d >= 0 && ++k[d] > hi[d]) { k[d] = lo[d]; d--; }
+                return d >= 0;
+            }
+
+            if (tileStep == 1)
+            {
+                // Rows are contiguous in the tile and come in increasing order: copy each straight out of the chunks
+                // that hold it (the stored bytes themselves when unfiltered), decoding each chunk once, when first needed.
+                scratch = ArrayPool<byte>.Shared.Rent(filtered.MaxChunkLength);
+                int chunk = filtered.ChunkAt(CellIndex(lo) * cellSize);
+                var (chunkStart, chunkLength) = filtered.ChunkRange(chunk);
+                ReadOnlySpan<byte> unfiltered = default;
+                bool decoded = false;
+                do
+                {
+                    long from = CellIndex(k) * cellSize, remaining = run * cellSize;
+                    byte* to = output + DestinationCell(k) * cellSize;
+                    while (remaining > 0)
+                    {
+                        while (from >= chunkStart + chunkLength) { (chunkStart, chunkLength) = filtered.ChunkRange(++chunk); decoded = false; }
+                        if (!decoded) { unfiltered = filtered.Chunk(chunk, attribute.Filters, attribute.Type, scratch); decoded = true; }
+                        int n = (int)Math.Min(remaining, chunkStart + chunkLength - from);
+                        unfiltered.Slice((int)(from - chunkStart), n).CopyTo(new Span<byte>(to, n));
+                        from += n; to += n; remaining -= n;
+                    }
+                }
+                while (NextRow());
+                return;
+            }
+
+            // Strided rows (a step, or col-major cells): decode the span of cells they cover once, then pick cell by cell.
+            long firstCell = CellIndex(lo), lastCell = CellIndex(hi);
+            int neededBytes = (int)((lastCell + 1 - firstCell) * cellSize);
+            scratch = ArrayPool<byte>.Shared.Rent(neededBytes);
+            filtered.DecodeInto(attribute.Filters, attribute.Type, firstCell * cellSize, (lastCell + 1) * cellSize, scratch.AsSpan(0, neededBytes));
+            fixed (byte* src = scratch)
+            {
+                do
                 {
                     long srcCell = CellIndex(k) - firstCell;
-                    long dstCell = 0;
-                    for (int d = 0; d < dims; d++) dstCell += k[d] * destStrides[d];
-                    if (tileStep == 1)
-                        Buffer.MemoryCopy(src + srcCell * cellSize, output + dstCell * cellSize, run * cellSize, run * cellSize);
-                    else
-                        for (long i = 0; i < run; i++)
-                            Buffer.MemoryCopy(src + (srcCell + i * tileStep) * cellSize, output + (dstCell + i) * cellSize, cellSize, cellSize);
-                    int d2 = inner - 1;
-                    while (d2 >= 0 && ++k[d2] > hi[d2]) { k[d2] = lo[d2]; d2--; }
-                    if (d2 < 0) break;
+                    long dstCell = DestinationCell(k);
+                    for (long i = 0; i < run; i++)
+                        Buffer.MemoryCopy(src + (srcCell + i * tileStep) * cellSize, output + (dstCell + i) * cellSize, cellSize, cellSize);
                 }
+                while (NextRow());
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
-            if (cellsBytes is not null) ArrayPool<byte>.Shared.Return(cellsBytes);
+            if (scratch is not null) ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
@@ -253,12 +286,18 @@ internal sealed class TileLayout
     }
 }
 
-/// <summary>Parallel loops that surface the first failure itself (e.g. DataCorruptionException), not an AggregateException.</summary>
+/// <summary>Parallel loops and waits that surface the first failure itself (e.g. DataCorruptionException), not an AggregateException.</summary>
 internal static class Parallelism
 {
-    public static void ForEach<T>(IReadOnlyList<T> items, Action<T> body)
+    public static void ForEach<T>(IReadOnlyList<T> items, Action<T> body) => Unwrap(() => Parallel.ForEach(items, body));
+
+    public static void For(int count, Action<int> body) => Unwrap(() => Parallel.For(0, count, body));
+
+    public static void Wait(Task task) => Unwrap(task.Wait);
+
+    private static void Unwrap(Action action)
     {
-        try { Parallel.ForEach(items, body); }
+        try { action(); }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();

@@ -1,4 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Resif.Gpu.Storage.Internal;
 
@@ -6,20 +10,33 @@ namespace Resif.Gpu.Storage.Internal;
 internal sealed record TileStats(byte[] Min, byte[] Max, byte[] Sum);
 
 /// <summary>
+/// C-order cells of one attribute over the inclusive box [<see cref="Low"/>, <see cref="High"/>] at a fixed address;
+/// <see cref="Owner"/> (if any) is the array that holds them, kept alive until the writer is done with them.
+/// </summary>
+internal readonly record struct CellBox(nint Address, long[] Low, long[] High, object? Owner = null);
+
+/// <summary>A filtered tile in the first <see cref="Length"/> bytes of a pooled buffer.</summary>
+internal readonly record struct EncodedTile(byte[] Buffer, int Length, TileStats Stats)
+{
+    public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, Length);
+}
+
+/// <summary>
 /// Cuts C-order subarray data into the space tiles covering it (tile order, cells in cell order) and filters each tile.
 /// Cells of a tile outside the written subarray hold the fill value; cells beyond the array domain hold zeros, as TileDB writes them.
 /// </summary>
-internal static class DenseTileBuilder
+internal static unsafe class DenseTileBuilder
 {
-    /// <summary>The cells of box [lo, hi] (inclusive, inside the written subarray), C-order, for one attribute.</summary>
-    public delegate byte[] BoxSource(long[] lo, long[] hi);
+    /// <summary>Cells covering box [lo, hi] (inclusive, inside the written subarray): the returned box may be larger.</summary>
+    public delegate CellBox BoxSource(long[] lo, long[] hi);
 
     /// <summary>
     /// Filters the tiles covering [low, high] in tile order and hands each to <paramref name="write"/> in that order.
-    /// Tiles are built in parallel batches so memory stays bounded by a few tiles per core.
+    /// Tiles are encoded in parallel batches while the previous batch is being written, so memory stays bounded by
+    /// two batches of a few tiles per core and the cores never wait for the file.
     /// </summary>
     public static void Build(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source,
-        Action<byte[], TileStats> write)
+        Action<EncodedTile> write)
     {
         int dims = schema.Dimensions.Count;
         var tileLow = new long[dims];
@@ -40,21 +57,36 @@ internal static class DenseTileBuilder
             if (d < 0) break;
         }
         tiles.Sort((a, b) => layout.FragmentTileIndex(a).CompareTo(layout.FragmentTileIndex(b)));
-        int batch = 2 * Environment.ProcessorCount;
-        for (int start = 0; start < tiles.Count; start += batch)
+        int batch = 4 * Environment.ProcessorCount;
+        Task writing = Task.CompletedTask;
+        try
         {
-            var chunk = tiles.GetRange(start, Math.Min(batch, tiles.Count - start));
-            var built = new (byte[], TileStats)[chunk.Count];
-            Parallelism.ForEach(Enumerable.Range(0, chunk.Count).ToList(), i => built[i] = BuildTile(schema, layout, attribute, low, high, source, chunk[i]));
-            foreach (var (filtered, stats) in built) write(filtered, stats);
+            for (int start = 0; start < tiles.Count; start += batch)
+            {
+                int first = start;
+                var built = new EncodedTile[Math.Min(batch, tiles.Count - start)];
+                Parallelism.For(built.Length, i => built[i] = BuildTile(schema, layout, attribute, low, high, source, tiles[first + i]));
+                Parallelism.Wait(writing);
+                writing = Task.Run(() =>
+                {
+                    try { foreach (var tile in built) write(tile); }
+                    finally { foreach (var tile in built) ArrayPool<byte>.Shared.Return(tile.Buffer); }
+                });
+            }
+            Parallelism.Wait(writing);
+        }
+        catch
+        {
+            // The batch being written still uses the file: let it end before the caller closes it.
+            ((IAsyncResult)writing).AsyncWaitHandle.WaitOne();
+            throw;
         }
     }
 
-    private static (byte[], TileStats) BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source, long[] tile)
+    private static EncodedTile BuildTile(TileDbSchema schema, TileLayout layout, TileDbAttribute attribute, long[] low, long[] high, BoxSource source, long[] tile)
     {
         int dims = tile.Length;
         int cellSize = attribute.CellSize;
-        var bytes = new byte[layout.CellsPerTile * cellSize];
         var origin = new long[dims];
         var inDomainHigh = new long[dims];
         var lo = new long[dims];
@@ -67,26 +99,42 @@ internal static class DenseTileBuilder
             lo[d] = Math.Max(origin[d], low[d]);
             hi[d] = Math.Min(inDomainHigh[d], high[d]);
         }
-        bool written = Enumerable.Range(0, dims).All(d => lo[d] == origin[d] && hi[d] == inDomainHigh[d]);
-        if (!written) FillTile(bytes, origin, inDomainHigh, layout, attribute.FillValue);
-
-        byte[] data = source(lo, hi);
-        var sourceStrides = new long[dims];
-        sourceStrides[dims - 1] = 1;
-        for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (hi[d + 1] - lo[d + 1] + 1);
-        var stats = new StatsAccumulator(attribute.Type);
-        ForEachRow(lo, hi, origin, layout, (cell, run, stride, coords) =>
+        int tileBytes = checked((int)(layout.CellsPerTile * cellSize));
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(tileBytes);
+        try
         {
-            long offset = 0;
-            for (int d = 0; d < dims; d++) offset += (coords[d] - lo[d]) * sourceStrides[d];
-            var row = data.AsSpan((int)(offset * cellSize), (int)(run * cellSize));
-            if (stride == 1) row.CopyTo(bytes.AsSpan((int)(cell * cellSize)));
-            if (stride != 1)
-                for (long i = 0; i < run; i++) row.Slice((int)(i * cellSize), cellSize).CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
-            stats.Add(row);
-        });
-        byte[] filtered = FilteredTile.Encode(bytes, attribute.Filters, attribute.Type, cellSize);
-        return (filtered, stats.Result());
+            var cells = bytes.AsSpan(0, tileBytes);
+            bool written = true, pastDomain = false;
+            for (int d = 0; d < dims; d++)
+            {
+                written &= lo[d] == origin[d] && hi[d] == inDomainHigh[d];
+                pastDomain |= inDomainHigh[d] < origin[d] + layout.Dimensions[d].TileExtent - 1;
+            }
+            // Pooled buffers hold old bytes: cells beyond the domain must be zeros, the rest of a partial tile the fill value.
+            if (!written || pastDomain) cells.Clear();
+            if (!written) FillTile(bytes, origin, inDomainHigh, layout, attribute.FillValue);
+
+            var box = source(lo, hi);
+            var sourceStrides = new long[dims];
+            sourceStrides[dims - 1] = 1;
+            for (int d = dims - 2; d >= 0; d--) sourceStrides[d] = sourceStrides[d + 1] * (box.High[d + 1] - box.Low[d + 1] + 1);
+            var stats = new StatsAccumulator(attribute.Type);
+            byte* data = (byte*)box.Address;
+            ForEachRow(lo, hi, origin, layout, (cell, run, stride, coords) =>
+            {
+                long offset = 0;
+                for (int d = 0; d < dims; d++) offset += (coords[d] - box.Low[d]) * sourceStrides[d];
+                var row = new ReadOnlySpan<byte>(data + offset * cellSize, checked((int)(run * cellSize)));
+                if (stride == 1) row.CopyTo(bytes.AsSpan((int)(cell * cellSize)));
+                else
+                    for (long i = 0; i < run; i++) row.Slice((int)(i * cellSize), cellSize).CopyTo(bytes.AsSpan((int)((cell + i * stride) * cellSize)));
+                stats.Add(row);
+            });
+            GC.KeepAlive(box.Owner);
+            var (encoded, length) = FilteredTile.EncodePooled(cells, attribute.Filters, attribute.Type, cellSize);
+            return new EncodedTile(encoded, length, stats.Result());
+        }
+        finally { ArrayPool<byte>.Shared.Return(bytes); }
     }
 
     /// <summary>The fill value in every in-domain cell (the tile is only partly written); zeros stay beyond the domain.</summary>
@@ -167,17 +215,42 @@ internal static class DenseTileBuilder
             }
         }
 
-        /// <summary>The DAS case: one pass over float32 values without per-value decoding.</summary>
+        /// <summary>
+        /// The DAS case, vectorised: min/max 8 floats at a time (Vector256.Min/Max propagate NaN like MathF.Min/Max)
+        /// and the sum in double lanes; only the order of the double additions differs from a sequential sum.
+        /// </summary>
         private void AddFloats(ReadOnlySpan<float> values)
         {
             _any = true;
+            int i = 0;
             float min = float.PositiveInfinity, max = float.NegativeInfinity;
             double sum = 0;
-            foreach (float x in values)
+            if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
             {
-                min = MathF.Min(min, x);
-                max = MathF.Max(max, x);
-                sum += x;
+                var vMin = Vector256.Create(float.PositiveInfinity);
+                var vMax = Vector256.Create(float.NegativeInfinity);
+                Vector256<double> sumLow = Vector256<double>.Zero, sumHigh = Vector256<double>.Zero;
+                for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    var v = Vector256.Create(values.Slice(i, Vector256<float>.Count));
+                    vMin = Vector256.Min(vMin, v);
+                    vMax = Vector256.Max(vMax, v);
+                    var (low, high) = Vector256.Widen(v);
+                    sumLow += low;
+                    sumHigh += high;
+                }
+                for (int lane = 0; lane < Vector256<float>.Count; lane++)
+                {
+                    min = MathF.Min(min, vMin[lane]);
+                    max = MathF.Max(max, vMax[lane]);
+                }
+                sum = Vector256.Sum(sumLow + sumHigh);
+            }
+            for (; i < values.Length; i++)
+            {
+                min = MathF.Min(min, values[i]);
+                max = MathF.Max(max, values[i]);
+                sum += values[i];
             }
             _min = Math.Min(_min, min); _max = Math.Max(_max, max); _floatSum += sum;
         }

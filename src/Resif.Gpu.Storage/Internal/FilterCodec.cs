@@ -79,16 +79,27 @@ internal static class FilterCodec
     /// </summary>
     public static void ReverseInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
     {
+        if (ReverseOrPassThrough(pipeline, metadata, data, type, source, destination) is var stored && !stored.IsEmpty) stored.CopyTo(destination);
+    }
+
+    /// <summary>
+    /// As <see cref="ReverseInto"/>, except when nothing but checksums (verified here) and no-op filters stand between
+    /// the stored bytes and the original ones: then it writes nothing and returns the stored bytes themselves, which
+    /// the caller may copy from directly. Otherwise the chunk is in <paramref name="destination"/> and the result is empty.
+    /// </summary>
+    public static ReadOnlySpan<byte> ReverseOrPassThrough(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
+    {
         int last = pipeline.Filters.Count - 1;
         while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
             metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source);
+        while (last >= 0 && pipeline.Filters[last].Type == TileDbFilterType.None) last--;
+        if (last < 0 && metadata.IsEmpty && data.Length == destination.Length && !data.IsEmpty) return data;
         if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
             && IsSingleDataPart(metadata, destination.Length, data.Length))
-        {
             DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
-            return;
-        }
-        Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source).CopyTo(destination);
+        else
+            Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source).CopyTo(destination);
+        return [];
     }
 
     /// <summary>Compressor metadata saying "no metadata part, one data part of these sizes".</summary>
@@ -136,6 +147,108 @@ internal static class FilterCodec
         }
         return (metadata, data);
     }
+
+    /// <summary>
+    /// Filters one chunk and appends it as [u32 original][u32 filtered][u32 metadata length][metadata][data]. The usual
+    /// write pipelines (nothing, or zstd/lz4, then checksums) are built in place in the output, allocating nothing;
+    /// other pipelines go through <see cref="Forward"/>.
+    /// </summary>
+    public static void ForwardInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> chunk, TileDbDatatype type, PooledWriter output)
+    {
+        var filters = pipeline.Filters;
+        int first = filters.Count > 0 && filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 ? 1 : 0;
+        bool inPlace = true;
+        for (int i = first; i < filters.Count; i++)
+            inPlace &= filters[i].Type is TileDbFilterType.None or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
+        if (!inPlace)
+        {
+            var (filteredMetadata, filteredData) = Forward(pipeline, chunk.ToArray(), type);
+            var header = output.Reserve(12);
+            BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)chunk.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)filteredData.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)filteredMetadata.Length);
+            output.Advance(12);
+            output.Write(filteredMetadata);
+            output.Write(filteredData);
+            return;
+        }
+        // The metadata length does not depend on the data: reserve it, write the data after it, then fill it in.
+        int metadataLength = first == 1 ? 16 : 0;
+        for (int i = first; i < filters.Count; i++)
+            if (filters[i].Type != TileDbFilterType.None) metadataLength += ChecksumHeaderLength(filters[i].Type, metadataLength);
+        int bound = first == 1 ? CompressBound(filters[0].Type, chunk.Length) : chunk.Length;
+        var region = output.Reserve(12 + metadataLength + bound);
+        var dataSpan = region[(12 + metadataLength)..];
+        int dataLength = chunk.Length;
+        if (first == 1) dataLength = CompressInto(filters[0], chunk, dataSpan);
+        else chunk.CopyTo(dataSpan);
+        var data = dataSpan[..dataLength];
+
+        var metadata = region.Slice(12, metadataLength);
+        int length = 0;
+        if (first == 1)
+        {
+            // Compressor metadata: no metadata part, one data part (original, compressed).
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata, 0);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata[4..], 1);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata[8..], (uint)chunk.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata[12..], (uint)dataLength);
+            length = 16;
+        }
+        Span<byte> hash = stackalloc byte[32];
+        for (int i = first; i < filters.Count; i++)
+        {
+            var f = filters[i];
+            if (f.Type == TileDbFilterType.None) continue;
+            // [u32 #metadata sums][u32 #data sums][(u64 length, hash) of the metadata below, if any][(u64, hash) of the data][metadata below]
+            int hashLength = HashLength(f.Type), head = ChecksumHeaderLength(f.Type, length);
+            if (length > 0) Hash(f.Type, metadata[..length], hash);
+            metadata[..length].CopyTo(metadata[head..]);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata, length > 0 ? 1u : 0u);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata[4..], 1);
+            int at = 8;
+            if (length > 0)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(metadata[at..], (ulong)length);
+                hash[..hashLength].CopyTo(metadata[(at + 8)..]);
+                at += 8 + hashLength;
+            }
+            BinaryPrimitives.WriteUInt64LittleEndian(metadata[at..], (ulong)dataLength);
+            Hash(f.Type, data, metadata.Slice(at + 8, hashLength));
+            length += head;
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(region, (uint)chunk.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(region[4..], (uint)dataLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(region[8..], (uint)metadataLength);
+        output.Advance(12 + metadataLength + dataLength);
+    }
+
+    /// <summary>What a checksum filter adds in front of metadata of <paramref name="below"/> bytes.</summary>
+    private static int ChecksumHeaderLength(TileDbFilterType type, int below) => 8 + (below > 0 ? 8 + HashLength(type) : 0) + 8 + HashLength(type);
+
+    private static int CompressBound(TileDbFilterType type, int length) => type == TileDbFilterType.Zstd
+        ? ZstdSharp.Compressor.GetCompressBound(length)
+        : K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(length);
+
+    // A compression context is costly to set up: each writer thread keeps one (for the last level it used).
+    [ThreadStatic] private static ZstdSharp.Compressor? t_zstdCompressor;
+    [ThreadStatic] private static int t_zstdLevel;
+
+    private static ZstdSharp.Compressor ZstdCompressor(int level)
+    {
+        if (level == -1) level = ZstdSharp.Compressor.DefaultCompressionLevel;
+        if (t_zstdCompressor is null || t_zstdLevel != level)
+        {
+            t_zstdCompressor?.Dispose();
+            t_zstdCompressor = new ZstdSharp.Compressor(level);
+            t_zstdLevel = level;
+        }
+        return t_zstdCompressor;
+    }
+
+    private static int CompressInto(TileDbFilter filter, ReadOnlySpan<byte> source, Span<byte> destination) => filter.Type == TileDbFilterType.Zstd
+        ? ZstdCompressor(filter.Level).Wrap(source, destination)
+        : K4os.Compression.LZ4.LZ4Codec.Encode(source, destination);
 
     // ---- compressors: metadata = [u32 #md parts][u32 #data parts][(u32 original, u32 compressed) per part], data = compressed parts
 
@@ -225,8 +338,7 @@ internal static class FilterCodec
             case TileDbFilterType.Delta: return DeltaFilters.EncodeDelta(part, valueType);
             case TileDbFilterType.DoubleDelta: return DeltaFilters.EncodeDoubleDelta(part, valueType);
             case TileDbFilterType.Zstd:
-                using (var zstd = new ZstdSharp.Compressor(filter.Level == -1 ? ZstdSharp.Compressor.DefaultCompressionLevel : filter.Level))
-                    return zstd.Wrap(part).ToArray();
+                return ZstdCompressor(filter.Level).Wrap(part).ToArray();
             case TileDbFilterType.Lz4:
                 var target = new byte[K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(part.Length)];
                 int n = K4os.Compression.LZ4.LZ4Codec.Encode(part, target);
@@ -245,6 +357,12 @@ internal static class FilterCodec
 
     private static byte[] Hash(TileDbFilterType type, ReadOnlySpan<byte> bytes) =>
         type == TileDbFilterType.ChecksumMd5 ? MD5.HashData(bytes) : SHA256.HashData(bytes);
+
+    private static void Hash(TileDbFilterType type, ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        if (type == TileDbFilterType.ChecksumMd5) MD5.HashData(bytes, destination);
+        else SHA256.HashData(bytes, destination);
+    }
 
     /// <summary>Checks the sums on the stored bytes (no copy) and returns the metadata of the filter below.</summary>
     private static ReadOnlySpan<byte> VerifyChecksums(TileDbFilterType type, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source)
@@ -271,8 +389,7 @@ internal static class FilterCodec
             ulong length = BinaryPrimitives.ReadUInt64LittleEndian(sums[at..]);
             if (length > (ulong)(bytes.Length - offset)) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
             var part = bytes.Slice((int)offset, (int)length);
-            if (type == TileDbFilterType.ChecksumMd5) MD5.HashData(part, actual);
-            else SHA256.HashData(part, actual);
+            Hash(type, part, actual);
             if (!actual.SequenceEqual(sums.Slice(at + 8, hashLength)))
                 throw new DataCorruptionException($"{source}: {type} mismatch on {what} bytes [{offset}, {offset + (long)length}): the file is damaged");
             offset += (long)length;

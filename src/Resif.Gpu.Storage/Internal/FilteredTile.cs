@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
@@ -32,10 +33,44 @@ internal sealed class FilteredTile
             int originalLength = (int)r.U32(), filtered = (int)r.U32(), metadata = (int)r.U32();
             if (originalLength < 0 || filtered < 0 || metadata < 0) throw new DataCorruptionException($"{source}: chunk {i} has an implausible header");
             _chunks[i] = (original, originalLength, r.Position, filtered, metadata);
+            MaxChunkLength = Math.Max(MaxChunkLength, originalLength);
             r.Take((long)filtered + metadata);
             original += originalLength;
         }
         OriginalLength = original;
+    }
+
+    public int ChunkCount => _chunks.Length;
+
+    public int MaxChunkLength { get; }
+
+    /// <summary>Where chunk <paramref name="index"/> sits in the unfiltered tile.</summary>
+    public (long Offset, int Length) ChunkRange(int index) => (_chunks[index].OriginalOffset, _chunks[index].Original);
+
+    /// <summary>The index of the chunk holding unfiltered byte <paramref name="offset"/>.</summary>
+    public int ChunkAt(long offset)
+    {
+        int low = 0, high = _chunks.Length - 1;
+        while (low < high)
+        {
+            int middle = (low + high + 1) / 2;
+            if (_chunks[middle].OriginalOffset <= offset) low = middle;
+            else high = middle - 1;
+        }
+        return low;
+    }
+
+    /// <summary>
+    /// The unfiltered bytes of chunk <paramref name="index"/>: the stored bytes themselves when the pipeline leaves
+    /// them as they are (checksums verified), else decoded into <paramref name="scratch"/> (at least the chunk's length).
+    /// </summary>
+    public ReadOnlySpan<byte> Chunk(int index, TileDbFilterPipeline pipeline, TileDbDatatype type, Span<byte> scratch)
+    {
+        var c = _chunks[index];
+        var output = scratch[..c.Original];
+        var stored = FilterCodec.ReverseOrPassThrough(pipeline, _bytes.AsSpan(c.HeaderPosition, c.MetadataLength),
+            _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered), type, _source, output);
+        return stored.IsEmpty ? output : stored;
     }
 
     /// <summary>Unfiltered bytes [start, end) of the tile, decoding only the chunks that overlap them.</summary>
@@ -86,15 +121,21 @@ internal sealed class FilteredTile
     /// </summary>
     public static byte[] Encode(ReadOnlySpan<byte> tile, TileDbFilterPipeline pipeline, TileDbDatatype type, int cellSize)
     {
+        var (buffer, length) = EncodePooled(tile, pipeline, type, cellSize);
+        try { return buffer.AsSpan(0, length).ToArray(); }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    /// <summary>As <see cref="Encode"/>, into a buffer rented from <see cref="ArrayPool{T}.Shared"/> that the caller returns.</summary>
+    public static (byte[] Buffer, int Length) EncodePooled(ReadOnlySpan<byte> tile, TileDbFilterPipeline pipeline, TileDbDatatype type, int cellSize)
+    {
         int chunkSize = Math.Max(cellSize, (int)(pipeline.MaxChunkSize / (uint)cellSize) * cellSize);
         int count = tile.Length == 0 ? 0 : (tile.Length + chunkSize - 1) / chunkSize;
-        var w = new ByteWriter().U64((ulong)count);
+        using var output = new PooledWriter(8 + tile.Length + count * 128);
+        BinaryPrimitives.WriteUInt64LittleEndian(output.Reserve(8), (ulong)count);
+        output.Advance(8);
         for (int i = 0; i < count; i++)
-        {
-            var chunk = tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize));
-            var (metadata, data) = FilterCodec.Forward(pipeline, chunk.ToArray(), type);
-            w.U32((uint)chunk.Length).U32((uint)data.Length).U32((uint)metadata.Length).Bytes(metadata).Bytes(data);
-        }
-        return w.ToArray();
+            FilterCodec.ForwardInto(pipeline, tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize)), type, output);
+        return output.Detach();
     }
 }
