@@ -291,4 +291,42 @@ public sealed class IngestRpcTests : IAsyncLifetime
         Assert.Equal(["live-ok"], (await scientist.ListArraysAsync()).Select(a => a.Name));
         Assert.Equal(100, (await scientist.DescribeAsync("live-ok")).Shape[1]);
     }
+
+    [Fact]
+    public async Task IngestStreamsBeyondTheServersLimitAreRefusedAtOnceAndTheSlotIsFreedAfterwards()
+    {
+        await using var server = await ResifServer.StartAsync(new ResifServerOptions
+        {
+            Store = new ArrayStore(Path.Combine(_root, "limited")), BackendProvider = new CpuBackendProvider(), Device = "cpu",
+            Limits = Server.Limits.ServerLimits.Default with { MaxConcurrentIngests = 1 },
+        });
+        using var client = new ResifClient(server.Url) { Deadline = TimeSpan.FromMinutes(2), MaxRetries = 0 };
+        var block = Values(Channels, BlockSamples, seed: 9);
+        var release = new TaskCompletionSource();
+        // The first stream commits one block (so the server has surely admitted it), then stays open until released.
+        async Task HoldAsync()
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(1); // a guard against a hang, not a timing assertion
+            while ((await client.ListArraysAsync()).All(a => a.Name != "live-held"))
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the server never committed the first block");
+                await Task.Delay(50);
+            }
+            await release.Task;
+        }
+        var held = client.IngestAsync(NewArray("live-held"), Async(new[] { block }, HoldAsync));
+        while ((await client.ListArraysAsync()).All(a => a.Name != "live-held"))
+        {
+            if (held.IsCompleted) await held; // a failed first stream ends the test instead of a wait forever
+            await Task.Delay(50);
+        }
+
+        var refused = await RefusedAsync(() => client.IngestAsync(NewArray("live-second"), Async(new[] { block })));
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("ingest streams", refused.Status.Detail);
+
+        release.SetResult();
+        Assert.Equal(BlockSamples, (await held).SamplesCommitted);
+        Assert.Equal(BlockSamples, (await client.IngestAsync(NewArray("live-second"), Async(new[] { block }))).SamplesCommitted);
+    }
 }

@@ -19,6 +19,9 @@ public sealed record ServerLimits
     /// <summary>Reductions waiting for a slot; one more is refused with RESOURCE_EXHAUSTED at once.</summary>
     public int MaxQueuedReductions { get; init; } = 64;
 
+    /// <summary>Ingest streams open at once (each holds about two 4 MiB blocks); one more is refused with RESOURCE_EXHAUSTED.</summary>
+    public int MaxConcurrentIngests { get; init; } = 8;
+
     /// <summary>Calls per user (per client address for anonymous remote callers) per minute, with bursts up to this many.
     /// 0 = unlimited. Health probes and anonymous loopback callers are not counted.</summary>
     public int RequestsPerMinute { get; init; } = 600;

@@ -46,7 +46,7 @@ internal static class ConfigurationReader
                 TlsPassword = tls?.String("password"),
                 TokenFile = Path(root, "tokenFile"),
                 AllowAnonymous = root.Boolean("allowAnonymous") ?? defaults.AllowAnonymous,
-                Limits = ReadLimits(root.Object("limits", "maxPipeline", "maxRequestSeconds", "maxConcurrentReductions", "maxQueuedReductions",
+                Limits = ReadLimits(root.Object("limits", "maxPipeline", "maxRequestSeconds", "maxConcurrentReductions", "maxQueuedReductions", "maxConcurrentIngests",
                     "requestsPerMinute", "maxFftPoints", "maxSlownessCount", "maxSlownessGridCells", "maxWindowCount", "shutdownGraceSeconds")),
                 Telemetry = ReadTelemetry(root.Object("telemetry", "otlpEndpoint", "otlpProtocol", "serviceName", "exportIntervalSeconds")),
             };
@@ -63,6 +63,7 @@ internal static class ConfigurationReader
             MaxRequestDuration = limits.Seconds("maxRequestSeconds") ?? d.MaxRequestDuration,
             MaxConcurrentReductions = (int?)limits.Integer("maxConcurrentReductions", 1, 10_000) ?? d.MaxConcurrentReductions,
             MaxQueuedReductions = (int?)limits.Integer("maxQueuedReductions", 0, 1_000_000) ?? d.MaxQueuedReductions,
+            MaxConcurrentIngests = (int?)limits.Integer("maxConcurrentIngests", 1, 10_000) ?? d.MaxConcurrentIngests,
             RequestsPerMinute = (int?)limits.Integer("requestsPerMinute", 0, int.MaxValue) ?? d.RequestsPerMinute,
             MaxFftPoints = limits.Integer("maxFftPoints", 1, long.MaxValue) ?? d.MaxFftPoints,
             MaxSlownessCount = limits.Integer("maxSlownessCount", 1, long.MaxValue) ?? d.MaxSlownessCount,

@@ -2,8 +2,9 @@ using Grpc.Core;
 
 namespace Resif.Gpu.Server.Limits.Internal;
 
-/// <summary>At most N reductions run; up to Q more wait in order; beyond that, callers are refused at once.</summary>
-internal sealed class AdmissionGate(int concurrent, int queued)
+/// <summary>At most N calls of one kind (<paramref name="what"/>: "reductions", "ingest streams") run; up to Q more wait in
+/// order; beyond that, callers are refused at once.</summary>
+internal sealed class AdmissionGate(int concurrent, int queued, string what)
 {
     private readonly SemaphoreSlim _slots = new(concurrent, concurrent);
     private int _waiting;
@@ -23,7 +24,7 @@ internal sealed class AdmissionGate(int concurrent, int queued)
                 Interlocked.Decrement(ref _waiting);
                 Interlocked.Increment(ref _refused);
                 throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                    $"server busy: {concurrent} reductions running and {queued} waiting; retry later"));
+                    $"server busy: {concurrent} {what} running and {queued} waiting; retry later"));
             }
             try
             {

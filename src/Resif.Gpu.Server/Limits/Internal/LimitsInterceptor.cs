@@ -13,7 +13,8 @@ namespace Resif.Gpu.Server.Limits.Internal;
 /// <summary>
 /// Applies <see cref="ServerLimits"/>: rate limits per user (or remote address) on every call but health probes; for reductions, memory
 /// bounds on the request, a cap on the client's output budget, admission through a bounded queue, a server-side time
-/// limit and, once shutdown starts, a grace period after which in-flight streams end with UNAVAILABLE.
+/// limit and, once shutdown starts, a grace period after which in-flight streams end with UNAVAILABLE. Ingest streams
+/// (client streaming) are bounded in number and end at shutdown the same way, keeping only their committed blocks.
 /// </summary>
 internal sealed class LimitsInterceptor : Interceptor, IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class LimitsInterceptor : Interceptor, IDisposable
     private readonly ReductionRunner _runner;
     private readonly long _maxOutputBytes;
     private readonly AdmissionGate _gate;
+    private readonly AdmissionGate _ingests;
     private readonly PartitionedRateLimiter<string>? _rates;
     private readonly CancellationTokenSource _shutdown = new();
 
@@ -29,7 +31,8 @@ internal sealed class LimitsInterceptor : Interceptor, IDisposable
         _limits = limits;
         _runner = runner;
         _maxOutputBytes = options.MaxOutputBytes;
-        _gate = new AdmissionGate(limits.MaxConcurrentReductions, limits.MaxQueuedReductions);
+        _gate = new AdmissionGate(limits.MaxConcurrentReductions, limits.MaxQueuedReductions, "reductions");
+        _ingests = new AdmissionGate(limits.MaxConcurrentIngests, 0, "ingest streams");
         _rates = limits.RequestsPerMinute > 0
             ? PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
             {
@@ -82,6 +85,24 @@ internal sealed class LimitsInterceptor : Interceptor, IDisposable
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested && timeLimit.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the server's time limit of {_limits.MaxRequestDuration} per reduction was reached"));
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        CheckRate(context);
+        using var slot = await _ingests.EnterAsync(context.CancellationToken).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _shutdown.Token);
+        context.UserState[LimitedCallContext.HttpContextKey] = context.GetHttpContext();
+        var limited = new LimitedCallContext(context, linked.Token, context.Deadline);
+        try
+        {
+            return await continuation(requestStream, limited).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested && _shutdown.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the server is shutting down; the blocks committed so far are kept, send the rest later"));
         }
     }
 
