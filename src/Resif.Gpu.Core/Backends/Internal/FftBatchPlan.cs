@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Resif.Gpu.Core.Spectral;
 
 namespace Resif.Gpu.Core.Internal;
@@ -185,9 +186,18 @@ internal sealed class FftStage
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, float wr, float wi)
     {
-        var r = re * wr - im * wi;
-        im = re * wi + im * wr;
-        re = r;
+        if (Fma.IsSupported)
+        {
+            var r = Fma.MultiplySubtract(re, Vector256.Create(wr), im * wi);
+            im = Fma.MultiplyAdd(re, Vector256.Create(wi), im * wr);
+            re = r;
+        }
+        else
+        {
+            var r = re * wr - im * wi;
+            im = re * wi + im * wr;
+            re = r;
+        }
     }
 
     private void Radix2(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
@@ -195,6 +205,7 @@ internal sealed class FftStage
         int s = _stride, half = s * _m;
         for (int p = 0; p < _m; p++)
         {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             float wr = _twiddles[2 * p], wi = _twiddles[2 * p + 1];
             int input = s * p, output = 2 * s * p;
             for (int q = 0; q < s; q++)
@@ -205,7 +216,7 @@ internal sealed class FftStage
                 Unsafe.Add(ref yr, o) = ar + br;
                 Unsafe.Add(ref yi, o) = ai + bi;
                 var dr = ar - br; var di = ai - bi;
-                Twiddle(ref dr, ref di, wr, wi);
+                if (rotate) Twiddle(ref dr, ref di, wr, wi);
                 Unsafe.Add(ref yr, o + s) = dr;
                 Unsafe.Add(ref yi, o + s) = di;
             }
@@ -218,6 +229,7 @@ internal sealed class FftStage
         int s = _stride, third = s * _m;
         for (int p = 0; p < _m; p++)
         {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 4 * p;
             float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
             int input = s * p, output = 3 * s * p;
@@ -235,8 +247,8 @@ internal sealed class FftStage
                 // y1 = m − i·d, y2 = m + i·d
                 var y1r = mr + di; var y1i = mi - dr;
                 var y2r = mr - di; var y2i = mi + dr;
-                Twiddle(ref y1r, ref y1i, w1r, w1i);
-                Twiddle(ref y2r, ref y2i, w2r, w2i);
+                if (rotate) Twiddle(ref y1r, ref y1i, w1r, w1i);
+                if (rotate) Twiddle(ref y2r, ref y2i, w2r, w2i);
                 Unsafe.Add(ref yr, o + s) = y1r; Unsafe.Add(ref yi, o + s) = y1i;
                 Unsafe.Add(ref yr, o + 2 * s) = y2r; Unsafe.Add(ref yi, o + 2 * s) = y2i;
             }
@@ -248,6 +260,7 @@ internal sealed class FftStage
         int s = _stride, quarter = s * _m;
         for (int p = 0; p < _m; p++)
         {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 6 * p;
             float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
             float w3r = _twiddles[t + 4], w3i = _twiddles[t + 5];
@@ -269,9 +282,9 @@ internal sealed class FftStage
                 var y1r = t1r + t3i; var y1i = t1i - t3r;
                 var y2r = t0r - t2r; var y2i = t0i - t2i;
                 var y3r = t1r - t3i; var y3i = t1i + t3r;
-                Twiddle(ref y1r, ref y1i, w1r, w1i);
-                Twiddle(ref y2r, ref y2i, w2r, w2i);
-                Twiddle(ref y3r, ref y3i, w3r, w3i);
+                if (rotate) Twiddle(ref y1r, ref y1i, w1r, w1i);
+                if (rotate) Twiddle(ref y2r, ref y2i, w2r, w2i);
+                if (rotate) Twiddle(ref y3r, ref y3i, w3r, w3i);
                 Unsafe.Add(ref yr, o + s) = y1r; Unsafe.Add(ref yi, o + s) = y1i;
                 Unsafe.Add(ref yr, o + 2 * s) = y2r; Unsafe.Add(ref yi, o + 2 * s) = y2i;
                 Unsafe.Add(ref yr, o + 3 * s) = y3r; Unsafe.Add(ref yi, o + 3 * s) = y3i;
@@ -286,6 +299,7 @@ internal sealed class FftStage
         int s = _stride, fifth = s * _m;
         for (int p = 0; p < _m; p++)
         {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 8 * p;
             float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
             float w3r = _twiddles[t + 4], w3i = _twiddles[t + 5], w4r = _twiddles[t + 6], w4i = _twiddles[t + 7];
@@ -313,10 +327,10 @@ internal sealed class FftStage
                 var y4r = r1r - i1i; var y4i = r1i + i1r;
                 var y2r = r2r + i2i; var y2i = r2i - i2r;
                 var y3r = r2r - i2i; var y3i = r2i + i2r;
-                Twiddle(ref y1r, ref y1i, w1r, w1i);
-                Twiddle(ref y2r, ref y2i, w2r, w2i);
-                Twiddle(ref y3r, ref y3i, w3r, w3i);
-                Twiddle(ref y4r, ref y4i, w4r, w4i);
+                if (rotate) Twiddle(ref y1r, ref y1i, w1r, w1i);
+                if (rotate) Twiddle(ref y2r, ref y2i, w2r, w2i);
+                if (rotate) Twiddle(ref y3r, ref y3i, w3r, w3i);
+                if (rotate) Twiddle(ref y4r, ref y4i, w4r, w4i);
                 Unsafe.Add(ref yr, o + s) = y1r; Unsafe.Add(ref yi, o + s) = y1i;
                 Unsafe.Add(ref yr, o + 2 * s) = y2r; Unsafe.Add(ref yi, o + 2 * s) = y2i;
                 Unsafe.Add(ref yr, o + 3 * s) = y3r; Unsafe.Add(ref yi, o + 3 * s) = y3i;
@@ -333,6 +347,7 @@ internal sealed class FftStage
         Span<Vector256<float>> difRe = stackalloc Vector256<float>[half + 1], difIm = stackalloc Vector256<float>[half + 1];
         for (int p = 0; p < _m; p++)
         {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int input = s * p, output = r * s * p, t = 2 * (r - 1) * p;
             for (int q = 0; q < s; q++)
             {
@@ -361,8 +376,8 @@ internal sealed class FftStage
                     // y_k = c − i·s, y_{r−k} = c + i·s
                     var ykr = cr + si; var yki = ci - sr;
                     var ymr = cr - si; var ymi = ci + sr;
-                    Twiddle(ref ykr, ref yki, _twiddles[t + 2 * (k - 1)], _twiddles[t + 2 * (k - 1) + 1]);
-                    Twiddle(ref ymr, ref ymi, _twiddles[t + 2 * (r - k - 1)], _twiddles[t + 2 * (r - k - 1) + 1]);
+                    if (rotate) Twiddle(ref ykr, ref yki, _twiddles[t + 2 * (k - 1)], _twiddles[t + 2 * (k - 1) + 1]);
+                    if (rotate) Twiddle(ref ymr, ref ymi, _twiddles[t + 2 * (r - k - 1)], _twiddles[t + 2 * (r - k - 1) + 1]);
                     Unsafe.Add(ref yr, o + k * s) = ykr; Unsafe.Add(ref yi, o + k * s) = yki;
                     Unsafe.Add(ref yr, o + (r - k) * s) = ymr; Unsafe.Add(ref yi, o + (r - k) * s) = ymi;
                 }

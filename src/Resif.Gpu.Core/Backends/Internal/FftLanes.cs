@@ -130,66 +130,107 @@ internal static class FftLanes
         }
     }
 
+    /// <summary>Most adjacent columns one sweep over the rows moves: 32 complex values, four cache lines per row.</summary>
+    public const int ColumnsPerSweep = 4 * L;
+
     /// <summary>
-    /// <paramref name="lanes"/> adjacent complex columns starting at float offset <paramref name="start"/> of
-    /// <paramref name="count"/> rows (row d at start + d·rowStride) into lane-major re/im; other lanes 0.
+    /// Up to <see cref="ColumnsPerSweep"/> adjacent complex columns starting at float offset
+    /// <paramref name="start"/> of <paramref name="count"/> rows (row d at start + d·rowStride) into lane-major
+    /// re/im, columns 8g .. 8g+7 forming the batch at offset 8·count·g; unused lanes 0.
     /// </summary>
     public static void LoadColumns(ReadOnlySpan<float> src, long start, long rowStride, int count, int lanes, Span<float> re, Span<float> im)
     {
-        var vr = MemoryMarshal.Cast<float, Vector256<float>>(re)[..count];
-        var vi = MemoryMarshal.Cast<float, Vector256<float>>(im)[..count];
-        if (Fast && lanes == L)
+        int batches = (lanes + L - 1) / L, fullBatches = Fast ? lanes / L : 0;
+        var vr = MemoryMarshal.Cast<float, Vector256<float>>(re)[..(batches * count)];
+        var vi = MemoryMarshal.Cast<float, Vector256<float>>(im)[..(batches * count)];
+        if (fullBatches > 0)
         {
-            CheckRange(src.Length, start, rowStride, count, 2 * L);
+            CheckRange(src.Length, start, rowStride, count, 2 * L * fullBatches);
             ref float s = ref MemoryMarshal.GetReference(src);
             for (int d = 0; d < count; d++)
             {
                 ref float row = ref Unsafe.Add(ref s, (nint)(start + d * rowStride));
-                Deinterleave(Vector256.LoadUnsafe(ref row), Vector256.LoadUnsafe(ref row, 8), out vr[d], out vi[d]);
+                for (int b = 0; b < fullBatches; b++)
+                {
+                    Deinterleave(Vector256.LoadUnsafe(ref row, (nuint)(16 * b)), Vector256.LoadUnsafe(ref row, (nuint)(16 * b + 8)),
+                        out vr[b * count + d], out vi[b * count + d]);
+                }
             }
-            return;
         }
-        for (int d = 0; d < count; d++)
+        for (int b = fullBatches; b < batches; b++)
         {
-            for (int l = 0; l < L; l++)
+            for (int d = 0; d < count; d++)
             {
-                long at = start + d * rowStride + 2 * l;
-                re[d * L + l] = l < lanes ? src[(int)at] : 0f;
-                im[d * L + l] = l < lanes ? src[(int)at + 1] : 0f;
+                for (int l = 0; l < L; l++)
+                {
+                    int column = b * L + l;
+                    long at = start + d * rowStride + 2 * column;
+                    re[(b * count + d) * L + l] = column < lanes ? src[(int)at] : 0f;
+                    im[(b * count + d) * L + l] = column < lanes ? src[(int)at + 1] : 0f;
+                }
             }
         }
     }
 
     /// <summary>
     /// Inverse of <see cref="LoadColumns"/> times <paramref name="scale"/>, element d going to row
-    /// (d + <paramref name="rowShift"/>) mod count (fftshift along the columns).
+    /// (d + <paramref name="rowShift"/>) mod count (fftshift along the columns). With
+    /// <paramref name="mirrorSum"/> ≥ 0, also writes each value's conjugate at row (2·rowShift − row) mod count,
+    /// column mirrorSum − column (columns counted from float offset 0 of a row, i.e. start / 2 is column
+    /// start / 2 of the array): the Hermitian half of a real array's shifted 2-D spectrum.
     /// </summary>
-    public static void StoreColumns(ReadOnlySpan<float> re, ReadOnlySpan<float> im, int count, int rowShift, float scale, Span<float> dst, long start, long rowStride, int lanes)
+    public static void StoreColumns(ReadOnlySpan<float> re, ReadOnlySpan<float> im, int count, int rowShift, float scale, Span<float> dst,
+        long start, long rowStride, int lanes, int mirrorSum)
     {
-        var vr = MemoryMarshal.Cast<float, Vector256<float>>(re)[..count];
-        var vi = MemoryMarshal.Cast<float, Vector256<float>>(im)[..count];
-        if (Fast && lanes == L)
+        int batches = (lanes + L - 1) / L, fullBatches = Fast ? lanes / L : 0;
+        var vr = MemoryMarshal.Cast<float, Vector256<float>>(re)[..(batches * count)];
+        var vi = MemoryMarshal.Cast<float, Vector256<float>>(im)[..(batches * count)];
+        int firstColumn = (int)(start % rowStride / 2);
+        long rowBase = start - 2 * firstColumn;
+        if (fullBatches > 0)
         {
-            CheckRange(dst.Length, start, rowStride, count, 2 * L);
+            CheckRange(dst.Length, start, rowStride, count, 2 * L * fullBatches);
+            if (mirrorSum >= 0 && (mirrorSum - firstColumn - L * fullBatches + 1 < 0 || mirrorSum - firstColumn >= rowStride / 2))
+                throw new ArgumentException("mirrored columns outside the array");
+            var conjugateReversed = Vector256.Create(6, 7, 4, 5, 2, 3, 0, 1);
+            var conjugateSigns = Vector256.Create(1f, -1f, 1f, -1f, 1f, -1f, 1f, -1f);
             ref float d0 = ref MemoryMarshal.GetReference(dst);
             for (int d = 0; d < count; d++)
             {
                 int target = d + rowShift < count ? d + rowShift : d + rowShift - count;
-                Interleave(vr[d] * scale, vi[d] * scale, out var lo, out var hi);
                 ref float row = ref Unsafe.Add(ref d0, (nint)(start + target * rowStride));
-                lo.StoreUnsafe(ref row);
-                hi.StoreUnsafe(ref row, 8);
+                int mirrorRow = ((2 * rowShift - target) % count + count) % count;
+                ref float mirror = ref Unsafe.Add(ref d0, (nint)(rowBase + mirrorRow * rowStride));
+                for (int b = 0; b < fullBatches; b++)
+                {
+                    Interleave(vr[b * count + d] * scale, vi[b * count + d] * scale, out var lo, out var hi);
+                    lo.StoreUnsafe(ref row, (nuint)(16 * b));
+                    hi.StoreUnsafe(ref row, (nuint)(16 * b + 8));
+                    if (mirrorSum < 0) continue;
+                    // Columns c .. c+3 (lo) mirror to mirrorSum − c − 3 .. mirrorSum − c, reversed and conjugated.
+                    int column = firstColumn + L * b;
+                    (Vector256.Shuffle(lo, conjugateReversed) * conjugateSigns).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 3)));
+                    (Vector256.Shuffle(hi, conjugateReversed) * conjugateSigns).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 7)));
+                }
             }
-            return;
         }
-        for (int d = 0; d < count; d++)
+        for (int b = fullBatches; b < batches; b++)
         {
-            int target = (d + rowShift) % count;
-            for (int l = 0; l < lanes; l++)
+            for (int d = 0; d < count; d++)
             {
-                long at = start + target * rowStride + 2 * l;
-                dst[(int)at] = re[d * L + l] * scale;
-                dst[(int)at + 1] = im[d * L + l] * scale;
+                int target = (d + rowShift) % count, mirrorRow = ((2 * rowShift - target) % count + count) % count;
+                for (int l = 0; l < L && b * L + l < lanes; l++)
+                {
+                    int column = b * L + l;
+                    float valueRe = re[(b * count + d) * L + l] * scale, valueIm = im[(b * count + d) * L + l] * scale;
+                    long at = start + target * rowStride + 2 * column;
+                    dst[(int)at] = valueRe;
+                    dst[(int)at + 1] = valueIm;
+                    if (mirrorSum < 0) continue;
+                    long mirrorAt = rowBase + mirrorRow * rowStride + 2 * (mirrorSum - firstColumn - column);
+                    dst[(int)mirrorAt] = valueRe;
+                    dst[(int)mirrorAt + 1] = -valueIm;
+                }
             }
         }
     }

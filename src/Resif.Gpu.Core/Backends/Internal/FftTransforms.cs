@@ -90,29 +90,35 @@ internal static class FftTransforms
 
     /// <summary>
     /// FFT along the columns (length <paramref name="rows"/>) of the complex columns
-    /// [firstColumn, firstColumn + columns) of a row-major array (row stride <paramref name="rowStride"/> floats).
-    /// Forward: result times <paramref name="scale"/>, row d stored at (d + <paramref name="rowShift"/>) mod rows.
-    /// With a <paramref name="filter"/>, a forward transform, the filter (which gets the column group's first
-    /// column, the lane count and the lane-major spectrum), then an unscaled inverse (no shift).
+    /// [firstColumn, firstColumn + columns) of a row-major array (row stride <paramref name="rowStride"/> floats),
+    /// up to 32 adjacent columns per sweep over the rows. Without a filter: forward, times
+    /// <paramref name="scale"/>, row d stored at (d + <paramref name="rowShift"/>) mod rows, and with
+    /// <paramref name="mirrorSum"/> ≥ 0 the conjugates stored at the Hermitian mirror (see
+    /// <see cref="FftLanes.StoreColumns"/>). With a <paramref name="filter"/> (given each 8-column batch's first
+    /// column, lane count and lane-major spectrum): forward, filter, unscaled inverse.
     /// </summary>
-    public static void Columns(float[] data, long rowStride, int rows, int firstColumn, int columns, float scale, int rowShift,
+    public static void Columns(float[] data, long rowStride, int rows, int firstColumn, int columns, float scale, int rowShift, int mirrorSum,
         FilterColumns? filter, ParallelOptions options)
     {
         var plan = FftBatchPlan.Get(rows);
-        int groups = (columns + L - 1) / L;
-        ForEachBatch(groups, 1, plan, 0, options, (group, w) =>
+        int sweeps = (columns + FftLanes.ColumnsPerSweep - 1) / FftLanes.ColumnsPerSweep;
+        ForEachBatch(sweeps, 1, plan, 0, options, (sweep, w) =>
         {
-            int column = firstColumn + group * L, lanes = Math.Min(L, firstColumn + columns - column);
+            int column = firstColumn + sweep * FftLanes.ColumnsPerSweep;
+            int lanes = Math.Min(FftLanes.ColumnsPerSweep, firstColumn + columns - column);
             long start = 2L * column;
             FftLanes.LoadColumns(data, start, rowStride, rows, lanes, w.Re, w.Im);
-            plan.Forward(w.Re, w.Im, w.Scratch);
-            if (filter is not null)
+            for (int batch = 0; batch * L < lanes; batch++)
             {
-                filter(column, lanes, w.Re.AsSpan(0, L * rows), w.Im.AsSpan(0, L * rows));
-                plan.InverseUnscaled(w.Re, w.Im, w.Scratch);
+                var re = w.Re.AsSpan(batch * plan.BatchFloats, plan.BatchFloats);
+                var im = w.Im.AsSpan(batch * plan.BatchFloats, plan.BatchFloats);
+                plan.Forward(re, im, w.Scratch);
+                if (filter is null) continue;
+                filter(column + batch * L, Math.Min(L, lanes - batch * L), re, im);
+                plan.InverseUnscaled(re, im, w.Scratch);
             }
-            FftLanes.StoreColumns(w.Re, w.Im, rows, rowShift, scale, data, start, rowStride, lanes);
-        });
+            FftLanes.StoreColumns(w.Re, w.Im, rows, rowShift, scale, data, start, rowStride, lanes, mirrorSum);
+        }, FftLanes.ColumnsPerSweep / L);
     }
 
     public delegate void FilterColumns(int firstColumn, int lanes, Span<float> re, Span<float> im);
@@ -140,38 +146,6 @@ internal static class FftTransforms
             plan.InverseUnscaled(w.Re, w.Im, w.Scratch);
             for (int k = 0; k < n; k++) re[k] = Vector256.Sqrt(re[k] * re[k] + im[k] * im[k]);
             FftLanes.StoreRows(w.Re, n, data, (long)first * n, n, count);
-        });
-    }
-
-    /// <summary>
-    /// Completes an fftshifted 2-D spectrum of a real [rows, n] array whose bins k = 0 .. n/2 are in place: every
-    /// negative-frequency bin is the conjugate of the bin at the opposite (wavenumber, frequency).
-    /// </summary>
-    public static void FillNegativeFrequencies(float[] spectrum, int rows, int n, ParallelOptions options)
-    {
-        int timeShift = n / 2, distanceShift = rows / 2;
-        // Shifted columns below timeShift hold negative frequencies, except column 0 for even n (the Nyquist bin).
-        int firstColumn = n % 2 == 0 ? 1 : 0;
-        var conjugateReversed = Vector256.Create(6, 7, 4, 5, 2, 3, 0, 1);
-        var conjugateSigns = Vector256.Create(1f, -1f, 1f, -1f, 1f, -1f, 1f, -1f);
-        Parallel.For(0, rows, options, row =>
-        {
-            int mirrorRow = ((2 * distanceShift - row) % rows + rows) % rows;
-            var target = spectrum.AsSpan(2 * row * n, 2 * n);
-            var source = spectrum.AsSpan(2 * mirrorRow * n, 2 * n);
-            int column = firstColumn;
-            // Four complex values per vector: target columns j .. j+3 mirror source columns 2·shift−j−3 .. 2·shift−j.
-            for (; column + 4 <= timeShift; column += 4)
-            {
-                var values = Vector256.Create<float>(source.Slice(2 * (2 * timeShift - column - 3), 8));
-                (Vector256.Shuffle(values, conjugateReversed) * conjugateSigns).CopyTo(target[(2 * column)..]);
-            }
-            for (; column < timeShift; column++)
-            {
-                int from = 2 * (2 * timeShift - column);
-                target[2 * column] = source[from];
-                target[2 * column + 1] = -source[from + 1];
-            }
         });
     }
 
@@ -265,10 +239,11 @@ internal static class FftTransforms
     }
 
     /// <summary>Runs <paramref name="body"/> on batches of <paramref name="perBatch"/> items in parallel, one workspace per worker.</summary>
-    private static void ForEachBatch(int items, int perBatch, FftBatchPlan plan, int pairBins, ParallelOptions options, Action<int, FftWorkspace> body)
+    private static void ForEachBatch(int items, int perBatch, FftBatchPlan plan, int pairBins, ParallelOptions options, Action<int, FftWorkspace> body,
+        int laneBatches = 1)
     {
         int batches = (items + perBatch - 1) / perBatch;
-        Parallel.For(0, batches, options, () => new FftWorkspace(plan, pairBins), (batch, _, w) =>
+        Parallel.For(0, batches, options, () => new FftWorkspace(plan, pairBins, laneBatches), (batch, _, w) =>
         {
             body(batch * perBatch, w);
             return w;
@@ -276,13 +251,16 @@ internal static class FftTransforms
     }
 }
 
-/// <summary>One worker's pooled buffers: a lane-major batch (Re, Im), the plan's scratch, and a second half-spectrum batch.</summary>
+/// <summary>
+/// One worker's pooled buffers: lane-major batches (Re, Im: <c>laneBatches</c> of them), the plan's scratch, and
+/// a second half-spectrum batch.
+/// </summary>
 internal sealed class FftWorkspace : IDisposable
 {
-    public FftWorkspace(FftBatchPlan plan, int pairBins)
+    public FftWorkspace(FftBatchPlan plan, int pairBins, int laneBatches = 1)
     {
-        Re = ArrayPool<float>.Shared.Rent(plan.BatchFloats);
-        Im = ArrayPool<float>.Shared.Rent(plan.BatchFloats);
+        Re = ArrayPool<float>.Shared.Rent(laneBatches * plan.BatchFloats);
+        Im = ArrayPool<float>.Shared.Rent(laneBatches * plan.BatchFloats);
         Scratch = ArrayPool<float>.Shared.Rent(plan.ScratchFloats);
         PairRe = pairBins > 0 ? ArrayPool<float>.Shared.Rent(FftBatchPlan.Lanes * pairBins) : [];
         PairIm = pairBins > 0 ? ArrayPool<float>.Shared.Rent(FftBatchPlan.Lanes * pairBins) : [];
