@@ -150,6 +150,8 @@ internal static class FftLanes
             for (int d = 0; d < count; d++)
             {
                 ref float row = ref Unsafe.Add(ref s, (nint)(start + d * rowStride));
+                // Rows are far apart (no hardware prefetch across them): ask for a later row's lines now.
+                if (d + PrefetchRows < count) Prefetch(ref Unsafe.Add(ref row, (nint)(PrefetchRows * rowStride)), 2 * L * fullBatches);
                 for (int b = 0; b < fullBatches; b++)
                 {
                     Deinterleave(Vector256.LoadUnsafe(ref row, (nuint)(16 * b)), Vector256.LoadUnsafe(ref row, (nuint)(16 * b + 8)),
@@ -192,8 +194,6 @@ internal static class FftLanes
             CheckRange(dst.Length, start, rowStride, count, 2 * L * fullBatches);
             if (mirrorSum >= 0 && (mirrorSum - firstColumn - L * fullBatches + 1 < 0 || mirrorSum - firstColumn >= rowStride / 2))
                 throw new ArgumentException("mirrored columns outside the array");
-            var conjugateReversed = Vector256.Create(6, 7, 4, 5, 2, 3, 0, 1);
-            var conjugateSigns = Vector256.Create(1f, -1f, 1f, -1f, 1f, -1f, 1f, -1f);
             ref float d0 = ref MemoryMarshal.GetReference(dst);
             for (int d = 0; d < count; d++)
             {
@@ -209,8 +209,8 @@ internal static class FftLanes
                     if (mirrorSum < 0) continue;
                     // Columns c .. c+3 (lo) mirror to mirrorSum − c − 3 .. mirrorSum − c, reversed and conjugated.
                     int column = firstColumn + L * b;
-                    (Vector256.Shuffle(lo, conjugateReversed) * conjugateSigns).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 3)));
-                    (Vector256.Shuffle(hi, conjugateReversed) * conjugateSigns).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 7)));
+                    ConjugateReversed(lo).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 3)));
+                    ConjugateReversed(hi).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 7)));
                 }
             }
         }
@@ -233,6 +233,17 @@ internal static class FftLanes
                 }
             }
         }
+    }
+
+    /// <summary>How many rows ahead the strided column sweeps prefetch.</summary>
+    public const int PrefetchRows = 8;
+
+    /// <summary>Prefetches the cache lines of <paramref name="floats"/> floats from <paramref name="first"/> into L1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch(ref float first, int floats)
+    {
+        if (!Sse.IsSupported) return;
+        for (int at = 0; at < floats; at += 16) Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref first, at)));
     }
 
     private static void CheckRange(int available, long start, long rowStride, int rows, int length)
@@ -268,6 +279,15 @@ internal static class FftLanes
         Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * dstStride));
         Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * dstStride));
     }
+
+    /// <summary>Lanes in reverse order (constant indices inline, so the JIT emits one permute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Reversed(Vector256<float> v) => Vector256.Shuffle(v, Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0));
+
+    /// <summary>Four interleaved complex values reversed and conjugated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ConjugateReversed(Vector256<float> v) =>
+        Vector256.Shuffle(v, Vector256.Create(6, 7, 4, 5, 2, 3, 0, 1)) * Vector256.Create(1f, -1f, 1f, -1f, 1f, -1f, 1f, -1f);
 
     /// <summary>(r0 i0 … r3 i3), (r4 i4 … r7 i7) → (r0 … r7), (i0 … i7).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

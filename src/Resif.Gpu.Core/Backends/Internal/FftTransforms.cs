@@ -94,8 +94,9 @@ internal static class FftTransforms
     /// up to 32 adjacent columns per sweep over the rows. Without a filter: forward, times
     /// <paramref name="scale"/>, row d stored at (d + <paramref name="rowShift"/>) mod rows, and with
     /// <paramref name="mirrorSum"/> ≥ 0 the conjugates stored at the Hermitian mirror (see
-    /// <see cref="FftLanes.StoreColumns"/>). With a <paramref name="filter"/> (given each 8-column batch's first
-    /// column, lane count and lane-major spectrum): forward, filter, unscaled inverse.
+    /// <see cref="FftLanes.StoreColumns"/>). With a <paramref name="filter"/> (given the sweep's first column,
+    /// column count and lane-major spectra, batch b of 8 columns at vector b·rows): forward, filter, unscaled
+    /// inverse.
     /// </summary>
     public static void Columns(float[] data, long rowStride, int rows, int firstColumn, int columns, float scale, int rowShift, int mirrorSum,
         FilterColumns? filter, ParallelOptions options)
@@ -107,21 +108,25 @@ internal static class FftTransforms
             int column = firstColumn + sweep * FftLanes.ColumnsPerSweep;
             int lanes = Math.Min(FftLanes.ColumnsPerSweep, firstColumn + columns - column);
             long start = 2L * column;
+            int batches = (lanes + L - 1) / L;
             FftLanes.LoadColumns(data, start, rowStride, rows, lanes, w.Re, w.Im);
-            for (int batch = 0; batch * L < lanes; batch++)
+            for (int batch = 0; batch < batches; batch++)
             {
-                var re = w.Re.AsSpan(batch * plan.BatchFloats, plan.BatchFloats);
-                var im = w.Im.AsSpan(batch * plan.BatchFloats, plan.BatchFloats);
-                plan.Forward(re, im, w.Scratch);
-                if (filter is null) continue;
-                filter(column + batch * L, Math.Min(L, lanes - batch * L), re, im);
-                plan.InverseUnscaled(re, im, w.Scratch);
+                plan.Forward(w.Re.AsSpan(batch * plan.BatchFloats, plan.BatchFloats), w.Im.AsSpan(batch * plan.BatchFloats, plan.BatchFloats), w.Scratch);
+            }
+            if (filter is not null)
+            {
+                filter(column, lanes, w.Re.AsSpan(0, batches * plan.BatchFloats), w.Im.AsSpan(0, batches * plan.BatchFloats));
+                for (int batch = 0; batch < batches; batch++)
+                {
+                    plan.InverseUnscaled(w.Re.AsSpan(batch * plan.BatchFloats, plan.BatchFloats), w.Im.AsSpan(batch * plan.BatchFloats, plan.BatchFloats), w.Scratch);
+                }
             }
             FftLanes.StoreColumns(w.Re, w.Im, rows, rowShift, scale, data, start, rowStride, lanes, mirrorSum);
         }, FftLanes.ColumnsPerSweep / L);
     }
 
-    public delegate void FilterColumns(int firstColumn, int lanes, Span<float> re, Span<float> im);
+    public delegate void FilterColumns(int firstColumn, int columns, Span<float> re, Span<float> im);
 
     /// <summary>Envelope |x + i H(x)| of each real row: forward FFT, analytic-signal weights (and 1/n), inverse.</summary>
     public static void EnvelopeRows(float[] data, int rows, int n, ParallelOptions options)
@@ -156,33 +161,43 @@ internal static class FftTransforms
     /// </summary>
     public static FilterColumns SymmetricMask(float[] mask, int rows, int n, float norm)
     {
-        var reversed = Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0);
-        return (firstColumn, lanes, re, im) =>
+        return (firstColumn, columns, re, im) =>
         {
             var vr = MemoryMarshal.Cast<float, Vector256<float>>(re);
             var vi = MemoryMarshal.Cast<float, Vector256<float>>(im);
+            int batches = (columns + L - 1) / L;
             Span<float> weights = stackalloc float[L];
+            // Row by row over all batches of the sweep: each mask row is touched once (two short runs).
             for (int d = 0; d < rows; d++)
             {
                 int mirrorRow = (rows - d) % rows;
-                Vector256<float> weight;
-                if (lanes == L && firstColumn > 0)
+                if (d + FftLanes.PrefetchRows < rows && firstColumn > 0)
                 {
-                    var direct = Vector256.Create<float>(mask.AsSpan(d * n + firstColumn, L));
-                    var mirrored = Vector256.Create<float>(mask.AsSpan(mirrorRow * n + n - firstColumn - (L - 1), L));
-                    weight = (direct + Vector256.Shuffle(mirrored, reversed)) * (0.5f * norm);
+                    FftLanes.Prefetch(ref mask[(d + FftLanes.PrefetchRows) * n + firstColumn], columns);
+                    FftLanes.Prefetch(ref mask[(rows - d - FftLanes.PrefetchRows) * n + n - firstColumn - columns + 1], columns);
                 }
-                else
+                for (int b = 0; b < batches; b++)
                 {
-                    for (int l = 0; l < L; l++)
+                    int column = firstColumn + b * L, lanes = Math.Min(L, columns - b * L);
+                    Vector256<float> weight;
+                    if (lanes == L && column > 0)
                     {
-                        int k = firstColumn + l;
-                        weights[l] = l < lanes ? 0.5f * norm * (mask[d * n + k] + mask[mirrorRow * n + (n - k) % n]) : 0f;
+                        var direct = Vector256.Create<float>(mask.AsSpan(d * n + column, L));
+                        var mirrored = Vector256.Create<float>(mask.AsSpan(mirrorRow * n + n - column - (L - 1), L));
+                        weight = (direct + FftLanes.Reversed(mirrored)) * (0.5f * norm);
                     }
-                    weight = Vector256.Create<float>(weights);
+                    else
+                    {
+                        for (int l = 0; l < L; l++)
+                        {
+                            int k = column + l;
+                            weights[l] = l < lanes ? 0.5f * norm * (mask[d * n + k] + mask[mirrorRow * n + (n - k) % n]) : 0f;
+                        }
+                        weight = Vector256.Create<float>(weights);
+                    }
+                    vr[b * rows + d] *= weight;
+                    vi[b * rows + d] *= weight;
                 }
-                vr[d] *= weight;
-                vi[d] *= weight;
             }
         };
     }
