@@ -58,6 +58,9 @@ public class CpuFftTests
     [InlineData(37, 1000)]
     [InlineData(19, 999)]
     [InlineData(2, 257)]
+    [InlineData(1, 1)]
+    [InlineData(1, 16)]
+    [InlineData(3, 2)]
     public void Fk_matches_numpy_fftshift_fft2(int channels, int samples)
     {
         const double scale = 0.5;
@@ -73,6 +76,8 @@ public class CpuFftTests
     [Theory]
     [InlineData(37, 1000)]
     [InlineData(19, 999)]
+    [InlineData(1, 7)]
+    [InlineData(5, 2)]
     public void Fk_mask_matches_numpy_for_a_mask_without_symmetry(int channels, int samples)
     {
         float[] x = Random(channels * samples, seed: 2 * channels + samples);
