@@ -19,17 +19,16 @@ public sealed partial class CpuBackend
     {
         SpectralChecks.Require(input, (long)channels * samples, nameof(input));
         SpectralChecks.Require(output, 2L * channels * samples, nameof(output));
-        // Real time rows → bins 0 .. n/2, already at their fftshifted columns; then the distance FFT of those
-        // columns (scaled, rows fftshifted), each result also written conjugated at its Hermitian mirror, which
-        // fills the negative frequencies. Shifted column timeShift is frequency 0 and column 0 (even n) the
-        // Nyquist bin: both are their own mirrors.
-        int timeShift = samples / 2, distanceShift = channels / 2;
+        // Real time rows → bins 0 .. n/2, already at their fftshifted columns; the distance FFT of those columns
+        // (scaled, rows fftshifted): shifted columns timeShift .. n−1 and, for even n, column 0 (the Nyquist bin);
+        // then the negative frequencies from Hermitian symmetry.
+        int timeShift = samples / 2;
         long rowStride = 2L * samples;
         float factor = (float)scale;
         FftTransforms.ForwardRealRows(input, channels, samples, 1f, output, rowStride, timeShift, ParallelOptions);
-        FftTransforms.Columns(output, rowStride, channels, timeShift, 1, factor, distanceShift, -1, null, ParallelOptions);
-        FftTransforms.Columns(output, rowStride, channels, timeShift + 1, samples - timeShift - 1, factor, distanceShift, 2 * timeShift, null, ParallelOptions);
-        if (samples % 2 == 0) FftTransforms.Columns(output, rowStride, channels, 0, 1, factor, distanceShift, -1, null, ParallelOptions);
+        FftTransforms.Columns(output, rowStride, channels, timeShift, samples - timeShift, factor, channels / 2, null, ParallelOptions);
+        if (samples % 2 == 0) FftTransforms.Columns(output, rowStride, channels, 0, 1, factor, channels / 2, null, ParallelOptions);
+        FftTransforms.FillNegativeFrequencies(output, channels, samples, ParallelOptions);
     }
 
     public void FkMask(float[] data, int channels, int samples, float[] mask)
@@ -45,7 +44,7 @@ public sealed partial class CpuBackend
         {
             float norm = (float)(1.0 / ((double)channels * samples));
             FftTransforms.ForwardRealRows(data, channels, samples, 1f, spectrum, rowStride, 0, ParallelOptions);
-            FftTransforms.Columns(spectrum, rowStride, channels, 0, bins, 1f, 0, -1, FftTransforms.SymmetricMask(mask, channels, samples, norm), ParallelOptions);
+            FftTransforms.Columns(spectrum, rowStride, channels, 0, bins, 1f, 0, FftTransforms.SymmetricMask(mask, channels, samples, norm), ParallelOptions);
             FftTransforms.InverseRealRows(spectrum, rowStride, channels, samples, 1f, data, ParallelOptions);
         }
         finally

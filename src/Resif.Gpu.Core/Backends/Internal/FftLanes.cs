@@ -176,41 +176,27 @@ internal static class FftLanes
 
     /// <summary>
     /// Inverse of <see cref="LoadColumns"/> times <paramref name="scale"/>, element d going to row
-    /// (d + <paramref name="rowShift"/>) mod count (fftshift along the columns). With
-    /// <paramref name="mirrorSum"/> ≥ 0, also writes each value's conjugate at row (2·rowShift − row) mod count,
-    /// column mirrorSum − column (columns counted from float offset 0 of a row, i.e. start / 2 is column
-    /// start / 2 of the array): the Hermitian half of a real array's shifted 2-D spectrum.
+    /// (d + <paramref name="rowShift"/>) mod count (fftshift along the columns).
     /// </summary>
     public static void StoreColumns(ReadOnlySpan<float> re, ReadOnlySpan<float> im, int count, int rowShift, float scale, Span<float> dst,
-        long start, long rowStride, int lanes, int mirrorSum)
+        long start, long rowStride, int lanes)
     {
         int batches = (lanes + L - 1) / L, fullBatches = Fast ? lanes / L : 0;
         var vr = MemoryMarshal.Cast<float, Vector256<float>>(re)[..(batches * count)];
         var vi = MemoryMarshal.Cast<float, Vector256<float>>(im)[..(batches * count)];
-        int firstColumn = (int)(start % rowStride / 2);
-        long rowBase = start - 2 * firstColumn;
         if (fullBatches > 0)
         {
             CheckRange(dst.Length, start, rowStride, count, 2 * L * fullBatches);
-            if (mirrorSum >= 0 && (mirrorSum - firstColumn - L * fullBatches + 1 < 0 || mirrorSum - firstColumn >= rowStride / 2))
-                throw new ArgumentException("mirrored columns outside the array");
             ref float d0 = ref MemoryMarshal.GetReference(dst);
             for (int d = 0; d < count; d++)
             {
                 int target = d + rowShift < count ? d + rowShift : d + rowShift - count;
                 ref float row = ref Unsafe.Add(ref d0, (nint)(start + target * rowStride));
-                int mirrorRow = ((2 * rowShift - target) % count + count) % count;
-                ref float mirror = ref Unsafe.Add(ref d0, (nint)(rowBase + mirrorRow * rowStride));
                 for (int b = 0; b < fullBatches; b++)
                 {
                     Interleave(vr[b * count + d] * scale, vi[b * count + d] * scale, out var lo, out var hi);
                     lo.StoreUnsafe(ref row, (nuint)(16 * b));
                     hi.StoreUnsafe(ref row, (nuint)(16 * b + 8));
-                    if (mirrorSum < 0) continue;
-                    // Columns c .. c+3 (lo) mirror to mirrorSum − c − 3 .. mirrorSum − c, reversed and conjugated.
-                    int column = firstColumn + L * b;
-                    ConjugateReversed(lo).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 3)));
-                    ConjugateReversed(hi).StoreUnsafe(ref mirror, (nuint)(2 * (mirrorSum - column - 7)));
                 }
             }
         }
@@ -218,18 +204,12 @@ internal static class FftLanes
         {
             for (int d = 0; d < count; d++)
             {
-                int target = (d + rowShift) % count, mirrorRow = ((2 * rowShift - target) % count + count) % count;
+                int target = (d + rowShift) % count;
                 for (int l = 0; l < L && b * L + l < lanes; l++)
                 {
-                    int column = b * L + l;
-                    float valueRe = re[(b * count + d) * L + l] * scale, valueIm = im[(b * count + d) * L + l] * scale;
-                    long at = start + target * rowStride + 2 * column;
-                    dst[(int)at] = valueRe;
-                    dst[(int)at + 1] = valueIm;
-                    if (mirrorSum < 0) continue;
-                    long mirrorAt = rowBase + mirrorRow * rowStride + 2 * (mirrorSum - firstColumn - column);
-                    dst[(int)mirrorAt] = valueRe;
-                    dst[(int)mirrorAt + 1] = -valueIm;
+                    long at = start + target * rowStride + 2 * (b * L + l);
+                    dst[(int)at] = re[(b * count + d) * L + l] * scale;
+                    dst[(int)at + 1] = im[(b * count + d) * L + l] * scale;
                 }
             }
         }
@@ -286,7 +266,7 @@ internal static class FftLanes
 
     /// <summary>Four interleaved complex values reversed and conjugated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ConjugateReversed(Vector256<float> v) =>
+    public static Vector256<float> ConjugateReversed(Vector256<float> v) =>
         Vector256.Shuffle(v, Vector256.Create(6, 7, 4, 5, 2, 3, 0, 1)) * Vector256.Create(1f, -1f, 1f, -1f, 1f, -1f, 1f, -1f);
 
     /// <summary>(r0 i0 … r3 i3), (r4 i4 … r7 i7) → (r0 … r7), (i0 … i7).</summary>

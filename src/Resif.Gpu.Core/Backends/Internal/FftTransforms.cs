@@ -92,13 +92,11 @@ internal static class FftTransforms
     /// FFT along the columns (length <paramref name="rows"/>) of the complex columns
     /// [firstColumn, firstColumn + columns) of a row-major array (row stride <paramref name="rowStride"/> floats),
     /// up to 32 adjacent columns per sweep over the rows. Without a filter: forward, times
-    /// <paramref name="scale"/>, row d stored at (d + <paramref name="rowShift"/>) mod rows, and with
-    /// <paramref name="mirrorSum"/> ≥ 0 the conjugates stored at the Hermitian mirror (see
-    /// <see cref="FftLanes.StoreColumns"/>). With a <paramref name="filter"/> (given the sweep's first column,
+    /// <paramref name="scale"/>, row d stored at (d + <paramref name="rowShift"/>) mod rows. With a <paramref name="filter"/> (given the sweep's first column,
     /// column count and lane-major spectra, batch b of 8 columns at vector b·rows): forward, filter, unscaled
     /// inverse.
     /// </summary>
-    public static void Columns(float[] data, long rowStride, int rows, int firstColumn, int columns, float scale, int rowShift, int mirrorSum,
+    public static void Columns(float[] data, long rowStride, int rows, int firstColumn, int columns, float scale, int rowShift,
         FilterColumns? filter, ParallelOptions options)
     {
         var plan = FftBatchPlan.Get(rows);
@@ -122,7 +120,7 @@ internal static class FftTransforms
                     plan.InverseUnscaled(w.Re.AsSpan(batch * plan.BatchFloats, plan.BatchFloats), w.Im.AsSpan(batch * plan.BatchFloats, plan.BatchFloats), w.Scratch);
                 }
             }
-            FftLanes.StoreColumns(w.Re, w.Im, rows, rowShift, scale, data, start, rowStride, lanes, mirrorSum);
+            FftLanes.StoreColumns(w.Re, w.Im, rows, rowShift, scale, data, start, rowStride, lanes);
         }, FftLanes.ColumnsPerSweep / L);
     }
 
@@ -151,6 +149,37 @@ internal static class FftTransforms
             plan.InverseUnscaled(w.Re, w.Im, w.Scratch);
             for (int k = 0; k < n; k++) re[k] = Vector256.Sqrt(re[k] * re[k] + im[k] * im[k]);
             FftLanes.StoreRows(w.Re, n, data, (long)first * n, n, count);
+        });
+    }
+
+    /// <summary>
+    /// Completes an fftshifted 2-D spectrum of a real [rows, n] array whose bins k = 0 .. n/2 are in place: every
+    /// negative-frequency bin is the conjugate of the bin at the opposite (wavenumber, frequency). A sequential
+    /// pass: measured twice as fast as writing the mirrors from the strided column pass.
+    /// </summary>
+    public static void FillNegativeFrequencies(float[] spectrum, int rows, int n, ParallelOptions options)
+    {
+        int timeShift = n / 2, distanceShift = rows / 2;
+        // Shifted columns below timeShift hold negative frequencies, except column 0 for even n (the Nyquist bin).
+        int firstColumn = n % 2 == 0 ? 1 : 0;
+        Parallel.For(0, rows, options, row =>
+        {
+            int mirrorRow = ((2 * distanceShift - row) % rows + rows) % rows;
+            var target = spectrum.AsSpan(2 * row * n, 2 * n);
+            var source = spectrum.AsSpan(2 * mirrorRow * n, 2 * n);
+            int column = firstColumn;
+            // Four complex values per vector: target columns j .. j+3 mirror source columns 2·shift−j−3 .. 2·shift−j.
+            for (; column + 4 <= timeShift; column += 4)
+            {
+                var values = Vector256.Create<float>(source.Slice(2 * (2 * timeShift - column - 3), 8));
+                FftLanes.ConjugateReversed(values).CopyTo(target[(2 * column)..]);
+            }
+            for (; column < timeShift; column++)
+            {
+                int from = 2 * (2 * timeShift - column);
+                target[2 * column] = source[from];
+                target[2 * column + 1] = -source[from + 1];
+            }
         });
     }
 
