@@ -107,11 +107,11 @@ internal sealed class SideBySide
     private void Fk()
     {
         var spectrum = new float[2 * SampleCount];
-        Time("fk_forward", "CpuBackend.Fk (full complex 2-D FFT, fftshifted)", null, () => _backend.Fk(_block, _channels, _samples, 1.0, spectrum));
+        Time("fk_forward", "CpuBackend.Fk (batched float32 r2c rows + column FFT, Hermitian fill, fftshifted full output)", null, () => _backend.Fk(_block, _channels, _samples, 1.0, spectrum));
         spectrum = [];
         var mask = FanMask(_channels, _samples);
         var work = new float[_block.Length];
-        Time("fk_filter", "CpuBackend.FkMask (fan mask, full complex 2-D FFT)", () => _block.CopyTo(work, 0), () => _backend.FkMask(work, _channels, _samples, mask));
+        Time("fk_filter", "CpuBackend.FkMask (fan mask, batched float32 r2c half spectrum, c2r)", () => _block.CopyTo(work, 0), () => _backend.FkMask(work, _channels, _samples, mask));
 
         // Agreement on a sub-block: the transform mixes all channels, so saving a few rows of the full run would not do.
         var (sub, rows, columns) = SubBlock();

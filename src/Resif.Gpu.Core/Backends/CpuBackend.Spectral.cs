@@ -1,95 +1,62 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using Resif.Gpu.Core.Internal;
 using Resif.Gpu.Core.Spectral;
 
 namespace Resif.Gpu.Core;
 
-// Spectral kernels: one row (or one FK column) per parallel iteration, float64 scratch per worker thread.
+// Spectral kernels. FFT-based ones (ComplexFft, Fk, FkMask, Envelope) run on the batched float32 FFT of
+// Internal/Fft*.cs; the others work one row (or one slowness, one window) per parallel iteration.
 public sealed partial class CpuBackend
 {
     public void ComplexFft(float[] data, int rows, int length, bool inverse)
     {
         SpectralChecks.Require(data, 2L * rows * length, nameof(data));
-        var plan = FftPlan.Get(length);
-        Parallel.For(0, rows, ParallelOptions, () => new SpectralScratch(length), (row, _, s) =>
-        {
-            var values = data.AsSpan(2 * row * length, 2 * length);
-            s.LoadComplex(values);
-            if (inverse) plan.Inverse(s.Re, s.Im);
-            else plan.Forward(s.Re, s.Im);
-            s.StoreComplex(values);
-            return s;
-        }, _ => { });
+        FftTransforms.ComplexRows(data, rows, length, inverse, ParallelOptions);
     }
 
     public void Fk(float[] input, int channels, int samples, double scale, float[] output)
     {
         SpectralChecks.Require(input, (long)channels * samples, nameof(input));
         SpectralChecks.Require(output, 2L * channels * samples, nameof(output));
-        int timeShift = samples / 2, distanceShift = channels / 2;
-        ForwardRealRows(input, channels, samples, (row, re, im) =>
-        {
-            var target = output.AsSpan(2 * row * samples, 2 * samples);
-            for (int k = 0; k < samples; k++)
-            {
-                int to = 2 * ((k + timeShift) % samples);
-                target[to] = (float)(re[k] * scale);
-                target[to + 1] = (float)(im[k] * scale);
-            }
-        });
-        TransformColumns(output, channels, samples, inverse: false, distanceShift);
+        // Real time rows → bins 0 .. n/2, already at their fftshifted columns; the distance FFT of those columns
+        // (scaled, rows fftshifted): shifted columns timeShift .. n−1 and, for even n, column 0 (the Nyquist bin);
+        // then the negative frequencies from Hermitian symmetry.
+        int timeShift = samples / 2;
+        long rowStride = 2L * samples;
+        float factor = (float)scale;
+        FftTransforms.ForwardRealRows(input, channels, samples, 1f, output, rowStride, timeShift, ParallelOptions);
+        FftTransforms.Columns(output, rowStride, channels, timeShift, samples - timeShift, factor, channels / 2, null, ParallelOptions);
+        if (samples % 2 == 0) FftTransforms.Columns(output, rowStride, channels, 0, 1, factor, channels / 2, null, ParallelOptions);
+        FftTransforms.FillNegativeFrequencies(output, channels, samples, ParallelOptions);
     }
 
     public void FkMask(float[] data, int channels, int samples, float[] mask)
     {
         SpectralChecks.Require(data, (long)channels * samples, nameof(data));
         SpectralChecks.Require(mask, (long)channels * samples, nameof(mask));
-        var spectrum = new float[2L * channels * samples];
-        ForwardRealRows(data, channels, samples, (row, re, im) =>
+        // Half spectrum only (bins 0 .. n/2 of the real time rows); the distance FFT, mask and inverse distance FFT
+        // run on each column group while it is in cache; then the inverse real time FFT.
+        int bins = samples / 2 + 1;
+        long rowStride = 2L * bins;
+        var spectrum = ArrayPool<float>.Shared.Rent(checked((int)(rowStride * channels)));
+        try
         {
-            var target = spectrum.AsSpan(2 * row * samples, 2 * samples);
-            for (int k = 0; k < samples; k++)
-            {
-                target[2 * k] = (float)re[k];
-                target[2 * k + 1] = (float)im[k];
-            }
-        });
-        TransformColumns(spectrum, channels, samples, inverse: false, shift: 0);
-        for (long i = 0; i < (long)channels * samples; i++)
-        {
-            spectrum[2 * i] *= mask[i];
-            spectrum[2 * i + 1] *= mask[i];
+            float norm = (float)(1.0 / ((double)channels * samples));
+            FftTransforms.ForwardRealRows(data, channels, samples, 1f, spectrum, rowStride, 0, ParallelOptions);
+            FftTransforms.Columns(spectrum, rowStride, channels, 0, bins, 1f, 0, FftTransforms.SymmetricMask(mask, channels, samples, norm), ParallelOptions);
+            FftTransforms.InverseRealRows(spectrum, rowStride, channels, samples, 1f, data, ParallelOptions);
         }
-        TransformColumns(spectrum, channels, samples, inverse: true, shift: 0);
-        var timePlan = FftPlan.Get(samples);
-        Parallel.For(0, channels, ParallelOptions, () => new SpectralScratch(samples), (row, _, s) =>
+        finally
         {
-            s.LoadComplex(spectrum.AsSpan(2 * row * samples, 2 * samples));
-            timePlan.Inverse(s.Re, s.Im);
-            var target = data.AsSpan(row * samples, samples);
-            for (int k = 0; k < samples; k++) target[k] = (float)s.Re[k];
-            return s;
-        }, _ => { });
+            ArrayPool<float>.Shared.Return(spectrum);
+        }
     }
 
     public void Envelope(float[] data, int rows, int columns)
     {
         SpectralChecks.Require(data, (long)rows * columns, nameof(data));
-        var plan = FftPlan.Get(columns);
-        ForwardRealRows(data, rows, columns, (row, re, im) =>
-        {
-            // Analytic signal: keep DC (and Nyquist for even n), double positive frequencies, drop negative ones.
-            int positiveEnd = (columns + 1) / 2;
-            for (int k = 1; k < positiveEnd; k++)
-            {
-                re[k] *= 2;
-                im[k] *= 2;
-            }
-            for (int k = columns / 2 + 1; k < columns; k++) re[k] = im[k] = 0;
-            plan.Inverse(re, im);
-            var values = data.AsSpan(row * columns, columns);
-            for (int k = 0; k < columns; k++) values[k] = (float)Math.Sqrt(re[k] * re[k] + im[k] * im[k]);
-        });
+        FftTransforms.EnvelopeRows(data, rows, columns, ParallelOptions);
     }
 
     public void StaLta(float[] input, float[] output, int rows, int columns, int nsta, int nlta, bool recursive)
@@ -180,70 +147,5 @@ public sealed partial class CpuBackend
         var beam = new SpectralStationBeam(stations, timeShifts, gridPoints, window, nfft, firstBin, binCount, binWidth, capon, prewhiten);
         Parallel.For(0, windows, ParallelOptions, w => beam.Window(input, samples, w * step,
             relativePower.AsSpan(w * gridPoints, gridPoints), absolutePower.AsSpan(w * gridPoints, gridPoints)));
-    }
-
-    /// <summary>
-    /// Forward FFT of every real row, two rows per complex transform; <paramref name="consume"/> gets each row's
-    /// full spectrum in float64 scratch it may overwrite (rows of one pair are consumed one after the other).
-    /// </summary>
-    private void ForwardRealRows(float[] input, int rows, int columns, Action<int, double[], double[]> consume)
-    {
-        var plan = FftPlan.Get(columns);
-        Parallel.For(0, (rows + 1) / 2, ParallelOptions, () => new SpectralScratch(columns), (pair, _, s) =>
-        {
-            int first = 2 * pair;
-            var a = input.AsSpan(first * columns, columns);
-            if (first + 1 < rows)
-            {
-                s.ForwardPair(a, input.AsSpan((first + 1) * columns, columns), plan);
-                consume(first, s.Re, s.Im);
-                consume(first + 1, s.PairRe, s.PairIm);
-            }
-            else
-            {
-                s.LoadReal(a);
-                plan.Forward(s.Re, s.Im);
-                consume(first, s.Re, s.Im);
-            }
-            return s;
-        }, _ => { });
-    }
-
-    // Columns go through in groups so that each row access reads a contiguous run of interleaved values
-    // (whole cache lines) instead of one complex number per row.
-    private const int ColumnGroup = 8;
-
-    private void TransformColumns(float[] data, int rows, int columns, bool inverse, int shift)
-    {
-        var plan = FftPlan.Get(rows);
-        int groups = (columns + ColumnGroup - 1) / ColumnGroup;
-        Parallel.For(0, groups, ParallelOptions, () => Enumerable.Range(0, ColumnGroup).Select(_ => new SpectralScratch(rows)).ToArray(), (group, _, scratch) =>
-        {
-            int first = group * ColumnGroup, count = Math.Min(ColumnGroup, columns - first);
-            for (int r = 0; r < rows; r++)
-            {
-                long at = 2 * ((long)r * columns + first);
-                for (int c = 0; c < count; c++)
-                {
-                    scratch[c].Re[r] = data[at + 2 * c];
-                    scratch[c].Im[r] = data[at + 2 * c + 1];
-                }
-            }
-            for (int c = 0; c < count; c++)
-            {
-                if (inverse) plan.Inverse(scratch[c].Re, scratch[c].Im);
-                else plan.Forward(scratch[c].Re, scratch[c].Im);
-            }
-            for (int r = 0; r < rows; r++)
-            {
-                long at = 2 * ((long)((r + shift) % rows) * columns + first);
-                for (int c = 0; c < count; c++)
-                {
-                    data[at + 2 * c] = (float)scratch[c].Re[r];
-                    data[at + 2 * c + 1] = (float)scratch[c].Im[r];
-                }
-            }
-            return scratch;
-        }, _ => { });
     }
 }

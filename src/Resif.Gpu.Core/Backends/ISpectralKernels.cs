@@ -4,7 +4,9 @@ namespace Resif.Gpu.Core;
 /// Spectral and array kernels (FFT, FK, beamforming, envelope, RMS, STA/LTA). Arrays are channel-major float32
 /// [rows = channels, columns = samples], complex values interleaved (re, im); only the first rows × columns
 /// (× 2 for complex) values of an array are used, so pooled buffers may be longer. Transforms use NumPy's
-/// conventions (forward exp(−2πi jk/n), inverse scaled by 1/n); every kernel computes in float64 internally.
+/// conventions (forward exp(−2πi jk/n), inverse scaled by 1/n). The FFT kernels (ComplexFft, Fk, FkMask,
+/// Envelope) compute in float32 with float64-derived twiddles (relative RMS error 1e-7 to 3e-7 against NumPy in
+/// float64); the other kernels compute in float64 internally.
 /// </summary>
 public interface ISpectralKernels
 {

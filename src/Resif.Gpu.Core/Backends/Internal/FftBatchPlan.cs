@@ -1,0 +1,467 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Resif.Gpu.Core.Spectral;
+
+namespace Resif.Gpu.Core.Internal;
+
+/// <summary>
+/// Float32 complex FFT of one length applied to <see cref="Lanes"/> independent sequences at once: element j of
+/// lane l sits at <c>j · Lanes + l</c> of split real/imaginary arrays, so every butterfly works on whole
+/// <see cref="Vector256{T}"/> values (lanes = different rows or columns) without shuffles. Mixed-radix Stockham
+/// autosort (radix 4, 2, 3, 5 and a generic odd radix up to <see cref="MaxRadix"/>); lengths with a larger prime
+/// factor go through Bluestein's chirp-z algorithm on a power-of-two transform. Twiddles are computed in float64
+/// and stored as float32. Plans are immutable, cached per length and thread-safe; callers pass the scratch.
+/// </summary>
+internal sealed class FftBatchPlan
+{
+    /// <summary>Sequences per batch: the float32 lanes of a 256-bit vector (Zen 4 runs 512-bit ops as two halves anyway).</summary>
+    public const int Lanes = 8;
+
+    /// <summary>Largest prime factor transformed directly; beyond it the O(r²) butterfly loses to Bluestein.</summary>
+    public const int MaxRadix = 31;
+
+    private static readonly ConcurrentDictionary<int, FftBatchPlan> Cache = new();
+
+    private readonly FftStage[] _stages = [];
+    private readonly FftBatchBluestein? _bluestein;
+
+    private FftBatchPlan(int length)
+    {
+        Length = length;
+        var factors = Factorize(length);
+        if (factors.Count > 0 && factors.Max() > MaxRadix)
+        {
+            _bluestein = new FftBatchBluestein(length);
+            ScratchFloats = _bluestein.ScratchFloats;
+            return;
+        }
+        _stages = new FftStage[factors.Count];
+        int stride = 1, subLength = length;
+        for (int i = 0; i < factors.Count; i++)
+        {
+            _stages[i] = new FftStage(factors[i], subLength, stride);
+            stride *= factors[i];
+            subLength /= factors[i];
+        }
+        ScratchFloats = 2 * Lanes * length;
+    }
+
+    public int Length { get; }
+
+    /// <summary>Floats of scratch that <see cref="Forward"/> needs.</summary>
+    public int ScratchFloats { get; }
+
+    /// <summary>Floats one lane-major split array of this length holds (re or im).</summary>
+    public int BatchFloats => Lanes * Length;
+
+    public bool UsesBluestein => _bluestein is not null;
+
+    public static FftBatchPlan Get(int length)
+    {
+        if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), length, "FFT length must be at least 1");
+        return Cache.GetOrAdd(length, n => new FftBatchPlan(n));
+    }
+
+    /// <summary>In-place forward transform (exp(−2πi jk/n)) of the <see cref="Lanes"/> sequences in re/im.</summary>
+    public void Forward(Span<float> re, Span<float> im, Span<float> scratch)
+    {
+        if (_bluestein is not null)
+        {
+            _bluestein.Forward(re, im, scratch);
+            return;
+        }
+        int n = BatchFloats;
+        Span<float> workRe = scratch[..n], workIm = scratch.Slice(n, n);
+        bool inWork = false;
+        foreach (var stage in _stages)
+        {
+            if (inWork) stage.Run(workRe, workIm, re, im);
+            else stage.Run(re, im, workRe, workIm);
+            inWork = !inWork;
+        }
+        if (inWork)
+        {
+            workRe.CopyTo(re);
+            workIm.CopyTo(im);
+        }
+    }
+
+    /// <summary>In-place inverse transform without the 1/n factor: a forward transform of (im, re) swapped.</summary>
+    public void InverseUnscaled(Span<float> re, Span<float> im, Span<float> scratch) => Forward(im, re, scratch);
+
+    /// <summary>Prime factors with pairs of 2 merged into 4s (fewer passes over the data), 4s first.</summary>
+    private static List<int> Factorize(int n)
+    {
+        var factors = new List<int>();
+        while (n % 4 == 0)
+        {
+            factors.Add(4);
+            n /= 4;
+        }
+        for (int p = 2; p * p <= n; p++)
+        {
+            while (n % p == 0)
+            {
+                factors.Add(p);
+                n /= p;
+            }
+        }
+        if (n > 1) factors.Add(n);
+        return factors;
+    }
+}
+
+/// <summary>
+/// One decimation-in-frequency Stockham pass: for sub-length L = radix · m and stride s, reads
+/// <c>x[q + s(p + r m)]</c>, writes the radix-point DFT times <c>exp(−2πi pk/L)</c> to <c>y[q + s(radix·p + k)]</c>.
+/// </summary>
+internal sealed class FftStage
+{
+    private readonly int _radix, _m, _stride;
+
+    // Per p: (radix − 1) twiddles exp(−2πi pk/L), k = 1..radix−1, as (re, im) pairs.
+    private readonly float[] _twiddles;
+
+    // Generic odd radix: cos/sin(2π jk/radix) for j, k < radix.
+    private readonly float[] _cos = [], _sin = [];
+
+    public FftStage(int radix, int subLength, int stride)
+    {
+        _radix = radix;
+        _m = subLength / radix;
+        _stride = stride;
+        _twiddles = new float[2 * (radix - 1) * _m];
+        for (int p = 0; p < _m; p++)
+        {
+            for (int k = 1; k < radix; k++)
+            {
+                double angle = -2 * Math.PI * ((long)p * k % subLength) / subLength;
+                int at = 2 * (p * (radix - 1) + k - 1);
+                _twiddles[at] = (float)Math.Cos(angle);
+                _twiddles[at + 1] = (float)Math.Sin(angle);
+            }
+        }
+        if (radix is not (2 or 3 or 4 or 5))
+        {
+            _cos = new float[radix * radix];
+            _sin = new float[radix * radix];
+            for (int j = 0; j < radix; j++)
+            {
+                for (int k = 0; k < radix; k++)
+                {
+                    double angle = 2 * Math.PI * (j * k % radix) / radix;
+                    _cos[j * radix + k] = (float)Math.Cos(angle);
+                    _sin[j * radix + k] = (float)Math.Sin(angle);
+                }
+            }
+        }
+    }
+
+    public void Run(Span<float> xRe, Span<float> xIm, Span<float> yRe, Span<float> yIm)
+    {
+        var xr = MemoryMarshal.Cast<float, Vector256<float>>(xRe);
+        var xi = MemoryMarshal.Cast<float, Vector256<float>>(xIm);
+        var yr = MemoryMarshal.Cast<float, Vector256<float>>(yRe);
+        var yi = MemoryMarshal.Cast<float, Vector256<float>>(yIm);
+        int elements = _radix * _m * _stride;
+        if (xr.Length < elements || yr.Length < elements || xi.Length < elements || yi.Length < elements)
+            throw new ArgumentException("FFT buffers shorter than the transform");
+        ref var x0 = ref MemoryMarshal.GetReference(xr);
+        ref var x1 = ref MemoryMarshal.GetReference(xi);
+        ref var y0 = ref MemoryMarshal.GetReference(yr);
+        ref var y1 = ref MemoryMarshal.GetReference(yi);
+        switch (_radix)
+        {
+            case 2: Radix2(ref x0, ref x1, ref y0, ref y1); break;
+            case 3: Radix3(ref x0, ref x1, ref y0, ref y1); break;
+            case 4: Radix4(ref x0, ref x1, ref y0, ref y1); break;
+            case 5: Radix5(ref x0, ref x1, ref y0, ref y1); break;
+            default: RadixOdd(ref x0, ref x1, ref y0, ref y1); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, float wr, float wi)
+    {
+        if (Fma.IsSupported)
+        {
+            var r = Fma.MultiplySubtract(re, Vector256.Create(wr), im * wi);
+            im = Fma.MultiplyAdd(re, Vector256.Create(wi), im * wr);
+            re = r;
+        }
+        else
+        {
+            var r = re * wr - im * wi;
+            im = re * wi + im * wr;
+            re = r;
+        }
+    }
+
+    private void Radix2(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    {
+        int s = _stride, half = s * _m;
+        for (int p = 0; p < _m; p++)
+        {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
+            float wr = _twiddles[2 * p], wi = _twiddles[2 * p + 1];
+            int input = s * p, output = 2 * s * p;
+            for (int q = 0; q < s; q++)
+            {
+                int i = input + q, o = output + q;
+                var ar = Unsafe.Add(ref xr, i); var ai = Unsafe.Add(ref xi, i);
+                var br = Unsafe.Add(ref xr, i + half); var bi = Unsafe.Add(ref xi, i + half);
+                Unsafe.Add(ref yr, o) = ar + br;
+                Unsafe.Add(ref yi, o) = ai + bi;
+                var dr = ar - br; var di = ai - bi;
+                if (rotate) Twiddle(ref dr, ref di, wr, wi);
+                Unsafe.Add(ref yr, o + s) = dr;
+                Unsafe.Add(ref yi, o + s) = di;
+            }
+        }
+    }
+
+    private void Radix3(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    {
+        const float Sin60 = 0.8660254037844386f;
+        int s = _stride, third = s * _m;
+        for (int p = 0; p < _m; p++)
+        {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
+            int t = 4 * p;
+            float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
+            int input = s * p, output = 3 * s * p;
+            for (int q = 0; q < s; q++)
+            {
+                int i = input + q, o = output + q;
+                var ar = Unsafe.Add(ref xr, i); var ai = Unsafe.Add(ref xi, i);
+                var br = Unsafe.Add(ref xr, i + third); var bi = Unsafe.Add(ref xi, i + third);
+                var cr = Unsafe.Add(ref xr, i + 2 * third); var ci = Unsafe.Add(ref xi, i + 2 * third);
+                var sr = br + cr; var si = bi + ci;
+                var dr = (br - cr) * Sin60; var di = (bi - ci) * Sin60;
+                var mr = ar - sr * 0.5f; var mi = ai - si * 0.5f;
+                Unsafe.Add(ref yr, o) = ar + sr;
+                Unsafe.Add(ref yi, o) = ai + si;
+                // y1 = m − i·d, y2 = m + i·d
+                var y1r = mr + di; var y1i = mi - dr;
+                var y2r = mr - di; var y2i = mi + dr;
+                if (rotate) Twiddle(ref y1r, ref y1i, w1r, w1i);
+                if (rotate) Twiddle(ref y2r, ref y2i, w2r, w2i);
+                Unsafe.Add(ref yr, o + s) = y1r; Unsafe.Add(ref yi, o + s) = y1i;
+                Unsafe.Add(ref yr, o + 2 * s) = y2r; Unsafe.Add(ref yi, o + 2 * s) = y2i;
+            }
+        }
+    }
+
+    private void Radix4(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    {
+        int s = _stride, quarter = s * _m;
+        for (int p = 0; p < _m; p++)
+        {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
+            int t = 6 * p;
+            float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
+            float w3r = _twiddles[t + 4], w3i = _twiddles[t + 5];
+            int input = s * p, output = 4 * s * p;
+            for (int q = 0; q < s; q++)
+            {
+                int i = input + q, o = output + q;
+                var a0r = Unsafe.Add(ref xr, i); var a0i = Unsafe.Add(ref xi, i);
+                var a1r = Unsafe.Add(ref xr, i + quarter); var a1i = Unsafe.Add(ref xi, i + quarter);
+                var a2r = Unsafe.Add(ref xr, i + 2 * quarter); var a2i = Unsafe.Add(ref xi, i + 2 * quarter);
+                var a3r = Unsafe.Add(ref xr, i + 3 * quarter); var a3i = Unsafe.Add(ref xi, i + 3 * quarter);
+                var t0r = a0r + a2r; var t0i = a0i + a2i;
+                var t1r = a0r - a2r; var t1i = a0i - a2i;
+                var t2r = a1r + a3r; var t2i = a1i + a3i;
+                var t3r = a1r - a3r; var t3i = a1i - a3i;
+                Unsafe.Add(ref yr, o) = t0r + t2r;
+                Unsafe.Add(ref yi, o) = t0i + t2i;
+                // y1 = t1 − i·t3, y2 = t0 − t2, y3 = t1 + i·t3
+                var y1r = t1r + t3i; var y1i = t1i - t3r;
+                var y2r = t0r - t2r; var y2i = t0i - t2i;
+                var y3r = t1r - t3i; var y3i = t1i + t3r;
+                if (rotate) Twiddle(ref y1r, ref y1i, w1r, w1i);
+                if (rotate) Twiddle(ref y2r, ref y2i, w2r, w2i);
+                if (rotate) Twiddle(ref y3r, ref y3i, w3r, w3i);
+                Unsafe.Add(ref yr, o + s) = y1r; Unsafe.Add(ref yi, o + s) = y1i;
+                Unsafe.Add(ref yr, o + 2 * s) = y2r; Unsafe.Add(ref yi, o + 2 * s) = y2i;
+                Unsafe.Add(ref yr, o + 3 * s) = y3r; Unsafe.Add(ref yi, o + 3 * s) = y3i;
+            }
+        }
+    }
+
+    private void Radix5(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    {
+        float c1 = (float)Math.Cos(2 * Math.PI / 5), c2 = (float)Math.Cos(4 * Math.PI / 5);
+        float s1 = (float)Math.Sin(2 * Math.PI / 5), s2 = (float)Math.Sin(4 * Math.PI / 5);
+        int s = _stride, fifth = s * _m;
+        for (int p = 0; p < _m; p++)
+        {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
+            int t = 8 * p;
+            float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
+            float w3r = _twiddles[t + 4], w3i = _twiddles[t + 5], w4r = _twiddles[t + 6], w4i = _twiddles[t + 7];
+            int input = s * p, output = 5 * s * p;
+            for (int q = 0; q < s; q++)
+            {
+                int i = input + q, o = output + q;
+                var a0r = Unsafe.Add(ref xr, i); var a0i = Unsafe.Add(ref xi, i);
+                var a1r = Unsafe.Add(ref xr, i + fifth); var a1i = Unsafe.Add(ref xi, i + fifth);
+                var a2r = Unsafe.Add(ref xr, i + 2 * fifth); var a2i = Unsafe.Add(ref xi, i + 2 * fifth);
+                var a3r = Unsafe.Add(ref xr, i + 3 * fifth); var a3i = Unsafe.Add(ref xi, i + 3 * fifth);
+                var a4r = Unsafe.Add(ref xr, i + 4 * fifth); var a4i = Unsafe.Add(ref xi, i + 4 * fifth);
+                var b1r = a1r + a4r; var b1i = a1i + a4i;
+                var b4r = a1r - a4r; var b4i = a1i - a4i;
+                var b2r = a2r + a3r; var b2i = a2i + a3i;
+                var b3r = a2r - a3r; var b3i = a2i - a3i;
+                Unsafe.Add(ref yr, o) = a0r + b1r + b2r;
+                Unsafe.Add(ref yi, o) = a0i + b1i + b2i;
+                var r1r = a0r + b1r * c1 + b2r * c2; var r1i = a0i + b1i * c1 + b2i * c2;
+                var r2r = a0r + b1r * c2 + b2r * c1; var r2i = a0i + b1i * c2 + b2i * c1;
+                var i1r = b4r * s1 + b3r * s2; var i1i = b4i * s1 + b3i * s2;
+                var i2r = b4r * s2 - b3r * s1; var i2i = b4i * s2 - b3i * s1;
+                // y1 = r1 − i·i1, y4 = r1 + i·i1, y2 = r2 − i·i2, y3 = r2 + i·i2
+                var y1r = r1r + i1i; var y1i = r1i - i1r;
+                var y4r = r1r - i1i; var y4i = r1i + i1r;
+                var y2r = r2r + i2i; var y2i = r2i - i2r;
+                var y3r = r2r - i2i; var y3i = r2i + i2r;
+                if (rotate) Twiddle(ref y1r, ref y1i, w1r, w1i);
+                if (rotate) Twiddle(ref y2r, ref y2i, w2r, w2i);
+                if (rotate) Twiddle(ref y3r, ref y3i, w3r, w3i);
+                if (rotate) Twiddle(ref y4r, ref y4i, w4r, w4i);
+                Unsafe.Add(ref yr, o + s) = y1r; Unsafe.Add(ref yi, o + s) = y1i;
+                Unsafe.Add(ref yr, o + 2 * s) = y2r; Unsafe.Add(ref yi, o + 2 * s) = y2i;
+                Unsafe.Add(ref yr, o + 3 * s) = y3r; Unsafe.Add(ref yi, o + 3 * s) = y3i;
+                Unsafe.Add(ref yr, o + 4 * s) = y4r; Unsafe.Add(ref yi, o + 4 * s) = y4i;
+            }
+        }
+    }
+
+    /// <summary>Any odd radix: y_k = a_0 + Σ_{j=1}^{(r−1)/2} cos(2πjk/r)(a_j + a_{r−j}) − i sin(2πjk/r)(a_j − a_{r−j}).</summary>
+    private void RadixOdd(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    {
+        int r = _radix, half = r / 2, s = _stride, part = s * _m;
+        Span<Vector256<float>> sumRe = stackalloc Vector256<float>[half + 1], sumIm = stackalloc Vector256<float>[half + 1];
+        Span<Vector256<float>> difRe = stackalloc Vector256<float>[half + 1], difIm = stackalloc Vector256<float>[half + 1];
+        for (int p = 0; p < _m; p++)
+        {
+            bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
+            int input = s * p, output = r * s * p, t = 2 * (r - 1) * p;
+            for (int q = 0; q < s; q++)
+            {
+                int i = input + q, o = output + q;
+                var a0r = Unsafe.Add(ref xr, i); var a0i = Unsafe.Add(ref xi, i);
+                var totalR = a0r; var totalI = a0i;
+                for (int j = 1; j <= half; j++)
+                {
+                    var ajr = Unsafe.Add(ref xr, i + j * part); var aji = Unsafe.Add(ref xi, i + j * part);
+                    var bjr = Unsafe.Add(ref xr, i + (r - j) * part); var bji = Unsafe.Add(ref xi, i + (r - j) * part);
+                    sumRe[j] = ajr + bjr; sumIm[j] = aji + bji;
+                    difRe[j] = ajr - bjr; difIm[j] = aji - bji;
+                    totalR += sumRe[j]; totalI += sumIm[j];
+                }
+                Unsafe.Add(ref yr, o) = totalR;
+                Unsafe.Add(ref yi, o) = totalI;
+                for (int k = 1; k <= half; k++)
+                {
+                    Vector256<float> cr = a0r, ci = a0i, sr = Vector256<float>.Zero, si = Vector256<float>.Zero;
+                    for (int j = 1; j <= half; j++)
+                    {
+                        float c = _cos[j * r + k], sn = _sin[j * r + k];
+                        cr += sumRe[j] * c; ci += sumIm[j] * c;
+                        sr += difRe[j] * sn; si += difIm[j] * sn;
+                    }
+                    // y_k = c − i·s, y_{r−k} = c + i·s
+                    var ykr = cr + si; var yki = ci - sr;
+                    var ymr = cr - si; var ymi = ci + sr;
+                    if (rotate) Twiddle(ref ykr, ref yki, _twiddles[t + 2 * (k - 1)], _twiddles[t + 2 * (k - 1) + 1]);
+                    if (rotate) Twiddle(ref ymr, ref ymi, _twiddles[t + 2 * (r - k - 1)], _twiddles[t + 2 * (r - k - 1) + 1]);
+                    Unsafe.Add(ref yr, o + k * s) = ykr; Unsafe.Add(ref yi, o + k * s) = yki;
+                    Unsafe.Add(ref yr, o + (r - k) * s) = ymr; Unsafe.Add(ref yi, o + (r - k) * s) = ymi;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Bluestein's chirp-z transform of a length with a large prime factor: x·c, convolved with conj(c) through a
+/// power-of-two batched FFT (the filter's spectrum precomputed in float64, 1/M folded in), times c again;
+/// c[j] = exp(−πi j²/n).
+/// </summary>
+internal sealed class FftBatchBluestein
+{
+    private readonly int _length;
+    private readonly FftBatchPlan _inner;
+    private readonly float[] _chirpRe, _chirpIm, _filterRe, _filterIm;
+
+    public FftBatchBluestein(int length)
+    {
+        _length = length;
+        int size = 1;
+        while (size < 2 * length - 1) size *= 2;
+        _inner = FftBatchPlan.Get(size);
+        _chirpRe = new float[length];
+        _chirpIm = new float[length];
+        var filterRe = new double[size];
+        var filterIm = new double[size];
+        for (int j = 0; j < length; j++)
+        {
+            // j² mod 2n keeps the angle small so that float64 loses nothing for large j.
+            double angle = -Math.PI * ((long)j * j % (2L * length)) / length;
+            _chirpRe[j] = (float)Math.Cos(angle);
+            _chirpIm[j] = (float)Math.Sin(angle);
+            filterRe[j] = Math.Cos(angle) / size;
+            filterIm[j] = -Math.Sin(angle) / size;
+            if (j > 0)
+            {
+                filterRe[size - j] = filterRe[j];
+                filterIm[size - j] = filterIm[j];
+            }
+        }
+        FftPlan.Get(size).Forward(filterRe, filterIm);
+        _filterRe = filterRe.Select(v => (float)v).ToArray();
+        _filterIm = filterIm.Select(v => (float)v).ToArray();
+        ScratchFloats = 2 * _inner.BatchFloats + _inner.ScratchFloats;
+    }
+
+    public int ScratchFloats { get; }
+
+    public void Forward(Span<float> re, Span<float> im, Span<float> scratch)
+    {
+        const int L = FftBatchPlan.Lanes;
+        int size = _inner.Length;
+        var aRe = scratch[..(L * size)];
+        var aIm = scratch.Slice(L * size, L * size);
+        var inner = scratch[(2 * L * size)..];
+        var xr = MemoryMarshal.Cast<float, Vector256<float>>(re);
+        var xi = MemoryMarshal.Cast<float, Vector256<float>>(im);
+        var ar = MemoryMarshal.Cast<float, Vector256<float>>(aRe);
+        var ai = MemoryMarshal.Cast<float, Vector256<float>>(aIm);
+        for (int j = 0; j < _length; j++)
+        {
+            float cr = _chirpRe[j], ci = _chirpIm[j];
+            ar[j] = xr[j] * cr - xi[j] * ci;
+            ai[j] = xr[j] * ci + xi[j] * cr;
+        }
+        ar[_length..].Clear();
+        ai[_length..].Clear();
+        _inner.Forward(aRe, aIm, inner);
+        for (int k = 0; k < size; k++)
+        {
+            float fr = _filterRe[k], fi = _filterIm[k];
+            var r = ar[k] * fr - ai[k] * fi;
+            ai[k] = ar[k] * fi + ai[k] * fr;
+            ar[k] = r;
+        }
+        _inner.InverseUnscaled(aRe, aIm, inner);
+        for (int k = 0; k < _length; k++)
+        {
+            float cr = _chirpRe[k], ci = _chirpIm[k];
+            xr[k] = ar[k] * cr - ai[k] * ci;
+            xi[k] = ar[k] * ci + ai[k] * cr;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using Resif.Gpu.Core.Internal;
+using Resif.Gpu.Testing;
+
+namespace Resif.Gpu.Core.Tests.Backends;
+
+/// <summary>
+/// The CPU backend's batched float32 FFT (8 transforms per vector) against numpy.fft in float64 at test time.
+/// Row counts are not multiples of the 8 lanes (or of the 16 rows of a real-row batch) so that partial batches
+/// and the full-vector paths both run. Errors are relative RMS over the whole output: float32 arithmetic with
+/// float64-computed twiddles measured 0.5–3e-7 here (Bluestein lengths and FkMask's four passes at the top);
+/// 1e-6 leaves room for other data, while a wrong twiddle, index or symmetry gives errors of order 1.
+/// </summary>
+public class CpuFftTests
+{
+    private const double Tolerance = 1e-6;
+
+    [Theory]
+    [InlineData(1, 11, false)]
+    [InlineData(2, 11, false)]
+    [InlineData(3, 11, false)]
+    [InlineData(5, 11, false)]
+    [InlineData(7, 11, false)]
+    [InlineData(8, 11, false)]
+    [InlineData(1023, 9, false)]
+    [InlineData(2000, 9, false)]
+    [InlineData(10007, 3, true)]
+    [InlineData(30001, 3, true)]
+    [InlineData(60000, 3, false)]
+    public void Complex_rows_match_numpy_fft(int length, int rows, bool bluestein)
+    {
+        Assert.Equal(bluestein, FftBatchPlan.Get(length).UsesBluestein);
+        float[] x = Random(2 * rows * length, seed: length);
+        float[] expected = Python.Apply(x, [rows, length, 2],
+            "z = np.fft.fft(x[..., 0] + 1j * x[..., 1], axis=-1)\ny = np.stack([z.real, z.imag], axis=-1)");
+        using var backend = new CpuBackend();
+        backend.ComplexFft(x, rows, length, inverse: false);
+        AssertClose(expected, x, $"fft n={length}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    [InlineData(10007)]
+    [InlineData(60000)]
+    public void Inverse_undoes_forward(int length)
+    {
+        const int rows = 9;
+        float[] x = Random(2 * rows * length, seed: 3 * length);
+        var original = (float[])x.Clone();
+        using var backend = new CpuBackend();
+        backend.ComplexFft(x, rows, length, inverse: false);
+        backend.ComplexFft(x, rows, length, inverse: true);
+        AssertClose(original, x, $"round trip n={length}");
+    }
+
+    [Theory]
+    [InlineData(37, 1000)]
+    [InlineData(19, 999)]
+    [InlineData(2, 257)]
+    [InlineData(1, 1)]
+    [InlineData(1, 16)]
+    [InlineData(3, 2)]
+    public void Fk_matches_numpy_fftshift_fft2(int channels, int samples)
+    {
+        const double scale = 0.5;
+        float[] x = Random(channels * samples, seed: channels + samples);
+        float[] expected = Python.Apply(x, [channels, samples],
+            $"z = np.fft.fftshift(np.fft.fft2(x)) * {scale}\ny = np.stack([z.real, z.imag], axis=-1)");
+        var y = new float[2 * channels * samples];
+        using var backend = new CpuBackend();
+        backend.Fk(x, channels, samples, scale, y);
+        AssertClose(expected, y, $"Fk {channels}x{samples}");
+    }
+
+    [Theory]
+    [InlineData(37, 1000)]
+    [InlineData(19, 999)]
+    [InlineData(1, 7)]
+    [InlineData(5, 2)]
+    public void Fk_mask_matches_numpy_for_a_mask_without_symmetry(int channels, int samples)
+    {
+        float[] x = Random(channels * samples, seed: 2 * channels + samples);
+        // Random weights: mask[d, k] != mask[−d, −k], so the real part of the inverse has to be taken faithfully.
+        float[] mask = Random(channels * samples, seed: 5).Select(v => (v + 1) / 2).ToArray();
+        float[] stacked = [.. x, .. mask];
+        float[] expected = Python.Apply(stacked, [2, channels, samples],
+            "y = np.real(np.fft.ifft2(np.fft.fft2(x[0]) * x[1]))");
+        using var backend = new CpuBackend();
+        backend.FkMask(x, channels, samples, mask);
+        AssertClose(expected, x, $"FkMask {channels}x{samples}");
+    }
+
+    [Theory]
+    [InlineData(13, 1001)]
+    [InlineData(17, 4096)]
+    public void Envelope_matches_scipy_hilbert(int rows, int columns)
+    {
+        float[] x = Random(rows * columns, seed: rows * columns);
+        float[] expected = Python.Apply(x, [rows, columns], "y = np.abs(signal.hilbert(x, axis=-1))");
+        using var backend = new CpuBackend();
+        backend.Envelope(x, rows, columns);
+        AssertClose(expected, x, $"Envelope {rows}x{columns}");
+    }
+
+    [Fact]
+    public void A_single_thread_gives_the_same_bits_as_two()
+    {
+        const int channels = 40, samples = 600;
+        float[] x = Random(channels * samples, seed: 8);
+        float[] one = new float[2 * channels * samples], two = new float[2 * channels * samples];
+        using (var backend = new CpuBackend(1)) backend.Fk(x, channels, samples, 1.0, one);
+        using (var backend = new CpuBackend(2)) backend.Fk(x, channels, samples, 1.0, two);
+        Assert.Equal(one, two);
+    }
+
+    private static float[] Random(int count, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double error = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            error += Math.Pow(actual[i] - (double)expected[i], 2);
+            norm += (double)expected[i] * expected[i];
+        }
+        double relative = Math.Sqrt(error / norm);
+        Assert.True(relative < Tolerance, $"{what}: relative RMS error {relative:E2}");
+    }
+}
