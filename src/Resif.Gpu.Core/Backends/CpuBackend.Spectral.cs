@@ -31,6 +31,8 @@ public sealed partial class CpuBackend
         FftTransforms.FillNegativeFrequencies(output, channels, samples, ParallelOptions);
     }
 
+    private const int MaxPooledSpectrumFloats = 16 << 20;
+
     public void FkMask(float[] data, int channels, int samples, float[] mask)
     {
         SpectralChecks.Require(data, (long)channels * samples, nameof(data));
@@ -39,7 +41,10 @@ public sealed partial class CpuBackend
         // run on each column group while it is in cache; then the inverse real time FFT.
         int bins = samples / 2 + 1;
         long rowStride = 2L * bins;
-        var spectrum = ArrayPool<float>.Shared.Rent(checked((int)(rowStride * channels)));
+        int length = checked((int)(rowStride * channels));
+        // A pooled buffer would stay held after the call: large ones are allocated, so an idle server gives memory back.
+        bool pooled = length <= MaxPooledSpectrumFloats;
+        var spectrum = pooled ? ArrayPool<float>.Shared.Rent(length) : GC.AllocateUninitializedArray<float>(length);
         try
         {
             float norm = (float)(1.0 / ((double)channels * samples));
@@ -49,7 +54,7 @@ public sealed partial class CpuBackend
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(spectrum);
+            if (pooled) ArrayPool<float>.Shared.Return(spectrum);
         }
     }
 
