@@ -5,12 +5,14 @@ using Resif.Gpu.Bench;
 // side-by-side [options]       our half of bench/side-by-side.sh (see SideBySide.Usage)
 // store-read [ch] [samples] [n] whole-array ArrayStore read throughput (see StoreRead)
 // scaling [options]            time vs channels, samples, slownesses, FFT length (see Scaling.Usage)
+// make-array STORE NAME C S    a large synthetic array written in bounded blocks (bench/rss-10gb.sh)
 return args.FirstOrDefault() switch
 {
     "bdn" => RunBenchmarkDotNet(args[1..]),
     "side-by-side" => await SideBySide.RunAsync(args[1..]),
     "store-read" => StoreRead.Run(args[1..]),
     "scaling" => Scaling.Run(args[1..]),
+    "make-array" => MakeArray.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -22,6 +24,6 @@ static int RunBenchmarkDotNet(string[] arguments)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | store-read [channels] [samples] [repeats] | scaling " + Scaling.Usage + " | side-by-side " + SideBySide.Usage);
+    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | store-read [channels] [samples] [repeats] | scaling " + Scaling.Usage + " | make-array " + MakeArray.Usage + " | side-by-side " + SideBySide.Usage);
     return 2;
 }
