@@ -44,7 +44,12 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
             double weight = spectra.Weight(b);
             int w = 0;
             for (; w + 4 <= windows; w += 4) Beam4(b, w, s, weight);
-            for (; w < windows; w++) Beam1(b, w, s, weight);
+            if (w + 2 <= windows)
+            {
+                Beam2(b, w, s, weight);
+                w += 2;
+            }
+            if (w < windows) Beam1(b, w, s, weight);
         }
         for (int lane = 0; lane < Lanes && first + lane < slownesses.Length; lane++)
         {
@@ -113,7 +118,8 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
         }
     }
 
-    /// <summary>Beams of four windows of one bin over all channels, in registers; their |B|² added to the power.</summary>
+    /// <summary>Beams of four windows of one bin over all channels, in registers; their |B|² added to the power.
+    /// Beam2 and Beam1 take the remaining windows: each channel's steering is loaded once per call.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Beam4(int bin, int w, Scratch s, double weight)
     {
@@ -138,6 +144,28 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
         AddPower(s.Power, w + 1, weight, r1, i1);
         AddPower(s.Power, w + 2, weight, r2, i2);
         AddPower(s.Power, w + 3, weight, r3, i3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Beam2(int bin, int w, Scratch s, double weight)
+    {
+        int windows = spectra.Windows;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
+        ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
+        ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
+        Vector256<float> r0 = default, i0 = default, r1 = default, i1 = default;
+        nint x = 0;
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
+        {
+            var sr = Vector256.LoadUnsafe(ref ar, at);
+            var si = Vector256.LoadUnsafe(ref ai, at);
+            var sn = Vector256.LoadUnsafe(ref an, at);
+            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
+            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 1), Unsafe.Add(ref xi, x + 1), ref r1, ref i1);
+        }
+        AddPower(s.Power, w, weight, r0, i0);
+        AddPower(s.Power, w + 1, weight, r1, i1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
