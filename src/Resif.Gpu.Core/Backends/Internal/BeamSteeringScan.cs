@@ -87,15 +87,39 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
         s.SteerNegIm[at] = (float)-im;
     }
 
+    /// <summary>Anchor · jump in float64, rounded once into the float32 steering.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Reanchor(Scratch s)
     {
-        for (int at = 0; at < s.AnchorRe.Length; at++)
+        ref double re = ref MemoryMarshal.GetArrayDataReference(s.AnchorRe), im = ref MemoryMarshal.GetArrayDataReference(s.AnchorIm);
+        ref double jr = ref MemoryMarshal.GetArrayDataReference(s.JumpRe), ji = ref MemoryMarshal.GetArrayDataReference(s.JumpIm);
+        ref float sr = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), si = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
+        ref float sn = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
+        int half = Vector256<double>.Count;
+        for (nuint at = 0; at < (nuint)s.AnchorRe.Length; at += (nuint)Lanes)
         {
-            double re = s.AnchorRe[at], im = s.AnchorIm[at], jr = s.JumpRe[at], ji = s.JumpIm[at];
-            s.AnchorRe[at] = re * jr - im * ji;
-            s.AnchorIm[at] = re * ji + im * jr;
-            SetSteering(s, at, s.AnchorRe[at], s.AnchorIm[at]);
+            var (lowRe, lowIm) = AdvanceAnchor(ref re, ref im, ref jr, ref ji, at);
+            var (highRe, highIm) = AdvanceAnchor(ref re, ref im, ref jr, ref ji, at + (nuint)half);
+            var nextRe = Vector256.Narrow(lowRe, highRe);
+            var nextIm = Vector256.Narrow(lowIm, highIm);
+            nextRe.StoreUnsafe(ref sr, at);
+            nextIm.StoreUnsafe(ref si, at);
+            (-nextIm).StoreUnsafe(ref sn, at);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> Re, Vector256<double> Im) AdvanceAnchor(ref double re, ref double im, ref double jr, ref double ji, nuint at)
+    {
+        var a = Vector256.LoadUnsafe(ref re, at);
+        var b = Vector256.LoadUnsafe(ref im, at);
+        var c = Vector256.LoadUnsafe(ref jr, at);
+        var d = Vector256.LoadUnsafe(ref ji, at);
+        var nextRe = Vector256.FusedMultiplyAdd(a, c, -(b * d));
+        var nextIm = Vector256.FusedMultiplyAdd(a, d, b * c);
+        nextRe.StoreUnsafe(ref re, at);
+        nextIm.StoreUnsafe(ref im, at);
+        return (nextRe, nextIm);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
