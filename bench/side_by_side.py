@@ -59,19 +59,21 @@ def agreement(out, args, x):
 
 def beam_reference(args, x):
     """Our SlownessBeam's documented definition, in NumPy: per window, mean over channels of the window FFT
-    shifted by exp(+2 pi i f s x_c), power = sum |B(f)|^2 / window^2."""
+    shifted by exp(+2 pi i f s x_c), power = sum |B(f)|^2 / window^2 over the bins with |f| in the peer's beam band
+    (both signs of f: the two-sided sum, computed without our one-sided shortcut)."""
     nch, ns = x.shape
     window = int(round(args.win * args.fs))
     nwin = ns // window
     slow = np.linspace(-args.smax, args.smax, args.nslow)
     pos = np.arange(nch) * args.dx
     f = np.fft.fftfreq(window, 1.0 / args.fs)
+    band = (np.abs(f) >= args.beam_band[0]) & (np.abs(f) <= args.beam_band[1])
     power = np.empty((args.nslow, nwin))
     for w in range(nwin):
         spectra = np.fft.fft(x[:, w * window:(w + 1) * window].astype(np.float64), axis=-1)     # [c, f]
         for i, s in enumerate(slow):
             beam = np.mean(spectra * np.exp(2j * np.pi * np.outer(pos * s, f)), axis=0)
-            power[i, w] = np.sum(np.abs(beam) ** 2) / window ** 2
+            power[i, w] = np.sum(np.abs(beam[band]) ** 2) / window ** 2
     return power
 
 

@@ -5,6 +5,8 @@ using Resif.Gpu.Bench;
 // side-by-side [options]       our half of bench/side-by-side.sh (see SideBySide.Usage)
 // store-read | store-write ... TileDB-engine whole-array throughput per filter pipeline (see StorageThroughput)
 // ingest [files] [template]    many-file vendor ingest throughput (see IngestBench)
+// scaling [options]            time vs channels, samples, slownesses, FFT length (see Scaling.Usage)
+// make-array STORE NAME C S    a large synthetic array written in bounded blocks (bench/rss-10gb.sh)
 return args.FirstOrDefault() switch
 {
     "bdn" => RunBenchmarkDotNet(args[1..]),
@@ -12,6 +14,8 @@ return args.FirstOrDefault() switch
     "store-read" => StorageThroughput.Read(args[1..]),
     "store-write" => StorageThroughput.Write(args[1..]),
     "ingest" => await IngestBench.RunAsync(args[1..]),
+    "scaling" => Scaling.Run(args[1..]),
+    "make-array" => MakeArray.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -23,6 +27,7 @@ static int RunBenchmarkDotNet(string[] arguments)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | " + StorageThroughput.Usage + " | ingest [files] [template] | side-by-side " + SideBySide.Usage);
+    Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | " + StorageThroughput.Usage + " | ingest [files] [template] | scaling " + Scaling.Usage
+        + " | make-array " + MakeArray.Usage + " | side-by-side " + SideBySide.Usage);
     return 2;
 }

@@ -128,17 +128,18 @@ internal sealed class SideBySide
         var offsets = Enumerable.Range(0, _channels).Select(c => c * _dx).ToArray();
         var slowness = Enumerable.Range(0, Slownesses).Select(i => -SlownessMax + 2 * SlownessMax * i / (Slownesses - 1)).ToArray();
         var power = new float[Slownesses * (_samples / window)];
-        // scipy_peer --beam-channels: the first channels only (the full array takes minutes here, see bench/README.md).
+        // scipy_peer --beam-channels: the first channels only (as the peer).
         int channels = _beamChannels > 0 ? Math.Min(_beamChannels, _channels) : _channels;
-        Time("beam_fd", $"CpuBackend.SlownessBeam frequency domain, {Slownesses} slownesses, {channels} channels, timed once", null,
-            () => _backend.SlownessBeam(_block, channels, _samples, offsets, 1 / _fs, slowness, window, frequencyDomain: true, power),
-            repeats: 1, samples: (long)channels * _samples);
+        // The peer sums the bins of its --beam-band (1-40 Hz): ours keeps the same bins, steering included in the time.
+        Time("beam_fd", $"CpuBackend.SlownessBeam frequency domain, {BandLow}-{BandHigh} Hz bins, {Slownesses} slownesses, {channels} channels", null,
+            () => _backend.SlownessBeam(_block, channels, _samples, offsets, 1 / _fs, slowness, window, frequencyDomain: true, power, BandLow, BandHigh),
+            samples: (long)channels * _samples);
         // Agreement on the first channels and window only: the NumPy reference builds every steering phase.
         int rows = Math.Min(_channels, CheckBeamChannels);
         var sub = new float[rows * window];
         for (int r = 0; r < rows; r++) _block.AsSpan(r * _samples, window).CopyTo(sub.AsSpan(r * window));
         var subPower = new float[Slownesses];
-        _backend.SlownessBeam(sub, rows, window, offsets, 1 / _fs, slowness, window, frequencyDomain: true, subPower);
+        _backend.SlownessBeam(sub, rows, window, offsets, 1 / _fs, slowness, window, frequencyDomain: true, subPower, BandLow, BandHigh);
         NpyFile.Write(Path.Combine(_out, "beam_fd.npy"), [Slownesses, 1], subPower);
     }
 

@@ -86,11 +86,12 @@ public sealed partial class IlgpuBackend
 
     /// <summary>Time-domain scans run on the device; frequency-domain scans need window FFTs and run on the CPU backend.</summary>
     public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
-        double[] slownesses, int window, bool frequencyDomain, float[] output)
+        double[] slownesses, int window, bool frequencyDomain, float[] output,
+        double frequencyMin = 0, double frequencyMax = double.PositiveInfinity)
     {
-        if (frequencyDomain)
+        if (frequencyDomain || frequencyMin != 0 || !double.IsPositiveInfinity(frequencyMax))
         {
-            Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
+            Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output, frequencyMin, frequencyMax);
             return;
         }
         CheckShape(input.LongLength, channels, samples, nameof(input));

@@ -15,18 +15,28 @@ public sealed record ReductionResult(V1.ResultHeader Header, float[] Data, V1.Re
     public static async Task<ReductionResult> CollectAsync(IAsyncEnumerable<V1.ReduceResponse> responses, IProgress<V1.Progress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        // float32 and complex64 chunks land straight in the result's float array; narrower types are decoded at the end.
+        float[] values = [];
         byte[] received = [];
         var (header, trailer) = await ReductionStream.ReadAsync(responses,
             header =>
             {
                 if (header.TotalBytes % ElementBytes(header.Dtype) != 0)
                     throw new ResultIntegrityException($"total_bytes {header.TotalBytes} is not whole {header.Dtype} values");
-                received = new byte[checked((int)header.TotalBytes)];
+                int total = checked((int)header.TotalBytes);
+                if (IsFloat(header.Dtype)) values = new float[total / sizeof(float)];
+                else received = new byte[total];
             },
-            (offset, bytes) => bytes.Span.CopyTo(received.AsSpan(checked((int)offset))),
+            (offset, bytes) =>
+            {
+                var target = values.Length > 0 ? MemoryMarshal.AsBytes(values.AsSpan()) : received.AsSpan();
+                bytes.Span.CopyTo(target.Slice(checked((int)offset)));
+            },
             progress, cancellationToken).ConfigureAwait(false);
-        return new ReductionResult(header, Decode(header, received), trailer);
+        return new ReductionResult(header, IsFloat(header.Dtype) ? values : Decode(header, received), trailer);
     }
+
+    private static bool IsFloat(V1.DataType type) => type is V1.DataType.Float32 or V1.DataType.Complex64;
 
     public static int ElementBytes(V1.DataType type) => type switch
     {
@@ -40,9 +50,6 @@ public sealed record ReductionResult(V1.ResultHeader Header, float[] Data, V1.Re
     {
         switch (header.Dtype)
         {
-            case V1.DataType.Float32:
-            case V1.DataType.Complex64:
-                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
             case V1.DataType.Float16:
             {
                 var values = new float[bytes.Length / 2];

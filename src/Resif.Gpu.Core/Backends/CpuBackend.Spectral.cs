@@ -115,7 +115,8 @@ public sealed partial class CpuBackend
     }
 
     public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
-        double[] slownesses, int window, bool frequencyDomain, float[] output)
+        double[] slownesses, int window, bool frequencyDomain, float[] output,
+        double frequencyMin = 0, double frequencyMax = double.PositiveInfinity)
     {
         SpectralChecks.Require(input, (long)channels * samples, nameof(input));
         if (offsets.Length < channels) throw new ArgumentException("one offset per channel needed", nameof(offsets));
@@ -125,8 +126,11 @@ public sealed partial class CpuBackend
         var beam = new SpectralBeamformer(input, channels, samples, offsets, sampleInterval, window);
         if (frequencyDomain)
         {
-            var spectra = beam.WindowSpectra(ParallelOptions);
-            Parallel.For(0, slownesses.Length, ParallelOptions, si => beam.FrequencyPower(spectra, slownesses[si], output.AsSpan(si * windows, windows)));
+            if (channels > 0 && windows > 0) beam.FrequencyPower(slownesses, frequencyMin, frequencyMax, output, ParallelOptions);
+        }
+        else if (frequencyMin != 0 || !double.IsPositiveInfinity(frequencyMax))
+        {
+            throw new ArgumentException("a frequency band applies to the frequency-domain beam only", nameof(frequencyMin));
         }
         else
         {

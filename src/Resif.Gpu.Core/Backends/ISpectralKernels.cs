@@ -51,10 +51,12 @@ public interface ISpectralKernels
     /// over consecutive windows of <paramref name="window"/> samples, into output [slownesses, columns / window].
     /// Time domain: linear interpolation between samples, zero outside the record. Frequency domain: per window,
     /// exact fractional shifts exp(+2πi f τ) applied to the window's FFT (circular within the window); power is
-    /// Σ|B(f)|²/window² (Parseval).
+    /// Σ|B(f)|²/window² over the bins with <paramref name="frequencyMin"/> ≤ |f| ≤ <paramref name="frequencyMax"/>
+    /// (Hz; the default band keeps every bin: Parseval's mean of b(t)²). The band applies to the frequency domain only.
     /// </summary>
     void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
-        double[] slownesses, int window, bool frequencyDomain, float[] output);
+        double[] slownesses, int window, bool frequencyDomain, float[] output,
+        double frequencyMin = 0, double frequencyMax = double.PositiveInfinity);
 
     /// <summary>
     /// Station-array FK analysis (ObsPy <c>array_processing</c>) over sliding windows of <paramref name="window"/>

@@ -86,8 +86,47 @@ public class BeamTests
             """;
         var expected = SpectralTestData.Numpy(x, [channels, samples], script);
         var result = SpectralTestData.Run($"beam:smin={smin},smax={smax},ns={ns},window={window * Dt},method={method}", layout, x);
-        // Both sides in float64; only float32 output rounding differs.
+        // das: both sides in float64, only float32 output rounding differs. freq: float32 spectra and steering
+        // products (~1e-7 per term) over 9 channels and 26 bins stay well under 1e-6 of the peak here.
         Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 1e-6);
+    }
+
+    [Theory]
+    // Even window with the Nyquist bin in the band (weight 1), odd window with DC in the band (weight 1); 7 windows
+    // and 11 slownesses leave remainders after every 4-window and 8-slowness block of the kernel.
+    [InlineData(64, 20.0, 250.0)]
+    [InlineData(63, 0.0, 100.0)]
+    // Every bin of a long window: 1001 bins, phases up to ~2000 cycles, many steering re-anchorings.
+    [InlineData(2000, 0.0, 0.0)]
+    public void Band_limited_power_matches_a_two_sided_numpy_sum(int window, double fmin, double fmax)
+    {
+        const int channels = 13, ns = 11;
+        const double smin = -2e-3, smax = 2e-3, dx = 40;
+        int samples = window * 7 + 5;
+        var x = SpectralTestData.Random(channels * samples, 5);
+        string fmaxText = fmax.ToString("R", CultureInfo.InvariantCulture), fminText = fmin.ToString("R", CultureInfo.InvariantCulture);
+        // The contract's definition, both signs of f (numpy fftfreq), without the kernel's one-sided shortcut.
+        string script = $$"""
+            off = np.arange(x.shape[0]) * {{dx}}
+            slow = np.linspace({{smin}}, {{smax}}, {{ns}})
+            W, dt = {{window}}, {{Dt}}
+            nw = x.shape[1] // W
+            f = np.fft.fftfreq(W, dt)
+            fmax = {{fmaxText}} if {{fmaxText}} > 0 else np.inf
+            keep = (np.abs(f) >= {{fminText}}) & (np.abs(f) <= fmax)
+            y = np.zeros((len(slow), nw))
+            for w in range(nw):
+                X = np.fft.fft(x[:, w * W:(w + 1) * W].astype(np.float64), axis=1)
+                for si, s in enumerate(slow):
+                    B = np.mean(X * np.exp(2j * np.pi * f[None, :] * s * off[:, None]), axis=0)
+                    y[si, w] = np.sum(np.abs(B[keep]) ** 2) / W ** 2
+            """;
+        var expected = SpectralTestData.Numpy(x, [channels, samples], script);
+        var result = SpectralTestData.Run($"beam:smin={smin},smax={smax},ns={ns},window={window * Dt},method=freq,fmin={fminText},fmax={fmaxText}",
+            SpectralTestData.Layout(channels, samples, dx, Dt), x);
+        Assert.Equal([(long)ns, 7L], result.Layout.Shape);
+        // float32 spectra, steering rotations (re-anchored in float64 every 16 bins) and products: ~1e-6 of the peak.
+        Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 1e-5);
     }
 
     [Theory]
@@ -97,6 +136,11 @@ public class BeamTests
     [InlineData("beam:smin=-1e-3,smax=1e-3,window=10", "operations[0].window")]
     [InlineData("beam:smin=-1e-3,smax=1e-3,window=0.1,method=music", "operations[0].method")]
     [InlineData("beam:smax=1e-3,window=0.1", "operations[0].smin")]
+    [InlineData("beam:smin=-1e-3,smax=1e-3,window=0.1,fmin=5", "operations[0].fmin")]
+    [InlineData("beam:smin=-1e-3,smax=1e-3,window=0.1,method=freq,fmin=-1", "operations[0].fmin")]
+    [InlineData("beam:smin=-1e-3,smax=1e-3,window=0.1,method=freq,fmin=20,fmax=10", "operations[0].fmax")]
+    // 0.1 s windows hold bins 10 Hz apart: none lies in [11, 19] Hz.
+    [InlineData("beam:smin=-1e-3,smax=1e-3,window=0.1,method=freq,fmin=11,fmax=19", "operations[0].fmax")]
     public void Bad_scans_name_the_field(string spec, string field)
     {
         var error = Assert.Throws<InvalidRequestException>(() => SpectralTestData.Create(spec).Plan(SpectralTestData.Layout(4, 500, 1, Dt)));

@@ -63,6 +63,8 @@ public static class SpectralOperations
             ParameterSpec.Integer("ns", 51, "number of slownesses from smin to smax inclusive"),
             ParameterSpec.Number("window", null, "power window in seconds (non-overlapping, whole samples)"),
             ParameterSpec.Choice("method", "das", "das: time-domain delay and sum (linear interpolation); freq: phase shifts per window FFT", "das", "freq"),
+            ParameterSpec.Number("fmin", 0, "method=freq: lowest |frequency| summed (Hz)"),
+            ParameterSpec.Number("fmax", 0, "method=freq: highest |frequency| summed (Hz); 0 = up to Nyquist"),
         ],
         p => new BeamOperation(p));
 
