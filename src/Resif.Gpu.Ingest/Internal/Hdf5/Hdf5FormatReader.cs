@@ -33,10 +33,20 @@ internal abstract class Hdf5FormatReader : FormatReader
         return ReadSamples(file, info, start, count);
     }
 
+    protected sealed override void ReadSamplesInto(string path, DasFileInfo info, long start, long count, float[] destination, long stride, long offset)
+    {
+        using var file = H5.Open(path);
+        ReadSamplesInto(file, info, start, count, destination, stride, offset);
+    }
+
     /// <summary>True when the file has this format's distinctive groups, datasets or attributes.</summary>
     protected abstract bool Matches(NativeFile file);
 
     protected abstract DasFileInfo Describe(NativeFile file, string path);
 
     protected abstract float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count);
+
+    /// <summary>Into rows of a larger block (see <see cref="IDasFormatReader.ReadTimeBlockInto"/>); by default through a copy.</summary>
+    protected virtual void ReadSamplesInto(NativeFile file, DasFileInfo info, long start, long count, float[] destination, long stride, long offset) =>
+        SampleConversion.CopyRows<float>(ReadSamples(file, info, start, count), info.Channels, count, destination, stride, offset);
 }

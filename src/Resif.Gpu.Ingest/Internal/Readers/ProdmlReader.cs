@@ -55,6 +55,12 @@ internal sealed class ProdmlReader : Hdf5FormatReader
         return H5.ReadChannelTime(data, TimeAxisOf(data), start, count);
     }
 
+    protected override void ReadSamplesInto(NativeFile file, DasFileInfo info, long start, long count, float[] destination, long stride, long offset)
+    {
+        var data = file.Group(RawGroup).Dataset("RawData");
+        H5.ReadChannelTimeInto(data, TimeAxisOf(data), start, count, destination, stride, offset);
+    }
+
     /// <summary>PRODML names the axes ("time, locus" or "locus, time"); without names, time comes first.</summary>
     private static int TimeAxisOf(IH5Dataset data)
     {
