@@ -49,16 +49,10 @@ internal sealed class ProdmlReader : Hdf5FormatReader
             H5.DtypeName(data.Type), H5.OptionalText(raw, "RawDataUnit") ?? "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count)
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info)
     {
         var data = file.Group(RawGroup).Dataset("RawData");
-        return H5.ReadChannelTime(data, TimeAxisOf(data), start, count);
-    }
-
-    protected override void ReadSamplesInto(NativeFile file, DasFileInfo info, long start, long count, float[] destination, long stride, long offset)
-    {
-        var data = file.Group(RawGroup).Dataset("RawData");
-        H5.ReadChannelTimeInto(data, TimeAxisOf(data), start, count, destination, stride, offset);
+        return (data, TimeAxisOf(data));
     }
 
     /// <summary>PRODML names the axes ("time, locus" or "locus, time"); without names, time comes first.</summary>
