@@ -24,4 +24,12 @@ public interface IDasFormatReader
 
     /// <summary>The samples [<paramref name="start"/>, start + <paramref name="count"/>) of every channel, so that memory stays bounded on large files.</summary>
     DasRecording ReadTimeBlock(string path, long start, long count);
+
+    /// <summary>
+    /// As <see cref="ReadTimeBlock"/> for a file this reader has already scanned (<paramref name="info"/>, from
+    /// <see cref="Scan"/>: not parsed again), writing sample i of channel c to
+    /// <c>destination[c * stride + offset + i]</c>: straight into a larger [channel, time] block, converted on the way
+    /// where the format allows, so that an ingest copies each sample once.
+    /// </summary>
+    void ReadTimeBlockInto(DasFileInfo info, long start, long count, float[] destination, long stride, long offset);
 }

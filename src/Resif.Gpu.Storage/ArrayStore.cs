@@ -70,8 +70,19 @@ public sealed partial class ArrayStore(string root) : IArrayStore
         : [];
 
     /// <summary>What the store writes by default: zstd level 3, then a SHA-256 per chunk so damage is detected, not read.</summary>
-    public static TileDbFilterPipeline DefaultDataFilters { get; } =
-        TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3), new TileDbFilter(TileDbFilterType.ChecksumSha256));
+    public static TileDbFilterPipeline DefaultDataFilters { get; } = DataFilters(3);
+
+    /// <summary>
+    /// The store's pipeline at another zstd level: any level reads back the same way (TileDB decompresses without
+    /// knowing it); lower levels write faster and compress less.
+    /// </summary>
+    public static TileDbFilterPipeline DataFilters(int zstdLevel) =>
+        zstdLevel is >= MinZstdLevel and <= MaxZstdLevel
+            ? TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, zstdLevel), new TileDbFilter(TileDbFilterType.ChecksumSha256))
+            : throw new InvalidRequestException("zstd_level", $"must be in [{MinZstdLevel}, {MaxZstdLevel}], got {zstdLevel}");
+
+    /// <summary>zstd's positive levels (its negative fast modes are left out: this engine reads level -1 as "default").</summary>
+    public const int MinZstdLevel = 1, MaxZstdLevel = 22;
 
     /// <summary>The store's array schema: int64 <c>channel</c> x <c>time</c>, one float32 attribute with these filters.</summary>
     public static TileDbSchema DasSchema(long channels, TileDbFilterPipeline dataFilters) =>
@@ -86,7 +97,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public ArrayInfo Create(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        using (Materialize(name, channels, samples, coords, metadata)) { }
+        using (Materialize(name, channels, samples, coords, metadata, DefaultDataFilters)) { }
         return Describe(name);
     }
 
@@ -94,11 +105,14 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     /// Creates an array under a hidden name (<see cref="StagingPrefix"/>) that the caller fills with
     /// <see cref="ArrayWriteSession.Append"/> and publishes under its real name when complete; disposing it unpublished
     /// deletes it. The returned object holds the array's write lock: while its process lives, nobody removes it.
+    /// <paramref name="dataFilters"/> (default <see cref="DefaultDataFilters"/>) becomes the array's data pipeline, which
+    /// later appends keep: an ingest may trade ratio for speed (see <see cref="DataFilters"/>).
     /// </summary>
-    public ArrayWriteSession CreateStaged(long channels, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null)
+    public ArrayWriteSession CreateStaged(long channels, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata = null,
+        TileDbFilterPipeline? dataFilters = null)
     {
         string name = StagingPrefix + Guid.NewGuid().ToString("N");
-        return new ArrayWriteSession(this, name, Materialize(name, channels, 0, coords, metadata), staged: true);
+        return new ArrayWriteSession(this, name, Materialize(name, channels, 0, coords, metadata, dataFilters ?? DefaultDataFilters), staged: true);
     }
 
     /// <summary>
@@ -116,7 +130,8 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     /// its name (a half-created array is never listed) and returns the lock, still held. Stale staging folders left
     /// by dead writers are removed first.
     /// </summary>
-    private FileLock Materialize(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata)
+    private FileLock Materialize(string name, long channels, long samples, ArrayCoordinates coords, IReadOnlyDictionary<string, string>? metadata,
+        TileDbFilterPipeline dataFilters)
     {
         if (!IsValidName(name)) throw new InvalidRequestException("name", $"'{name}' is not a valid array name: use 1-128 characters [A-Za-z0-9._-], starting with a letter or digit, without '..'");
         if (channels is <= 0 or > int.MaxValue) throw new InvalidRequestException("channels", $"must be in [1, {int.MaxValue}], got {channels}");
@@ -136,7 +151,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
             var held = FileLock.Acquire(Path.Combine(staging, TileDbWriter.LockFile), WriteLockTimeout, $"array '{name}'");
             try
             {
-                TileDbWriter.Create(staging, DasSchema(channels, DefaultDataFilters));
+                TileDbWriter.Create(staging, DasSchema(channels, dataFilters));
                 var entries = new Dictionary<string, TileDbMetadataValue>
                 {
                     [KeyTimeStep] = TileDbMetadataValue.FromDoubles(coords.TimeStep),

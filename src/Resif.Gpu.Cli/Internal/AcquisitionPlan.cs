@@ -135,22 +135,28 @@ internal sealed class AcquisitionPlan
     }
 
     /// <summary>
-    /// Fills samples [start, start + count) of the joined axis: NaN, then every file covering part of it, in time
-    /// order (so the later file wins an overlap). Only the requested samples are read from each file.
+    /// Fills samples [start, start + count) of the joined axis: every file covering part of it, in time order (so the
+    /// later file wins an overlap), read straight into the block; NaN where no file does. Only the requested samples
+    /// are read from each file, and its header is not parsed again.
     /// </summary>
     public void Fill(long start, int count, float[] destination)
     {
-        Array.Fill(destination, float.NaN);
+        long channels = Reference.Channels, end = start + count, covered = start;
+        void Gap(long from, long to)
+        {
+            for (long c = 0; c < channels; c++) destination.AsSpan((int)(c * count + from - start), (int)(to - from)).Fill(float.NaN);
+        }
+
+        // Files are in start order: a stretch before a file's start that no earlier file reached is a gap.
         foreach (var file in Files)
         {
-            long low = Math.Max(start, file.Start), high = Math.Min(start + count, file.End);
+            long low = Math.Max(start, file.Start), high = Math.Min(end, file.End);
             if (low >= high) continue;
-            var block = file.Reader.ReadTimeBlock(file.Info.Path, low - file.Start, high - low);
-            for (int c = 0; c < file.Info.Channels; c++)
-            {
-                block.Channel(c).CopyTo(destination.AsSpan((int)(c * count + (low - start)), (int)(high - low)));
-            }
+            if (low > covered) Gap(covered, low);
+            file.Reader.ReadTimeBlockInto(file.Info, low - file.Start, high - low, destination, count, low - start);
+            covered = Math.Max(covered, high);
         }
+        if (covered < end) Gap(covered, end);
     }
 
     /// <summary>Number of files whose last sample lies before <paramref name="sample"/> (for progress).</summary>

@@ -19,13 +19,15 @@ internal static class ArrayWriting
     /// <summary>Called after each block with the number of samples written so far.</summary>
     public delegate void ProgressReporter(long samplesWritten);
 
+    /// <summary>Creates array <paramref name="name"/>; <paramref name="dataFilters"/> defaults to the store's (zstd 3 + SHA-256).</summary>
     public static void Write(ArrayStore store, string name, long channels, long samples, ArrayCoordinates coordinates,
-        IReadOnlyDictionary<string, string> metadata, BlockFiller fill, ProgressReporter? progress, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> metadata, BlockFiller fill, ProgressReporter? progress, CancellationToken cancellationToken,
+        TileDbFilterPipeline? dataFilters = null)
     {
         if (!ArrayStore.IsValidName(name)) throw new Core.InvalidRequestException("name", $"'{name}' is not a valid array name ([A-Za-z0-9._-], up to 128 characters)");
         if (store.List().Contains(name)) throw new Core.InvalidRequestException("name", $"array '{name}' already exists in {store.Root}");
         // The staged array holds its write lock until published: if this process dies, the next write removes it.
-        using var staged = store.CreateStaged(channels, coordinates, metadata);
+        using var staged = store.CreateStaged(channels, coordinates, metadata, dataFilters);
         AppendBlocks(staged.Append, channels, 0, samples, fill, progress, cancellationToken);
         staged.Publish(name);
     }

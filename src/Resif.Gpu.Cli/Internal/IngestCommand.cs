@@ -11,6 +11,12 @@ internal sealed class IngestCommand : Command
 {
     private const string GapsKey = "ingest_gaps", OverlapsKey = "ingest_overlaps";
 
+    /// <summary>
+    /// zstd level of arrays an ingest creates. Level 1 rather than the store's 3: on int16 PRODML counts stored as
+    /// float32 it compresses about as well and writes faster, and the writer is most of an ingest's CPU (bench/README, "Ingest").
+    /// </summary>
+    public const int DefaultZstdLevel = 1;
+
     public override CommandSpec Spec { get; } = new("ingest",
         "Store vendor DAS files (PRODML, Silixa HDF5/TDMS, Terra15, OptoDAS, Febus, AP Sensing, GDR, DASDAE, xdas NetCDF,\n" +
         "SEG-Y, miniSEED; detected from the content, --format to force one) or one float32 .npy [channel, time] as an array.\n" +
@@ -23,9 +29,11 @@ internal sealed class IngestCommand : Command
         "--stations FILE (StationXML, or CSV network,station,location,channel,latitude,longitude,elevation): a miniSEED network\n" +
         "becomes stations x time with each station's latitude/longitude/elevation and its km east/north of the array centre\n" +
         "(ObsPy's lonlat geometry) in the metadata, ';'-separated as arraybeam's x_km/y_km take them; a missing station is named.\n" +
-        ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.",
-        "ingest FILES... --store DIR --name NAME [--format F] [--stations FILE] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U]",
-        ["FILES"], ["--store", "--name", "--format", "--stations", "--dt", "--dx", "--t0", "--units"], [], LastPositionalRepeats: true);
+        ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.\n" +
+        $"--zstd-level N ({ArrayStore.MinZstdLevel}-{ArrayStore.MaxZstdLevel}, default {DefaultZstdLevel}): compression of a new array (higher: smaller, slower to write; reads alike);\n" +
+        "an append keeps the array's own level.",
+        "ingest FILES... --store DIR --name NAME [--format F] [--stations FILE] [--zstd-level N] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U] [--zstd-level N]",
+        ["FILES"], ["--store", "--name", "--format", "--stations", "--dt", "--dx", "--t0", "--units", "--zstd-level"], [], LastPositionalRepeats: true);
 
     public override Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -36,11 +44,12 @@ internal sealed class IngestCommand : Command
         if (!npy && new[] { "--dt", "--dx", "--t0", "--units" }.FirstOrDefault(o => args.Value(o) is not null) is { } option)
             throw new UsageException($"{option} applies to a .npy input only; vendor files carry their own coordinates");
         if (npy && args.Value("--stations") is not null) throw new UsageException("--stations applies to miniSEED station networks, not to a .npy input");
-        return Task.FromResult(npy ? IngestNpy(args, files[0], store, name, context)
-            : IngestVendor(files, args.Value("--format"), args.Value("--stations"), store, name, context));
+        var filters = ArrayStore.DataFilters(args.Int("--zstd-level") ?? DefaultZstdLevel);
+        return Task.FromResult(npy ? IngestNpy(args, files[0], store, name, filters, context)
+            : IngestVendor(files, args.Value("--format"), args.Value("--stations"), store, name, filters, context));
     }
 
-    private static int IngestNpy(Arguments args, string file, ArrayStore store, string name, CliContext context)
+    private static int IngestNpy(Arguments args, string file, ArrayStore store, string name, TileDbFilterPipeline filters, CliContext context)
     {
         double dt = args.Double("--dt") ?? 0.001, dx = args.Double("--dx") ?? 1;
         if (dt <= 0) throw new InvalidRequestException("dt", $"must be positive, got {dt}");
@@ -66,13 +75,14 @@ internal sealed class IngestCommand : Command
                         stream.Position = dataStart + (c * samples + start) * sizeof(float);
                         stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.AsSpan((int)(c * count), count)));
                     }
-                }, written => progress.Report(written * channels * 4.0), context.CancellationToken);
+                }, written => progress.Report(written * channels * 4.0), context.CancellationToken, filters);
         }
         context.Out.WriteLine($"ingested {file} as '{name}': {channels} channels x {samples} samples ({Format.Bytes(channels * samples * 4.0)})");
         return CliApp.Success;
     }
 
-    private static int IngestVendor(IReadOnlyList<string> paths, string? format, string? stations, ArrayStore store, string name, CliContext context)
+    private static int IngestVendor(IReadOnlyList<string> paths, string? format, string? stations, ArrayStore store, string name,
+        TileDbFilterPipeline filters, CliContext context)
     {
         var clock = Stopwatch.StartNew();
         ArrayInfo? existing = store.List().Contains(name) ? store.Describe(name) : null;
@@ -96,7 +106,7 @@ internal sealed class IngestCommand : Command
                 progress.Report(written * channels * 4.0, $"{plan.FilesBefore(plan.First + written)}/{plan.Files.Count} files");
             if (existing is null)
             {
-                ArrayWriting.Write(store, name, channels, samples, Coordinates(plan), metadata!, plan.Fill, report, context.CancellationToken);
+                ArrayWriting.Write(store, name, channels, samples, Coordinates(plan), metadata!, plan.Fill, report, context.CancellationToken, filters);
             }
             else
             {

@@ -23,15 +23,37 @@ internal abstract class FormatReader : IDasFormatReader
     public DasRecording ReadTimeBlock(string path, long start, long count) => Guard(path, () =>
     {
         var info = ScanFile(path);
-        if (start < 0 || start > info.Samples) throw new InvalidRequestException("start", $"must be within [0, {info.Samples}], got {start}");
-        if (count < 0 || count > info.Samples - start) throw new InvalidRequestException("count", $"must be within [0, {info.Samples - start}] from start {start}, got {count}");
+        CheckBlock(info, start, count);
         return new DasRecording(info, start, count, ReadSamples(path, info, start, count));
     });
+
+    public void ReadTimeBlockInto(DasFileInfo info, long start, long count, float[] destination, long stride, long offset)
+    {
+        CheckBlock(info, start, count);
+        // The caller's mistake, not the file's: outside Guard, which blames the file.
+        if (count > stride || offset < 0 || offset > stride - count || (info.Channels - 1) * stride + offset + count > destination.LongLength)
+            throw new ArgumentException($"{info.Channels} rows of {count} samples at offset {offset}, stride {stride} do not fit {destination.LongLength} values");
+        Guard(info.Path, () =>
+        {
+            ReadSamplesInto(info.Path, info, start, count, destination, stride, offset);
+            return true;
+        });
+    }
+
+    private static void CheckBlock(DasFileInfo info, long start, long count)
+    {
+        if (start < 0 || start > info.Samples) throw new InvalidRequestException("start", $"must be within [0, {info.Samples}], got {start}");
+        if (count < 0 || count > info.Samples - start) throw new InvalidRequestException("count", $"must be within [0, {info.Samples - start}] from start {start}, got {count}");
+    }
 
     protected abstract DasFileInfo ScanFile(string path);
 
     /// <summary>Samples [start, start+count) of every channel as float32 [channel, time].</summary>
     protected abstract float[] ReadSamples(string path, DasFileInfo info, long start, long count);
+
+    /// <summary>As <see cref="ReadSamples(string, DasFileInfo, long, long)"/>, into rows of a larger block (arguments checked); by default through a copy.</summary>
+    protected virtual void ReadSamplesInto(string path, DasFileInfo info, long start, long count, float[] destination, long stride, long offset) =>
+        SampleConversion.CopyRows<float>(ReadSamples(path, info, start, count), info.Channels, count, destination, stride, offset);
 
     protected DasFileInfo Info(string path, Coordinate distance, Coordinate time, string rawDtype, string units, IReadOnlyDictionary<string, string> metadata) =>
         new(Format, path, distance, time, rawDtype, units, metadata);

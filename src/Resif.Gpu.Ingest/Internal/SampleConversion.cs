@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Resif.Gpu.Ingest.Internal;
@@ -16,8 +17,19 @@ internal static class SampleConversion
     public static float[] TransposeToFloat<T>(T[] source, long rows, long cols) where T : INumberBase<T>
     {
         if (source.LongLength != rows * cols) throw new ArgumentException($"{source.LongLength} values are not {rows} x {cols}", nameof(source));
-        int height = checked((int)rows), width = checked((int)cols);
         var result = new float[source.Length];
+        TransposeToFloatInto<T>(source, rows, cols, result, rows, 0);
+        return result;
+    }
+
+    /// <summary>
+    /// Writes source[r, c] (any numeric type, converted) to destination[c * <paramref name="stride"/> + <paramref name="offset"/> + r]:
+    /// a block of rows lands inside longer channel rows without an intermediate copy.
+    /// </summary>
+    public static void TransposeToFloatInto<T>(ReadOnlySpan<T> source, long rows, long cols, Span<float> destination, long stride, long offset)
+        where T : INumberBase<T>
+    {
+        int height = checked((int)rows), width = checked((int)cols);
         for (int r0 = 0; r0 < height; r0 += Tile)
         {
             int r1 = Math.Min(r0 + Tile, height);
@@ -26,32 +38,27 @@ internal static class SampleConversion
                 int c1 = Math.Min(c0 + Tile, width);
                 for (int c = c0; c < c1; c++)
                 {
-                    var row = result.AsSpan(c * height + r0, r1 - r0);
+                    var row = destination.Slice(checked((int)(c * stride + offset + r0)), r1 - r0);
                     for (int r = 0; r < row.Length; r++) row[r] = float.CreateTruncating(source[(r0 + r) * width + c]);
                 }
             }
         }
-        return result;
     }
 
-    /// <summary>
-    /// Writes source[r, c] to destination[c * <paramref name="stride"/> + <paramref name="offset"/> + r]: a block of
-    /// rows lands inside longer channel rows without an intermediate copy.
-    /// </summary>
-    public static void TransposeInto(ReadOnlySpan<float> source, long rows, long cols, Span<float> destination, long stride, long offset)
+    /// <summary>As <see cref="TransposeToFloatInto{T}"/> for float32 values.</summary>
+    public static void TransposeInto(ReadOnlySpan<float> source, long rows, long cols, Span<float> destination, long stride, long offset) =>
+        TransposeToFloatInto<float>(source, rows, cols, destination, stride, offset);
+
+    /// <summary>Rows of <paramref name="cols"/> values of [rows, cols] (converted) to destination[r * stride + offset ...].</summary>
+    public static void CopyRows<T>(ReadOnlySpan<T> source, long rows, long cols, Span<float> destination, long stride, long offset) where T : INumberBase<T>
     {
-        for (long r0 = 0; r0 < rows; r0 += Tile)
+        int width = checked((int)cols);
+        for (long r = 0; r < rows; r++)
         {
-            long r1 = Math.Min(r0 + Tile, rows);
-            for (long c0 = 0; c0 < cols; c0 += Tile)
-            {
-                long c1 = Math.Min(c0 + Tile, cols);
-                for (long r = r0; r < r1; r++)
-                {
-                    var row = source.Slice(checked((int)(r * cols)), checked((int)cols));
-                    for (long c = c0; c < c1; c++) destination[checked((int)(c * stride + offset + r))] = row[(int)c];
-                }
-            }
+            var from = source.Slice(checked((int)(r * cols)), width);
+            var to = destination.Slice(checked((int)(r * stride + offset)), width);
+            if (typeof(T) == typeof(float)) MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(from)), width).CopyTo(to);
+            else for (int i = 0; i < width; i++) to[i] = float.CreateTruncating(from[i]);
         }
     }
 

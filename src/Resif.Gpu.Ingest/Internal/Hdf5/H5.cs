@@ -190,6 +190,24 @@ internal static class H5
     /// </summary>
     public static float[] ReadChannelTime(IH5Dataset dataset, int timeAxis, long start, long count)
     {
+        var (selection, channels) = TimeSelection(dataset, timeAxis, start, count);
+        // Time-major: convert while transposing, in one pass over the stored values.
+        return timeAxis == 0 ? ReadConverted(dataset, selection, new Transposed(count, channels)) : ReadFloats(dataset, selection);
+    }
+
+    /// <summary>
+    /// As <see cref="ReadChannelTime"/>, writing sample i of channel c to destination[c * stride + offset + i]: the
+    /// stored values are converted (and transposed) straight into the caller's block, without a float32 copy between.
+    /// </summary>
+    public static void ReadChannelTimeInto(IH5Dataset dataset, int timeAxis, long start, long count, float[] destination, long stride, long offset)
+    {
+        var (selection, channels) = TimeSelection(dataset, timeAxis, start, count);
+        ReadConverted(dataset, selection, new IntoRows(timeAxis == 0, count, channels, destination, stride, offset));
+    }
+
+    /// <summary>Samples [start, start + count) along the time axis of a 2-D dataset, every channel; and the channel count.</summary>
+    private static (HyperslabSelection Selection, long Channels) TimeSelection(IH5Dataset dataset, int timeAxis, long start, long count)
+    {
         ulong[] dims = dataset.Space.Dimensions;
         if (dims.Length != 2) throw new InvalidDataException($"dataset {dataset.Name} has {dims.Length} dimensions, expected 2");
         long channels = (long)dims[1 - timeAxis];
@@ -197,9 +215,7 @@ internal static class H5
         starts[timeAxis] = (ulong)start;
         blocks[timeAxis] = (ulong)count;
         blocks[1 - timeAxis] = (ulong)channels;
-        var selection = new HyperslabSelection(2, starts, blocks);
-        // Time-major: convert while transposing, in one pass over the stored values.
-        return timeAxis == 0 ? ReadConverted(dataset, selection, new Transposed(count, channels)) : ReadFloats(dataset, selection);
+        return (new HyperslabSelection(2, starts, blocks), channels);
     }
 
     /// <summary>The selected elements of a numeric dataset converted to float32, in storage order.</summary>
@@ -225,6 +241,17 @@ internal static class H5
     private sealed class Transposed(long rows, long cols) : IConversion
     {
         public float[] Apply<T>(T[] values) where T : INumberBase<T> => SampleConversion.TransposeToFloat(values, rows, cols);
+    }
+
+    /// <summary>Values of [time, channel] (time-major) or [channel, time] into rows of a caller's [channel, time] block.</summary>
+    private sealed class IntoRows(bool timeMajor, long samples, long channels, float[] destination, long stride, long offset) : IConversion
+    {
+        public float[] Apply<T>(T[] values) where T : INumberBase<T>
+        {
+            if (timeMajor) SampleConversion.TransposeToFloatInto<T>(values, samples, channels, destination, stride, offset);
+            else SampleConversion.CopyRows<T>(values, channels, samples, destination, stride, offset);
+            return destination;
+        }
     }
 
     private static float[] ReadConverted(IH5Dataset dataset, Selection selection, IConversion conversion)

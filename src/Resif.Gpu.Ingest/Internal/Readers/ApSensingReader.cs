@@ -43,6 +43,5 @@ internal sealed class ApSensingReader : Hdf5FormatReader
             H5.DtypeName(data.Type), "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count) =>
-        H5.ReadChannelTime(file.Dataset("DAS"), timeAxis: 0, start, count);
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info) => (file.Dataset("DAS"), 0);
 }

@@ -45,10 +45,10 @@ internal sealed class DasdaeReader : Hdf5FormatReader
             H5.DtypeName(data.Type), H5.OptionalText(patch, "_attrs_data_units") ?? "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count)
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info)
     {
         var patch = SinglePatch(file);
-        return H5.ReadChannelTime(patch.Dataset("data"), TimeAxisOf(patch), start, count);
+        return (patch.Dataset("data"), TimeAxisOf(patch));
     }
 
     private static IH5Group SinglePatch(NativeFile file)

@@ -39,10 +39,10 @@ internal sealed class GdrReader : Hdf5FormatReader
             H5.DtypeName(data.Type), units, metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count)
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info)
     {
         var data = file.Dataset("DasRawData/RawData");
-        return H5.ReadChannelTime(data, TimeAxisOf(data), start, count);
+        return (data, TimeAxisOf(data));
     }
 
     private static void CollectTree(IH5Group group, string prefix, IDictionary<string, string> into)

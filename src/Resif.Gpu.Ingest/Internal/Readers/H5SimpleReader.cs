@@ -29,10 +29,10 @@ internal sealed class H5SimpleReader : Hdf5FormatReader
             H5.DtypeName(data.Type), "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count)
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info)
     {
         var data = file.Dataset("raw");
-        return H5.ReadChannelTime(data, TimeAxisOf(data.Space.Dimensions, info.Samples), start, count);
+        return (data, TimeAxisOf(data.Space.Dimensions, info.Samples));
     }
 
     private static int TimeAxisOf(ulong[] dims, long stamps) =>

@@ -48,8 +48,7 @@ internal sealed class OptoDasReader : Hdf5FormatReader
             H5.DtypeName(data.Type), H5.OptionalDatasetText(header, "unit") ?? "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count) =>
-        H5.ReadChannelTime(file.Dataset("data"), TimeAxisOf(file), start, count);
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info) => (file.Dataset("data"), TimeAxisOf(file));
 
     /// <summary>Regular when the channel numbers are evenly spaced (the usual case), explicit otherwise.</summary>
     private static Resif.Gpu.Core.Coordinate ChannelDistances(double[] channelNumbers, double dx)

@@ -49,10 +49,10 @@ internal sealed class ProdmlReader : Hdf5FormatReader
             H5.DtypeName(data.Type), H5.OptionalText(raw, "RawDataUnit") ?? "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count)
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info)
     {
         var data = file.Group(RawGroup).Dataset("RawData");
-        return H5.ReadChannelTime(data, TimeAxisOf(data), start, count);
+        return (data, TimeAxisOf(data));
     }
 
     /// <summary>PRODML names the axes ("time, locus" or "locus, time"); without names, time comes first.</summary>

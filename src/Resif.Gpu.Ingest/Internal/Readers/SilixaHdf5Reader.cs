@@ -40,8 +40,7 @@ internal sealed class SilixaHdf5Reader : Hdf5FormatReader
             TimeAxis(samples, 1.0 / H5.Number(data, "SamplingFrequency[Hz]"), StartTime(data)), H5.DtypeName(data.Type), "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count) =>
-        H5.ReadChannelTime(file.Dataset(DataPath), timeAxis: 0, start, count);
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info) => (file.Dataset(DataPath), 0);
 
     private static DateTimeOffset StartTime(IH5Dataset data)
     {

@@ -44,6 +44,5 @@ internal sealed class Terra15Reader : Hdf5FormatReader
             H5.OptionalText(file, "data_product_units") ?? "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count) =>
-        H5.ReadChannelTime(file.Dataset(DataPath), timeAxis: 0, start, count);
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info) => (file.Dataset(DataPath), 0);
 }

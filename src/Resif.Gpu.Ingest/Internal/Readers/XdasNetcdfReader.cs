@@ -45,10 +45,10 @@ internal sealed class XdasNetcdfReader : Hdf5FormatReader
             H5.OptionalText(data, "units") ?? "", metadata);
     }
 
-    protected override float[] ReadSamples(NativeFile file, DasFileInfo info, long start, long count)
+    protected override (IH5Dataset Data, int TimeAxis)? SampleDataset(NativeFile file, DasFileInfo info)
     {
         var data = file.Dataset(DataPath);
-        return H5.ReadChannelTime(data, TimeAxisOf(data.Space.Dimensions, info.Samples, info.Channels), start, count);
+        return (data, TimeAxisOf(data.Space.Dimensions, info.Samples, info.Channels));
     }
 
     private readonly record struct Axis(long Length, double Start, double Step);

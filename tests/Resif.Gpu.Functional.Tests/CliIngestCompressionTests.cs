@@ -1,0 +1,51 @@
+using Resif.Gpu.Functional.Tests.Support;
+using Resif.Gpu.Storage;
+using Resif.Gpu.Testing;
+
+namespace Resif.Gpu.Functional.Tests;
+
+/// <summary>`resif-gpu ingest --zstd-level`: the level chosen is the new array's, and it changes the bytes on disk, not the data.</summary>
+public sealed class CliIngestCompressionTests : IDisposable
+{
+    private readonly string _store = TestPaths.NewTempDirectory("resif-cli-ingest-level");
+
+    public void Dispose() => Directory.Delete(_store, recursive: true);
+
+    private static readonly string File = TestPaths.ConformanceFile("das-formats", "prodml_2.0.h5");
+
+    [Fact]
+    public async Task The_level_is_the_arrays_and_the_data_read_back_is_the_same()
+    {
+        Assert.Equal(0, (await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "fast")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "small", "--zstd-level", "9")).ExitCode);
+        var store = new ArrayStore(_store);
+
+        Assert.Equal(Cli.Internal.IngestCommand.DefaultZstdLevel, ZstdLevel(store, "fast"));
+        Assert.Equal(9, ZstdLevel(store, "small"));
+        // Lossless either way: bit-identical samples.
+        Assert.Equal(ReadAll(store, "fast"), ReadAll(store, "small"));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("23")]
+    public async Task A_level_outside_zstds_range_is_refused_and_nothing_is_created(string level)
+    {
+        var run = await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "a", "--zstd-level", level);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("zstd", run.Error + run.Out, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("a", new ArrayStore(_store).List());
+    }
+
+    private static int ZstdLevel(ArrayStore store, string name) =>
+        TileDbArray.Open(store.PathOf(name)).Schema.Attributes[0].Filters.Filters.Single(f => f.Type == TileDbFilterType.Zstd).Level;
+
+    private static float[] ReadAll(ArrayStore store, string name)
+    {
+        using var source = store.Open(name);
+        var shape = source.Info.Layout.Shape;
+        var values = new float[shape[0] * shape[1]];
+        source.Read(0, shape[0], 1, 0, shape[1], values);
+        return values;
+    }
+}
