@@ -237,6 +237,40 @@ public sealed class IngestRpcTests : IAsyncLifetime
         Assert.Equal(Columns(data, Channels, 0, 2 * BlockSamples), await ReadAllAsync(_client, "live-cut"));
     }
 
+    [Fact]
+    public async Task AServerStoppedMidStreamKeepsTheWholeBlocksTheStreamCommitted()
+    {
+        string root = Path.Combine(_root, "stopping");
+        var server = await ResifServer.StartAsync(new ResifServerOptions
+        {
+            Store = new ArrayStore(root), BackendProvider = new CpuBackendProvider(), Device = "cpu",
+            Limits = Server.Limits.ServerLimits.Default with { ShutdownGrace = TimeSpan.FromMilliseconds(200) },
+        });
+        using var client = new ResifClient(server.Url) { MaxRetries = 0, Deadline = TimeSpan.FromMinutes(2) };
+        var data = Values(Channels, 2 * BlockSamples + 3000, seed: 11);
+        // After its data the client keeps the stream open until the server has stored two blocks, then the server stops.
+        async Task StopTheServerAsync()
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(1); // a guard against a hang, not a timing assertion
+            while ((await client.ListArraysAsync()).All(a => a.Name != "live-stop") || (await client.DescribeAsync("live-stop")).Shape[1] < 2 * BlockSamples)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the server never committed two blocks");
+                await Task.Delay(50);
+            }
+            await server.DisposeAsync();
+        }
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.IngestAsync(NewArray("live-stop"), Async(new[] { data }, StopTheServerAsync)));
+
+        Assert.True(e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled, e.ToString());
+        // The store, reopened without the server: the two committed blocks, and nothing of the unfinished third.
+        var reopened = new ArrayStore(root);
+        Assert.Equal([Channels, 2L * BlockSamples], reopened.Describe("live-stop").Layout.Shape);
+        await using var restarted = await ResifServer.StartAsync(new ResifServerOptions { Store = reopened, BackendProvider = new CpuBackendProvider(), Device = "cpu" });
+        using var reader = new ResifClient(restarted.Url);
+        Assert.Equal(Columns(data, Channels, 0, 2 * BlockSamples), await ReadAllAsync(reader, "live-stop"));
+    }
+
     /// <summary>
     /// The server lets one stream write an array at a time: an empty stream that is not refused (ABORTED) proves the
     /// cancelled one has finished, whatever it did on its way out.

@@ -69,7 +69,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Suite.Report(output, "fuzz inputs tried (TileDB arrays)", tried);
         Suite.Report(output, "corruptions detected (TileDB fuzz) / harmless", $"{detected} / {harmless}");
         Suite.Report(output, "largest allocation by one damaged array (MiB)", largest >> 20);
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(failures.Count == 0, string.Join("\n", [.. failures, Suite.Replay]));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Suite.Report(output, "fuzz inputs tried (vendor files)", tried);
         Suite.Report(output, "corruptions detected (vendor fuzz)", detected);
         Suite.Report(output, "largest allocation by one damaged vendor file (MiB)", largest >> 20);
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(failures.Count == 0, string.Join("\n", [.. failures, Suite.Replay]));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Equal(values, (await client.ReduceAsync(new V1.ReduceRequest { Array = "a" })).Data);
         Suite.Report(output, "fuzz inputs tried (requests)", tried);
         Suite.Report(output, "request outcomes", string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}")) + $", unparsable {unparsable}");
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
+        Assert.True(failures.Count == 0, string.Join("\n", [.. failures.Take(20), Suite.Replay]));
     }
 
     private static V1.ReduceRequest Generate(Random random, string[] operations, string[] parameterNames)

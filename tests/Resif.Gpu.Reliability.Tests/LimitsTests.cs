@@ -102,6 +102,17 @@ public sealed class LimitsTests : IDisposable
         Assert.StartsWith("operations[0].window:", windows.Status.Detail);
     }
 
+    [Theory]
+    [InlineData("rms")]
+    [InlineData("beam")]
+    public async Task AZeroWindowIsRefusedAsSuchNotAsAnInfiniteWindowCount(string operation)
+    {
+        var op = operation == "rms" ? Op("rms", ("window", "0")) : Op("beam", ("smin", "-0.001"), ("smax", "0.001"), ("window", "0"));
+        var refused = await RefusedAsync(ServerLimits.Default, new V1.ReduceRequest { Array = "a", Operations = { op } });
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.StartsWith("operations[0].window: must be greater than 0", refused.Status.Detail);
+    }
+
     [Fact]
     public async Task AClientCannotRaiseTheServersOutputBudget()
     {

@@ -15,6 +15,9 @@ internal static class Suite
     /// <summary>Seed of every random choice; printed so a failure can be replayed with RESIF_RELIABILITY_SEED.</summary>
     public static int Seed { get; } = int.TryParse(Environment.GetEnvironmentVariable("RESIF_RELIABILITY_SEED"), out int s) ? s : Environment.TickCount;
 
+    /// <summary>Ends a failure message, so that a failure seen once (the seed changes every run) can be replayed.</summary>
+    public static string Replay => $"(replay with RESIF_RELIABILITY_SEED={Seed})";
+
     /// <summary>Guards against hangs only (a reliability failure), never a performance threshold.</summary>
     public static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(2);
 

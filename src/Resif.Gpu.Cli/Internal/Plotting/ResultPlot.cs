@@ -122,7 +122,7 @@ internal static class ResultPlot
                 chart.Polyline([(0, 0), (kEnd, v * Math.Abs(kEnd))], Rgb.White, dashed: true);
                 double along = 0.55 + 0.3 * i / Math.Max(1, velocities.Count - 1);
                 int px = (int)chart.PixelX(kEnd * along), py = (int)chart.PixelY(v * Math.Abs(kEnd) * along);
-                chart.Canvas.Text(px + sign * 8, py - 3, string.Create(CultureInfo.InvariantCulture, $"{v:G4} M/S"), Rgb.White, align: sign);
+                chart.Canvas.Text(px + sign * 8, py - 3, string.Create(CultureInfo.InvariantCulture, $"{v:G4} M/S"), Rgb.White, align: -sign);
             }
         }
         chart.Axes(k.Label, f.Label);

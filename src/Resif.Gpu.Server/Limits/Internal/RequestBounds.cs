@@ -55,6 +55,8 @@ internal static class RequestBounds
     /// <summary>Refuses counts over the limit; NaN or infinite counts (zero or absurd steps) are refused too.</summary>
     private static void Require(double count, long limit, string field, string what)
     {
+        // Said in the user's terms: "Infinity windows" would not tell them which value is wrong.
+        if (!double.IsFinite(count)) throw new InvalidRequestException(field, $"must be greater than 0 (a zero step would need unbounded {what})");
         if (!(count <= limit)) throw new InvalidRequestException(field, $"would need {count:G4} {what}, this server allows at most {limit}");
     }
 }
