@@ -161,7 +161,9 @@ public static class TileDbWriter
             }
             encoded.Add(new FragmentMetadataWriter.AttributeTiles(a, [.. offsets], position, [.. stats]));
         }
-        WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), FragmentMetadataWriter.Write(schema, low, high, layout, encoded));
+        byte[] fragmentMetadata = FragmentMetadataWriter.Write(schema, low, high, layout, encoded);
+        WriteDurably(Path.Combine(folder, FragmentMetadata.ChecksumFileName), FragmentMetadata.Checksum(fragmentMetadata));
+        WriteDurably(Path.Combine(folder, "__fragment_metadata.tdb"), fragmentMetadata);
         Durability.FlushDirectory(Path.Combine(path, "__fragments"));
         // The commit marker comes last: everything it points to is on disk before it is.
         WriteDurably(Path.Combine(path, "__commits", name + ".wrt"), []);

@@ -28,6 +28,7 @@ internal sealed class FragmentMetadata
         Source = System.IO.Path.Combine(folder, "__fragment_metadata.tdb");
         if (!File.Exists(Source)) throw new DataCorruptionException($"{folder}: fragment metadata file is missing");
         _file = File.ReadAllBytes(Source);
+        VerifyChecksum(folder);
         uint version = name.Version ?? throw new DataCorruptionException($"{folder}: fragment name carries no format version");
         FormatVersion.CheckReadable(version, folder);
 
@@ -68,6 +69,25 @@ internal sealed class FragmentMetadata
         r.Take(8L * fields * remainingOffsetLists + (version >= 11 ? 8 : 0) + (version >= 16 ? 8 : 0));
         // v23 appends offsets of global-order tile bounds, which a dense reader does not need; before, nothing may follow.
         if (version <= 22 && r.Remaining != 0) throw new DataCorruptionException($"{Source}: footer has {r.Remaining} unexpected trailing bytes");
+    }
+
+    /// <summary>
+    /// Our extension to the format: the SHA-256 (hex) of <c>__fragment_metadata.tdb</c>, in a file of its own in the
+    /// fragment folder (TileDB reads neither it nor any unknown file there). The footer of that file (non-empty domain,
+    /// file sizes, tile offsets) has no checksum in the format, so damage there would otherwise read wrong numbers.
+    /// Fragments written by TileDB have no such file and get only the structural checks.
+    /// </summary>
+    public const string ChecksumFileName = "__resif_fragment_metadata.sha256";
+
+    public static byte[] Checksum(ReadOnlySpan<byte> fragmentMetadata) =>
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fragmentMetadata)));
+
+    private void VerifyChecksum(string folder)
+    {
+        string file = System.IO.Path.Combine(folder, ChecksumFileName);
+        if (!File.Exists(file)) return;
+        if (!File.ReadAllBytes(file).AsSpan().SequenceEqual(Checksum(_file)))
+            throw new DataCorruptionException($"{Source}: SHA-256 does not match {ChecksumFileName} (the fragment metadata or its checksum is damaged)");
     }
 
     public bool IsEmpty => Low.Where((low, d) => low > High[d]).Any();
