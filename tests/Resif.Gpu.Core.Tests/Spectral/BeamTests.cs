@@ -98,6 +98,8 @@ public class BeamTests
     [InlineData(63, 0.0, 100.0)]
     // Every bin of a long window: 1001 bins, phases up to ~2000 cycles, many steering re-anchorings.
     [InlineData(2000, 0.0, 0.0)]
+    // The bench's shape: a 10000-sample window (16-channel batches with a partial last one), a narrow band.
+    [InlineData(10000, 1.0, 40.0)]
     public void Band_limited_power_matches_a_two_sided_numpy_sum(int window, double fmin, double fmax)
     {
         const int channels = 13, ns = 11;
