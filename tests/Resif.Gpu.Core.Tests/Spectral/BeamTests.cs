@@ -102,7 +102,7 @@ public class BeamTests
     [InlineData(10000, 1.0, 40.0)]
     public void Band_limited_power_matches_a_two_sided_numpy_sum(int window, double fmin, double fmax)
     {
-        // 21 channels: one whole 16-channel spectra batch (vector stores) and a partial one (3 + 2 rows).
+        // 21 channels: one whole 16-channel spectra batch and a partial one (3 + 2 rows).
         const int channels = 21, ns = 11;
         const double smin = -2e-3, smax = 2e-3, dx = 40;
         int samples = window * 7 + 5;

@@ -1,13 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Resif.Gpu.Core.Internal;
 
 /// <summary>
 /// The one-sided spectra, restricted to a frequency band, of every non-overlapping window of every channel, laid
-/// out for the steering product: per kept bin b a [window, channel] complex matrix in two float32 planes, element
-/// (b · windows + w) · channels + c (a batch's 16 adjacent channels are stored with whole vectors). A real window's bin −k is the conjugate of bin k, so a two-sided sum of
+/// out for the steering product: per kept bin b a [channel, window] complex matrix in two float32 planes, element
+/// (b · channels + c) · windows + w. A real window's bin −k is the conjugate of bin k, so a two-sided sum of
 /// |beam|² is the one-sided sum with weight 2 on every bin that has a distinct negative twin (all but DC and,
 /// for even windows, Nyquist).
 /// </summary>
@@ -95,9 +94,7 @@ internal sealed class BeamSpectra
     {
         var re = MemoryMarshal.Cast<float, Vector256<float>>(zRe.AsSpan(0, Lanes * Window));
         var im = MemoryMarshal.Cast<float, Vector256<float>>(zIm.AsSpan(0, Lanes * Window));
-        long binStride = (long)Windows * Channels;
-        bool whole = evenRows == Lanes && oddRows == Lanes && Avx.IsSupported;
-        Span<float> parts = stackalloc float[4 * Lanes];
+        long binStride = (long)Channels * Windows;
         for (int bin = 0; bin < Bins; bin++)
         {
             int k = FirstBin + bin, mirror = k == 0 ? 0 : Window - k;
@@ -106,35 +103,16 @@ internal sealed class BeamSpectra
             var aIm = (zi - mi) * 0.5f;
             var bRe = (zi + mi) * 0.5f;
             var bIm = (mr - zr) * 0.5f;
-            long at = bin * binStride + (long)windowIndex * Channels + first;
-            if (whole)
-            {
-                // Channels first + 2l (lanes of a) and first + 2l + 1 (lanes of b) interleave into 16 adjacent values.
-                StoreInterleaved(aRe, bRe, Re.AsSpan((int)at, PairBatch));
-                StoreInterleaved(aIm, bIm, Im.AsSpan((int)at, PairBatch));
-                continue;
-            }
-            aRe.CopyTo(parts);
-            aIm.CopyTo(parts[Lanes..]);
-            bRe.CopyTo(parts[(2 * Lanes)..]);
-            bIm.CopyTo(parts[(3 * Lanes)..]);
+            long at = bin * binStride + (long)first * Windows + windowIndex;
             for (int l = 0; l < evenRows; l++)
             {
-                Re[at + 2 * l] = parts[l];
-                Im[at + 2 * l] = parts[Lanes + l];
+                long even = at + 2L * l * Windows;
+                Re[even] = aRe.GetElement(l);
+                Im[even] = aIm.GetElement(l);
                 if (l >= oddRows) continue;
-                Re[at + 2 * l + 1] = parts[2 * Lanes + l];
-                Im[at + 2 * l + 1] = parts[3 * Lanes + l];
+                Re[even + Windows] = bRe.GetElement(l);
+                Im[even + Windows] = bIm.GetElement(l);
             }
         }
-    }
-
-    /// <summary>(a0 … a7), (b0 … b7) → a0 b0 a1 b1 … a7 b7.</summary>
-    private static void StoreInterleaved(Vector256<float> a, Vector256<float> b, Span<float> destination)
-    {
-        var low = Avx.UnpackLow(a, b);
-        var high = Avx.UnpackHigh(a, b);
-        Avx.Permute2x128(low, high, 0x20).CopyTo(destination);
-        Avx.Permute2x128(low, high, 0x31).CopyTo(destination[Lanes..]);
     }
 }

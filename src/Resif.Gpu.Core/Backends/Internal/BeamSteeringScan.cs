@@ -147,23 +147,22 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Beam4(int bin, int w, Scratch s, double weight)
     {
-        int channels = spectra.Channels;
-        nint start = ((nint)bin * spectra.Windows + w) * channels;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), start);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), start);
+        int windows = spectra.Windows;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
         ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
         Vector256<float> r0 = default, i0 = default, r1 = default, i1 = default, r2 = default, i2 = default, r3 = default, i3 = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
         {
             var sr = Vector256.LoadUnsafe(ref ar, at);
             var si = Vector256.LoadUnsafe(ref ai, at);
             var sn = Vector256.LoadUnsafe(ref an, at);
             Accumulate(sr, si, sn, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + channels), Unsafe.Add(ref xi, x + channels), ref r1, ref i1);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 2 * channels), Unsafe.Add(ref xi, x + 2 * channels), ref r2, ref i2);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 3 * channels), Unsafe.Add(ref xi, x + 3 * channels), ref r3, ref i3);
+            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 1), Unsafe.Add(ref xi, x + 1), ref r1, ref i1);
+            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 2), Unsafe.Add(ref xi, x + 2), ref r2, ref i2);
+            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 3), Unsafe.Add(ref xi, x + 3), ref r3, ref i3);
         }
         AddPower(s.Power, w, weight, r0, i0);
         AddPower(s.Power, w + 1, weight, r1, i1);
@@ -174,21 +173,20 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Beam2(int bin, int w, Scratch s, double weight)
     {
-        int channels = spectra.Channels;
-        nint start = ((nint)bin * spectra.Windows + w) * channels;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), start);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), start);
+        int windows = spectra.Windows;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
         ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
         Vector256<float> r0 = default, i0 = default, r1 = default, i1 = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
         {
             var sr = Vector256.LoadUnsafe(ref ar, at);
             var si = Vector256.LoadUnsafe(ref ai, at);
             var sn = Vector256.LoadUnsafe(ref an, at);
             Accumulate(sr, si, sn, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + channels), Unsafe.Add(ref xi, x + channels), ref r1, ref i1);
+            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 1), Unsafe.Add(ref xi, x + 1), ref r1, ref i1);
         }
         AddPower(s.Power, w, weight, r0, i0);
         AddPower(s.Power, w + 1, weight, r1, i1);
@@ -197,15 +195,14 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Beam1(int bin, int w, Scratch s, double weight)
     {
-        int channels = spectra.Channels;
-        nint start = ((nint)bin * spectra.Windows + w) * channels;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), start);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), start);
+        int windows = spectra.Windows;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
         ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
         Vector256<float> r0 = default, i0 = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
         {
             Accumulate(Vector256.LoadUnsafe(ref ar, at), Vector256.LoadUnsafe(ref ai, at), Vector256.LoadUnsafe(ref an, at),
                 Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
