@@ -1,7 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using Resif.Gpu.Core.Spectral;
 
 namespace Resif.Gpu.Core.Internal;
 
@@ -59,59 +57,62 @@ internal sealed class BeamSpectra
     }
 
     /// <summary>
-    /// Transforms the windows two real rows at a time (one complex FFT of a + i·b; A[k] = (Z[k] + conj Z[n−k]) / 2,
-    /// B[k] = (Z[k] − conj Z[n−k]) / 2i) and keeps the band bins, in float32.
+    /// Transforms the windows in float32 batches of 16 channels of one window (channel rows are a uniform
+    /// <paramref name="samples"/> apart, so they load as lanes with register transposes): two real rows per complex
+    /// lane, z = a + i·b, A[k] = (Z[k] + conj Z[n−k]) / 2, B[k] = (Z[k] − conj Z[n−k]) / 2i, band bins only.
     /// </summary>
     public static BeamSpectra Compute(float[] input, int channels, int samples, int window, int firstBin, int bins, ParallelOptions options)
     {
         var spectra = new BeamSpectra(firstBin, bins, channels, samples / window, window);
-        var plan = FftPlan.Get(window);
-        int rows = channels * spectra.Windows;
-        Parallel.For(0, (rows + 1) / 2, options, () => (new double[window], new double[window]), (pair, _, scratch) =>
+        var plan = FftBatchPlan.Get(window);
+        int groups = (channels + PairBatch - 1) / PairBatch;
+        Parallel.For(0, groups * spectra.Windows, options, () => new FftWorkspace(plan, 0), (batch, _, w) =>
         {
-            var (re, im) = scratch;
-            int a = 2 * pair, b = a + 1;
-            Load(input, samples, window, spectra.Windows, a, re);
-            if (b < rows) Load(input, samples, window, spectra.Windows, b, im);
-            else Array.Clear(im);
-            plan.Forward(re, im);
-            spectra.Store(a, b < rows ? b : -1, re, im);
-            return scratch;
-        }, _ => { });
+            int windowIndex = batch / groups, first = batch % groups * PairBatch;
+            int evenRows = Math.Min(Lanes, (channels - first + 1) / 2), oddRows = Math.Min(Lanes, (channels - first) / 2);
+            long start = (long)first * samples + (long)windowIndex * window;
+            FftLanes.LoadRows(input, start, 2L * samples, evenRows, window, w.Re);
+            if (oddRows > 0) FftLanes.LoadRows(input, start + samples, 2L * samples, oddRows, window, w.Im);
+            else w.Im.AsSpan(0, plan.BatchFloats).Clear();
+            plan.Forward(w.Re, w.Im, w.Scratch);
+            spectra.Store(w.Re, w.Im, windowIndex, first, evenRows, oddRows);
+            return w;
+        }, w => w.Dispose());
         return spectra;
     }
 
-    /// <summary>One window of one channel, widened to float64 (Vector256: the scalar loop cost as much as a third of the FFT).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Load(float[] input, int samples, int window, int windows, int row, double[] destination)
-    {
-        var source = input.AsSpan((row / windows) * samples + (row % windows) * window, window);
-        ref float from = ref MemoryMarshal.GetReference(source);
-        ref double to = ref MemoryMarshal.GetArrayDataReference(destination);
-        int n = 0, lanes = Vector256<float>.Count;
-        for (; n + lanes <= window; n += lanes)
-        {
-            var values = Vector256.LoadUnsafe(ref from, (nuint)n);
-            Vector256.WidenLower(values).StoreUnsafe(ref to, (nuint)n);
-            Vector256.WidenUpper(values).StoreUnsafe(ref to, (nuint)(n + lanes / 2));
-        }
-        for (; n < window; n++) destination[n] = source[n];
-    }
+    private const int Lanes = FftBatchPlan.Lanes;
 
-    /// <summary>Splits the pair's spectrum Z into rows a and b (b = −1: none) and stores their band bins.</summary>
-    private void Store(int a, int b, double[] zRe, double[] zIm)
+    /// <summary>Channels per batch: two real rows per lane.</summary>
+    private const int PairBatch = 2 * Lanes;
+
+    /// <summary>
+    /// Splits the lane-major pair spectra Z (lane l = channels first + 2l and first + 2l + 1) and stores their band
+    /// bins for one window.
+    /// </summary>
+    private void Store(float[] zRe, float[] zIm, int windowIndex, int first, int evenRows, int oddRows)
     {
-        long rowStride = (long)Channels * Windows;
+        var re = MemoryMarshal.Cast<float, Vector256<float>>(zRe.AsSpan(0, Lanes * Window));
+        var im = MemoryMarshal.Cast<float, Vector256<float>>(zIm.AsSpan(0, Lanes * Window));
+        long binStride = (long)Channels * Windows;
         for (int bin = 0; bin < Bins; bin++)
         {
-            int k = FirstBin + bin, mirror = (Window - k) % Window;
-            double zr = zRe[k], zi = zIm[k], mr = zRe[mirror], mi = zIm[mirror];
-            long at = bin * rowStride;
-            Re[at + a] = (float)((zr + mr) / 2);
-            Im[at + a] = (float)((zi - mi) / 2);
-            if (b < 0) continue;
-            Re[at + b] = (float)((zi + mi) / 2);
-            Im[at + b] = (float)((mr - zr) / 2);
+            int k = FirstBin + bin, mirror = k == 0 ? 0 : Window - k;
+            Vector256<float> zr = re[k], zi = im[k], mr = re[mirror], mi = im[mirror];
+            var aRe = (zr + mr) * 0.5f;
+            var aIm = (zi - mi) * 0.5f;
+            var bRe = (zi + mi) * 0.5f;
+            var bIm = (mr - zr) * 0.5f;
+            long at = bin * binStride + (long)first * Windows + windowIndex;
+            for (int l = 0; l < evenRows; l++)
+            {
+                long even = at + 2L * l * Windows;
+                Re[even] = aRe.GetElement(l);
+                Im[even] = aIm.GetElement(l);
+                if (l >= oddRows) continue;
+                Re[even + Windows] = bRe.GetElement(l);
+                Im[even + Windows] = bIm.GetElement(l);
+            }
         }
     }
 }
