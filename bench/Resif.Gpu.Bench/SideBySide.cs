@@ -5,6 +5,8 @@ using Resif.Gpu.Client;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Core.IO;
+using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Core.Pipeline;
 using Resif.Gpu.Server;
 using Resif.Gpu.Storage;
 using V1 = Resif.Gpu.Protocol.V1;
@@ -157,6 +159,7 @@ internal sealed class SideBySide
             source.Read(0, _channels, 1, 0, _samples, whole);
         });
         whole = [];
+        await TimeExecutorAsync(store);
         await using var server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = root, BackendProvider = new CpuBackendProvider() });
         using var client = new ResifClient(server.Url);
         var request = new V1.ReduceRequest { Array = "block" };
@@ -167,6 +170,31 @@ internal sealed class SideBySide
         SaveRows("e2e", result!.Data, (int)result.Shape[^1]);
         Directory.Delete(root, recursive: true);
     }
+
+    /// <summary>
+    /// The same pipeline through <see cref="ReductionExecutor"/> alone (no gRPC, no client), per input block size: the
+    /// default 32 MiB block leaves L3 between the bandpass and the decimation; smaller ones keep it there.
+    /// </summary>
+    private async Task TimeExecutorAsync(ArrayStore store)
+    {
+        var info = store.Describe("block");
+        var request = new ReductionRequest("block", Selection.All,
+        [
+            new OperationRequest("bandpass", new Dictionary<string, string> { ["freqmin"] = "1", ["freqmax"] = "40", ["zerophase"] = "true", ["pad"] = "odd" }),
+            new OperationRequest("decimate", new Dictionary<string, string> { ["factor"] = Factor.ToString(CultureInfo.InvariantCulture), ["method"] = "iir" }),
+        ]);
+        foreach (int mebibytes in ExecutorBlockMebibytes)
+        {
+            var plan = ReductionPlan.Create(info, request, OperationRegistry.Default, defaultOutputBudget: 0, blockBytes: (long)mebibytes << 20);
+            await TimeAsync($"e2e_executor_{mebibytes}MiB", $"store -> bandpass -> decimate in ReductionExecutor, {plan.ChannelsPerBlock} channels per block", async () =>
+            {
+                using var source = store.Open("block");
+                await foreach (var _ in ReductionExecutor.RunAsync(plan, source, _backend)) { }
+            });
+        }
+    }
+
+    private static readonly int[] ExecutorBlockMebibytes = [32, 16, 8, 4, 2];
 
     private static V1.Operation Operation(string name, params (string Key, string Value)[] parameters)
     {
