@@ -21,7 +21,7 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal sealed class SideBySide
 {
-    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e]";
+    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e] [--executor-blocks 32,16,8,4,2]";
 
     // Same parameters as scipy_peer.py's defaults.
     private const double BandLow = 1, BandHigh = 40, VelocityMin = 1500, VelocityMax = 6000, Taper = 0.2, SlownessMax = 1 / 500.0;
@@ -32,6 +32,8 @@ internal sealed class SideBySide
     private readonly CpuBackend _backend = new();
     private readonly float[] _block;
     private readonly int _channels, _samples, _repeats, _beamChannels;
+    // Input block sizes (MiB) of the executor-only e2e lines, in the order they run (the first one also pays warm-up).
+    private readonly int[] _executorBlockMebibytes;
     private readonly double _fs, _dx, _win;
     private readonly string _out;
     private readonly StreamWriter _log;
@@ -47,6 +49,7 @@ internal sealed class SideBySide
         _win = Number(options, "win", 10);
         _repeats = (int)Number(options, "repeats", 3);
         _beamChannels = (int)Number(options, "beam-channels", 0);
+        _executorBlockMebibytes = (options.GetValueOrDefault("executor-blocks") ?? "32,16,8,4,2").Split(',').Select(int.Parse).ToArray();
         _log = new StreamWriter(Path.Combine(_out, "ours.jsonl"), append: false) { AutoFlush = true };
     }
 
@@ -183,7 +186,7 @@ internal sealed class SideBySide
             new OperationRequest("bandpass", new Dictionary<string, string> { ["freqmin"] = "1", ["freqmax"] = "40", ["zerophase"] = "true", ["pad"] = "odd" }),
             new OperationRequest("decimate", new Dictionary<string, string> { ["factor"] = Factor.ToString(CultureInfo.InvariantCulture), ["method"] = "iir" }),
         ]);
-        foreach (int mebibytes in ExecutorBlockMebibytes)
+        foreach (int mebibytes in _executorBlockMebibytes)
         {
             var plan = ReductionPlan.Create(info, request, OperationRegistry.Default, defaultOutputBudget: 0, blockBytes: (long)mebibytes << 20);
             await TimeAsync($"e2e_executor_{mebibytes}MiB", $"store -> bandpass -> decimate in ReductionExecutor, {plan.ChannelsPerBlock} channels per block", async () =>
@@ -193,8 +196,6 @@ internal sealed class SideBySide
             });
         }
     }
-
-    private static readonly int[] ExecutorBlockMebibytes = [32, 16, 8, 4, 2];
 
     private static V1.Operation Operation(string name, params (string Key, string Value)[] parameters)
     {
