@@ -4,6 +4,7 @@ using Resif.Gpu.Bench;
 // bdn [BenchmarkDotNet args]   micro-benchmarks (FilterBenchmarks, SpectralBenchmarks, StorageBenchmarks)
 // side-by-side [options]       our half of bench/side-by-side.sh (see SideBySide.Usage)
 // store-read | store-write ... TileDB-engine whole-array throughput per filter pipeline (see StorageThroughput)
+// filter-survey [options] F.npy compression ratio and read/write speed per filter pipeline on real data (see FilterSurvey)
 // ingest [files] [template]    many-file vendor ingest throughput (see IngestBench)
 // scaling [options]            time vs channels, samples, slownesses, FFT length (see Scaling.Usage)
 // make-array STORE NAME C S    a large synthetic array written in bounded blocks (bench/rss-10gb.sh)
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
     "side-by-side" => await SideBySide.RunAsync(args[1..]),
     "store-read" => StorageThroughput.Read(args[1..]),
     "store-write" => StorageThroughput.Write(args[1..]),
+    "filter-survey" => FilterSurvey.Run(args[1..]),
     "ingest" => await IngestBench.RunAsync(args[1..]),
     "scaling" => Scaling.Run(args[1..]),
     "make-array" => MakeArray.Run(args[1..]),
@@ -28,6 +30,6 @@ static int RunBenchmarkDotNet(string[] arguments)
 static int Usage()
 {
     Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | " + StorageThroughput.Usage + " | ingest [files] [template] | scaling " + Scaling.Usage
-        + " | make-array " + MakeArray.Usage + " | side-by-side " + SideBySide.Usage);
+        + " | make-array " + MakeArray.Usage + " | " + FilterSurvey.Usage + " | side-by-side " + SideBySide.Usage);
     return 2;
 }

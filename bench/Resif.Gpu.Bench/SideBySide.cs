@@ -5,6 +5,8 @@ using Resif.Gpu.Client;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Core.IO;
+using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Core.Pipeline;
 using Resif.Gpu.Server;
 using Resif.Gpu.Storage;
 using V1 = Resif.Gpu.Protocol.V1;
@@ -19,7 +21,7 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal sealed class SideBySide
 {
-    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e]";
+    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e] [--executor-blocks 32,16,8,4,2]";
 
     // Same parameters as scipy_peer.py's defaults.
     private const double BandLow = 1, BandHigh = 40, VelocityMin = 1500, VelocityMax = 6000, Taper = 0.2, SlownessMax = 1 / 500.0;
@@ -30,6 +32,8 @@ internal sealed class SideBySide
     private readonly CpuBackend _backend = new();
     private readonly float[] _block;
     private readonly int _channels, _samples, _repeats, _beamChannels;
+    // Input block sizes (MiB) of the executor-only e2e lines, in the order they run (the first one also pays warm-up).
+    private readonly int[] _executorBlockMebibytes;
     private readonly double _fs, _dx, _win;
     private readonly string _out;
     private readonly StreamWriter _log;
@@ -45,6 +49,7 @@ internal sealed class SideBySide
         _win = Number(options, "win", 10);
         _repeats = (int)Number(options, "repeats", 3);
         _beamChannels = (int)Number(options, "beam-channels", 0);
+        _executorBlockMebibytes = (options.GetValueOrDefault("executor-blocks") ?? "32,16,8,4,2").Split(',').Select(int.Parse).ToArray();
         _log = new StreamWriter(Path.Combine(_out, "ours.jsonl"), append: false) { AutoFlush = true };
     }
 
@@ -157,6 +162,7 @@ internal sealed class SideBySide
             source.Read(0, _channels, 1, 0, _samples, whole);
         });
         whole = [];
+        await TimeExecutorAsync(store);
         await using var server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = root, BackendProvider = new CpuBackendProvider() });
         using var client = new ResifClient(server.Url);
         var request = new V1.ReduceRequest { Array = "block" };
@@ -166,6 +172,29 @@ internal sealed class SideBySide
         await TimeAsync("e2e_reduce", "store -> bandpass zero-phase (odd pad) -> decimate q=10 iir -> gRPC -> C# client", async () => result = await client.ReduceAsync(request));
         SaveRows("e2e", result!.Data, (int)result.Shape[^1]);
         Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>
+    /// The same pipeline through <see cref="ReductionExecutor"/> alone (no gRPC, no client), per input block size: the
+    /// default 32 MiB block leaves L3 between the bandpass and the decimation; smaller ones keep it there.
+    /// </summary>
+    private async Task TimeExecutorAsync(ArrayStore store)
+    {
+        var info = store.Describe("block");
+        var request = new ReductionRequest("block", Selection.All,
+        [
+            new OperationRequest("bandpass", new Dictionary<string, string> { ["freqmin"] = "1", ["freqmax"] = "40", ["zerophase"] = "true", ["pad"] = "odd" }),
+            new OperationRequest("decimate", new Dictionary<string, string> { ["factor"] = Factor.ToString(CultureInfo.InvariantCulture), ["method"] = "iir" }),
+        ]);
+        foreach (int mebibytes in _executorBlockMebibytes)
+        {
+            var plan = ReductionPlan.Create(info, request, OperationRegistry.Default, defaultOutputBudget: 0, blockBytes: (long)mebibytes << 20);
+            await TimeAsync($"e2e_executor_{mebibytes}MiB", $"store -> bandpass -> decimate in ReductionExecutor, {plan.ChannelsPerBlock} channels per block", async () =>
+            {
+                using var source = store.Open("block");
+                await foreach (var _ in ReductionExecutor.RunAsync(plan, source, _backend)) { }
+            });
+        }
     }
 
     private static V1.Operation Operation(string name, params (string Key, string Value)[] parameters)
@@ -220,22 +249,35 @@ internal sealed class SideBySide
     private void Time(string op, string impl, Action? restore, Action run, int repeats = 0, long samples = 0) =>
         TimeAsync(op, impl, () => { run(); return Task.CompletedTask; }, restore, repeats, samples).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// The process's minor page faults so far (field 10 of /proc/self/stat): fresh large buffers fault in page by page,
+    /// kernel time that a load-disturbed wall clock hides. -1 where there is no procfs.
+    /// </summary>
+    private static long MinorFaults()
+    {
+        if (!File.Exists("/proc/self/stat")) return -1;
+        string stat = File.ReadAllText("/proc/self/stat");
+        // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Best-of-N wall time; the CPU time (all threads) of the best run shows how many cores it really got.</summary>
     private async Task TimeAsync(string op, string impl, Func<Task> run, Action? restore = null, int repeats = 0, long samples = 0)
     {
         if (samples == 0) samples = SampleCount;
         var process = Process.GetCurrentProcess();
-        var runs = new List<(double Wall, double Cpu)>();
+        var runs = new List<(double Wall, double Cpu, long Faults)>();
         for (int r = 0; r < (repeats > 0 ? repeats : _repeats); r++)
         {
             restore?.Invoke();
             process.Refresh();
             var cpu0 = process.TotalProcessorTime;
+            long faults0 = MinorFaults();
             long t0 = Stopwatch.GetTimestamp();
             await run();
             double wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             process.Refresh();
-            runs.Add((wall, (process.TotalProcessorTime - cpu0).TotalSeconds));
+            runs.Add((wall, (process.TotalProcessorTime - cpu0).TotalSeconds, MinorFaults() - faults0));
         }
         var best = runs.MinBy(r => r.Wall);
         var record = new Dictionary<string, object>
@@ -243,6 +285,8 @@ internal sealed class SideBySide
             ["op"] = op, ["impl"] = impl, ["threads"] = Environment.ProcessorCount, ["channels"] = _channels, ["samples"] = _samples,
             ["best_s"] = Math.Round(best.Wall, 6), ["cpu_s_at_best"] = Math.Round(best.Cpu, 6),
             ["times_s"] = runs.Select(r => Math.Round(r.Wall, 6)).ToArray(),
+            ["cpu_s"] = runs.Select(r => Math.Round(r.Cpu, 6)).ToArray(),
+            ["minor_faults_at_best"] = best.Faults,
             ["msamples_per_s"] = Math.Round(samples / best.Wall / 1e6, 3),
             ["msamples_per_cpu_s"] = Math.Round(samples / best.Cpu / 1e6, 3),
         };

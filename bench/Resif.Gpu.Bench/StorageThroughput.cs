@@ -84,17 +84,19 @@ internal static class StorageThroughput
         return result;
     }
 
-    /// <summary>"none", or filters joined by '+': zstd (level 3), zstd:LEVEL, lz4, sha256, md5; e.g. "zstd:1+sha256".</summary>
-    private static TileDbFilterPipeline ParseFilters(string name) => name == "none"
+    /// <summary>"none", or filters joined by '+': zstd (level 3), zstd:LEVEL, lz4, shuffle (byte), bitshuffle, sha256, md5; e.g. "shuffle+zstd:1+sha256".</summary>
+    internal static TileDbFilterPipeline ParseFilters(string name) => name == "none"
         ? TileDbFilterPipeline.Empty
         : TileDbFilterPipeline.Of(name.Split('+').Select(token => token.Split(':') switch
         {
             ["zstd"] => new TileDbFilter(TileDbFilterType.Zstd, 3),
             ["zstd", var level] => new TileDbFilter(TileDbFilterType.Zstd, int.Parse(level)),
             ["lz4"] => new TileDbFilter(TileDbFilterType.Lz4),
+            ["shuffle"] => new TileDbFilter(TileDbFilterType.ByteShuffle),
+            ["bitshuffle"] => new TileDbFilter(TileDbFilterType.BitShuffle),
             ["sha256"] => new TileDbFilter(TileDbFilterType.ChecksumSha256),
             ["md5"] => new TileDbFilter(TileDbFilterType.ChecksumMd5),
-            _ => throw new ArgumentException($"unknown filter '{token}' in '{name}': none, or zstd[:LEVEL], lz4, sha256, md5 joined by '+'"),
+            _ => throw new ArgumentException($"unknown filter '{token}' in '{name}': none, or zstd[:LEVEL], lz4, shuffle, bitshuffle, sha256, md5 joined by '+'"),
         }).ToArray());
 
     private static int IntArg(string[] args, int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
@@ -109,7 +111,7 @@ internal static class StorageThroughput
     }
 
     /// <summary>Best wall and best CPU seconds over the repeats, after one warm-up run (JIT tiering, page cache).</summary>
-    private static (double Wall, double Cpu) BestOf(int repeats, Action body)
+    internal static (double Wall, double Cpu) BestOf(int repeats, Action body)
     {
         body();
         double bestWall = double.MaxValue, bestCpu = double.MaxValue;

@@ -67,6 +67,22 @@ public class FilterTests
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], Decode(Pipeline(TileDbFilterType.ByteShuffle), TileDbDatatype.Int32, 9, metadata, shuffled));
     }
 
+    [Theory]
+    [InlineData(15, 0)] // under one 16-element vector: all one by one
+    [InlineData(53, 3)] // three vectors, five elements one by one, three stray bytes
+    [InlineData(16384, 0)] // a whole 64 KiB float32 chunk
+    public void ByteShuffle_Float32_MatchesTheDefinitionAcrossVectorAndTail(int elements, int strays)
+    {
+        // The format's definition, written out: byte k of element i sits at k * elements + i; stray bytes stay last.
+        var original = new byte[elements * 4 + strays];
+        new Random(elements).NextBytes(original);
+        var shuffled = new byte[original.Length];
+        for (int i = 0; i < elements; i++)
+            for (int k = 0; k < 4; k++) shuffled[k * elements + i] = original[i * 4 + k];
+        original.AsSpan(elements * 4).CopyTo(shuffled.AsSpan(elements * 4));
+        Assert.Equal(original, Decode(Pipeline(TileDbFilterType.ByteShuffle), TileDbDatatype.Float32, original.Length, U32(1, (uint)original.Length), shuffled));
+    }
+
     [Fact]
     public void BitShuffle_TransposesBitsOfGroupsOfEight()
     {

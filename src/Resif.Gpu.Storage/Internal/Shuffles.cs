@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Resif.Gpu.Storage.Internal;
 
 /// <summary>
@@ -17,9 +20,42 @@ internal static class Shuffles
     public static void ByteUnshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize)
     {
         int count = src.Length / elementSize;
-        for (int i = 0; i < count; i++)
+        int done = elementSize == 4 && Sse2.IsSupported ? UnshuffleFourByteVectors(src, dst, count) : 0;
+        for (int i = done; i < count; i++)
             for (int b = 0; b < elementSize; b++) dst[i * elementSize + b] = src[b * count + i];
         src[(count * elementSize)..].CopyTo(dst[(count * elementSize)..]);
+    }
+
+    /// <summary>
+    /// The read path of float32 tiles: interleaves 16 elements at a time from the four byte streams with two rounds of
+    /// unpacks (bytes, then byte pairs). Returns how many elements it did; the caller does the rest one by one.
+    /// </summary>
+    private static unsafe int UnshuffleFourByteVectors(ReadOnlySpan<byte> src, Span<byte> dst, int count)
+    {
+        int vectors = count / 16;
+        fixed (byte* input = src)
+        fixed (byte* output = dst)
+        {
+            byte* s0 = input, s1 = input + count, s2 = input + 2 * count, s3 = input + 3 * count;
+            for (int v = 0; v < vectors; v++)
+            {
+                int i = v * 16;
+                var a = Sse2.LoadVector128(s0 + i);
+                var b = Sse2.LoadVector128(s1 + i);
+                var c = Sse2.LoadVector128(s2 + i);
+                var d = Sse2.LoadVector128(s3 + i);
+                var abLow = Sse2.UnpackLow(a, b).AsUInt16();
+                var abHigh = Sse2.UnpackHigh(a, b).AsUInt16();
+                var cdLow = Sse2.UnpackLow(c, d).AsUInt16();
+                var cdHigh = Sse2.UnpackHigh(c, d).AsUInt16();
+                byte* o = output + 4 * i;
+                Sse2.Store(o, Sse2.UnpackLow(abLow, cdLow).AsByte());
+                Sse2.Store(o + 16, Sse2.UnpackHigh(abLow, cdLow).AsByte());
+                Sse2.Store(o + 32, Sse2.UnpackLow(abHigh, cdHigh).AsByte());
+                Sse2.Store(o + 48, Sse2.UnpackHigh(abHigh, cdHigh).AsByte());
+            }
+        }
+        return vectors * 16;
     }
 
     /// <summary>
