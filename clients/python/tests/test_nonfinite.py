@@ -87,8 +87,6 @@ def test_non_finite_samples_spread_as_in_numpy_and_scipy(spec, client, nonfinite
     np.testing.assert_array_equal(np.isfinite(result), expected)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (CPU backend): classic STA/LTA turns the rest of a trace after a "
-                                       "NaN into 0 (no trigger) instead of NaN as ObsPy's running sums do")
 def test_classic_sta_lta_keeps_nan_visible(client, nonfinite_array):
     with np.errstate(all="ignore"):
         expected = np.isfinite(np.array([_classic_sta_lta(row, 100, 500) for row in nonfinite_array]))

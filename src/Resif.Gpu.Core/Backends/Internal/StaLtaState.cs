@@ -51,6 +51,12 @@ internal sealed class ClassicStaLtaState(int nsta, int nlta) : StaLtaState
             }
             // Running sums may end a hair below 0 after a loud event; the floor also keeps 0/0 out.
             double lta = _ltaSum * _ltaScale;
+            // A NaN stays in ObsPy's sums for the rest of the trace; floors and the 0 guard must not turn it into "no trigger".
+            if (double.IsNaN(lta) || double.IsNaN(_staSum))
+            {
+                cf[i] = float.NaN;
+                continue;
+            }
             if (!(lta >= SmallestNormal)) lta = SmallestNormal;
             cf[i] = _staSum > 0 ? (float)(_staSum * _staScale / lta) : 0;
         }
