@@ -23,7 +23,7 @@ public sealed class CliIngestCompressionTests : IDisposable
         Assert.Equal(Cli.Internal.IngestCommand.DefaultZstdLevel, ZstdLevel(store, "fast"));
         Assert.Equal(9, ZstdLevel(store, "small"));
         // Lossless either way: bit-identical samples.
-        Assert.Equal(ReadAll(store, "fast"), ReadAll(store, "small"));
+        Assert.Equal(ArrayReading.ReadAll(store, "fast"), ArrayReading.ReadAll(store, "small"));
     }
 
     [Theory]
@@ -40,12 +40,4 @@ public sealed class CliIngestCompressionTests : IDisposable
     private static int ZstdLevel(ArrayStore store, string name) =>
         TileDbArray.Open(store.PathOf(name)).Schema.Attributes[0].Filters.Filters.Single(f => f.Type == TileDbFilterType.Zstd).Level;
 
-    private static float[] ReadAll(ArrayStore store, string name)
-    {
-        using var source = store.Open(name);
-        var shape = source.Info.Layout.Shape;
-        var values = new float[shape[0] * shape[1]];
-        source.Read(0, shape[0], 1, 0, shape[1], values);
-        return values;
-    }
 }

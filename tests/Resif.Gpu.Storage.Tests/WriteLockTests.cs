@@ -17,14 +17,6 @@ public class WriteLockTests
     private static FileStream HoldLock(string arrayPath) =>
         new(Path.Combine(arrayPath, TileDbWriter.LockFile), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
 
-    private static float[] Read(ArrayStore store, string name)
-    {
-        using var source = store.Open(name);
-        var shape = source.Info.Layout.Shape;
-        var values = new float[shape[0] * shape[1]];
-        source.Read(0, shape[0], 1, 0, shape[1], values);
-        return values;
-    }
 
     /// <summary>A child process that takes an exclusive flock on <paramref name="file"/> and says so, then sleeps until killed.</summary>
     private static Process LockInChildProcess(string file)
@@ -57,7 +49,7 @@ public class WriteLockTests
             Assert.NotSame(append, await Task.WhenAny(append, Task.Delay(500)));
         }
         await append.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal([1f, 3, 2, 4], Read(store, "a"));
+        Assert.Equal([1f, 3, 2, 4], ArrayReading.ReadAll(store, "a"));
     }
 
     [Fact]
@@ -73,7 +65,7 @@ public class WriteLockTests
             Assert.Contains(TileDbWriter.LockFile, busy.Message);
             Assert.Throws<ArrayBusyException>(() => store.Consolidate("a"));
         }
-        Assert.Equal([1f, 2], Read(store, "a"));
+        Assert.Equal([1f, 2], ArrayReading.ReadAll(store, "a"));
     }
 
     [Fact]
@@ -88,7 +80,7 @@ public class WriteLockTests
         }
         finally { Kill(child); }
         store.AppendTimeBlock("a", [7], 1, 1);
-        Assert.Equal([7f], Read(store, "a"));
+        Assert.Equal([7f], ArrayReading.ReadAll(store, "a"));
     }
 
     [Fact]
@@ -120,7 +112,7 @@ public class WriteLockTests
         live.Append([5, 6], 2, 1);
         live.Publish("done");
         Assert.Equal(["done", "next"], store.List());
-        Assert.Equal([1f, 2, 5, 3, 4, 6], Read(store, "done"));
+        Assert.Equal([1f, 2, 5, 3, 4, 6], ArrayReading.ReadAll(store, "done"));
         Assert.Empty(store.RemoveStaleStaging());
     }
 
@@ -153,7 +145,7 @@ public class WriteLockTests
             Assert.NotSame(write, await Task.WhenAny(write, Task.Delay(300)));
         }
         await write.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal([5f], Read(store, "a"));
+        Assert.Equal([5f], ArrayReading.ReadAll(store, "a"));
     }
 
     [Fact]
@@ -169,13 +161,13 @@ public class WriteLockTests
             other = Task.Run(() => store.AppendTimeBlock("a", [9], 1, 1));
             Assert.NotSame(other, await Task.WhenAny(other, Task.Delay(300))); // a whole ingest is one uninterrupted sequence
             session.Append([3], 1, 1);
-            Assert.Equal([1f, 2, 3], Read(store, "a"));
+            Assert.Equal([1f, 2, 3], ArrayReading.ReadAll(store, "a"));
             session.Rollback();
-            Assert.Equal([1f], Read(store, "a"));
+            Assert.Equal([1f], ArrayReading.ReadAll(store, "a"));
             Assert.Throws<InvalidOperationException>(() => session.Publish("b")); // not a staged array
         }
         await other.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal([1f, 9], Read(store, "a"));
+        Assert.Equal([1f, 9], ArrayReading.ReadAll(store, "a"));
     }
 
     private static void CopyFolder(string from, string to)
