@@ -113,7 +113,8 @@ public class SpecDerivedV23Tests
 
     /// <summary>
     /// Copies the v22 fixture and turns it into a <paramref name="version"/> array: every change below is one the spec
-    /// names for v23; everything else (data tiles, tile offsets, R-tree) is byte-for-byte TileDB's.
+    /// names for v23 or that follows from a v23 writer (version fields); everything else (data tiles, tile offsets,
+    /// R-tree, tile metadata) is byte-for-byte TileDB's.
     /// <paramref name="optionalSections"/> is the footer's v23 tail: the u32 section count and the sections.
     /// </summary>
     private static string BuildFromV22(uint version, byte[] optionalSections)
@@ -152,6 +153,18 @@ public class SpecDerivedV23Tests
         int footerStart = (int)(metadata.Length - 8 - footerLength);
         Assert.Equal(22u, BinaryPrimitives.ReadUInt32LittleEndian(metadata.AsSpan(footerStart)));
         BinaryPrimitives.WriteUInt32LittleEndian(metadata.AsSpan(footerStart), version);
+        // generic_tile.md: every generic tile header starts with the writer's format version (TileDB fills it from
+        // constants::format_version), so the R-tree, tile offsets and tile metadata tiles say 23 too. A v16+ footer
+        // ends with their offsets: the R-tree, 8 lists of one per field, fragment min/max/sum/null count, processed
+        // conditions. Fields here: attribute 'values', the legacy coordinates slot, dimensions rows and cols.
+        const int fields = 4, genericTiles = 1 + 8 * fields + 2;
+        var offsets = metadata.AsSpan(metadata.Length - 8 - 8 * genericTiles, 8 * genericTiles);
+        for (int i = 0; i < genericTiles; i++)
+        {
+            var header = metadata.AsSpan((int)BinaryPrimitives.ReadInt64LittleEndian(offsets[(8 * i)..]));
+            Assert.Equal(22u, BinaryPrimitives.ReadUInt32LittleEndian(header));
+            BinaryPrimitives.WriteUInt32LittleEndian(header, version);
+        }
         File.WriteAllBytes(metadataFile, [.. metadata.AsSpan(0, metadata.Length - 8), .. optionalSections, .. U64((ulong)(footerLength + optionalSections.Length))]);
 
         // array_file_hierarchy.md / consolidated_commits_file.md: the .con file is named with the writer's version
