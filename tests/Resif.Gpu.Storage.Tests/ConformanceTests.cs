@@ -12,7 +12,7 @@ public class ConformanceTests
     private static string Fixture(string name) => TestPaths.ConformanceFile("tiledb", name);
 
     /// <summary>The .fvecs reference: records of int32 d then d float32.</summary>
-    private static float[][] ReadFvecs(string name)
+    internal static float[][] ReadFvecs(string name)
     {
         using var reader = new BinaryReader(File.OpenRead(TestPaths.ConformanceFile("tiledb", "_expected", name)));
         var vectors = new List<float[]>();
@@ -24,7 +24,7 @@ public class ConformanceTests
         return [.. vectors];
     }
 
-    private static void AssertMatrixMatchesVectors(TileDbData data, float[][] vectors, int columns)
+    internal static void AssertMatrixMatchesVectors(TileDbData data, float[][] vectors, int columns)
     {
         Assert.Equal([128L, columns], data.Shape);
         var values = (float[])data.Values;

@@ -6,7 +6,10 @@ internal static class FormatVersion
     /// <summary>Version 5 (TileDB 2.0) is the first with per-dimension files and <c>.ok</c> commit markers.</summary>
     public const uint MinRead = 5;
 
-    /// <summary>Version 23 (TileDB 2.30) only adds optional tile metadata; we read what every dense reader needs.</summary>
+    /// <summary>
+    /// Version 23 (TileDB 2.30) only adds optional sections at the end of the fragment metadata footer
+    /// (format_spec/array_format_history.md, fragment.md); see <see cref="FragmentMetadata"/>.
+    /// </summary>
     public const uint MaxRead = 23;
 
     /// <summary>

@@ -67,8 +67,30 @@ internal sealed class FragmentMetadata
         _tileOffsetsOffsets = ReadSizes(r, fields);
         int remainingOffsetLists = 2 + (version >= 7 ? 1 : 0) + (version >= 11 ? 4 : 0);
         r.Take(8L * fields * remainingOffsetLists + (version >= 11 ? 8 : 0) + (version >= 16 ? 8 : 0));
-        // v23 appends offsets of global-order tile bounds, which a dense reader does not need; before, nothing may follow.
-        if (version <= 22 && r.Remaining != 0) throw new DataCorruptionException($"{Source}: footer has {r.Remaining} unexpected trailing bytes");
+        if (version >= 23) SkipOptionalSections(r, dims);
+        if (r.Remaining != 0) throw new DataCorruptionException($"{Source}: footer has {r.Remaining} unexpected trailing bytes");
+    }
+
+    /// <summary>Identifier of the "tile global order" optional section (format_spec/fragment.md, v23).</summary>
+    private const ulong TileGlobalOrderSection = 0;
+
+    /// <summary>
+    /// Format v23 (TileDB 2.30) ends the footer with optional sections: a u32 count, then per section a u64 identifier,
+    /// a u32 data size and the data (format_spec/fragment.md "Optional section"). The only one defined holds, for
+    /// sparse arrays, offsets of per-tile global-order min/max coordinates: a dense reader needs none of it, but we
+    /// check its size as TileDB does, and skip unknown identifiers, as the spec requires of readers.
+    /// </summary>
+    private void SkipOptionalSections(ByteReader r, int dims)
+    {
+        uint count = r.U32();
+        for (uint i = 0; i < count; i++)
+        {
+            ulong identifier = r.U64();
+            uint size = r.U32();
+            if (identifier == TileGlobalOrderSection && size != 16L * dims)
+                throw new DataCorruptionException($"{Source}: tile global order section holds {size} bytes, expected {16L * dims} (two offsets per dimension)");
+            r.Take(size);
+        }
     }
 
     /// <summary>
