@@ -36,10 +36,7 @@ public sealed class CliDeviceTests : IClassFixture<CliDeviceTests.SmallStore>
         {
             System.IO.Directory.CreateDirectory(Store);
             var scene = SyntheticScenes.Demo(channels: 8, seconds: 2, samplingRate: 1000);
-            string input = Path.Combine(Directory, "in.npy");
-            NpyFile.Write(input, [scene.Channels, scene.Samples], scene.Generate());
-            var ingest = CliRunner.RunAsync("ingest", input, "--store", Store, "--name", "small", "--dt", "0.001", "--dx", "4").GetAwaiter().GetResult();
-            Assert.True(ingest.ExitCode == 0, ingest.ToString());
+            CliRunner.IngestSceneAsync(scene, Directory, Store, "small", "--dt", "0.001", "--dx", "4").GetAwaiter().GetResult();
         }
 
         public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);

@@ -1,4 +1,3 @@
-using Resif.Gpu.Core.IO;
 using Resif.Gpu.Core.Synthetic;
 using Resif.Gpu.Functional.Tests.Support;
 using Resif.Gpu.Server;
@@ -21,10 +20,8 @@ public sealed class CliOutputFormatTests : IAsyncLifetime
     {
         _store = Path.Combine(_dir, "store");
         Directory.CreateDirectory(_store);
-        NpyFile.Write(PathOf("in.npy"), [_scene.Channels, _scene.Samples], _scene.Generate());
-        var ingest = await CliRunner.RunAsync("ingest", PathOf("in.npy"), "--store", _store, "--name", "das", "--dt", "0.002", "--dx", "4",
+        await CliRunner.IngestSceneAsync(_scene, _dir, _store, "das", "--dt", "0.002", "--dx", "4",
             "--t0", "2024-05-06T07:08:09.25Z", "--units", "strain_rate");
-        Assert.True(ingest.ExitCode == 0, ingest.ToString());
         _server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = _store, Device = "cpu" });
     }
 

@@ -1,4 +1,3 @@
-using Resif.Gpu.Core.IO;
 using Resif.Gpu.Core.Synthetic;
 using Resif.Gpu.Functional.Tests.Support;
 using Resif.Gpu.Testing;
@@ -18,9 +17,7 @@ public sealed class CliPlotTests : IDisposable
         string store = Path.Combine(_dir, "store");
         Directory.CreateDirectory(store);
         var scene = SyntheticScenes.Demo(channels: 16, seconds: 4, samplingRate: 500);
-        NpyFile.Write(Path.Combine(_dir, "in.npy"), [scene.Channels, scene.Samples], scene.Generate());
-        var ingest = await CliRunner.RunAsync("ingest", Path.Combine(_dir, "in.npy"), "--store", store, "--name", "d", "--dt", "0.002", "--dx", "4");
-        Assert.True(ingest.ExitCode == 0, ingest.ToString());
+        await CliRunner.IngestSceneAsync(scene, _dir, store, "d", "--dt", "0.002", "--dx", "4");
 
         string[][] cases =
         [

@@ -2,7 +2,6 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Resif.Gpu.Cli.Internal;
 using Resif.Gpu.Client;
-using Resif.Gpu.Core.IO;
 using Resif.Gpu.Core.Synthetic;
 using Resif.Gpu.Functional.Tests.Support;
 using Resif.Gpu.Server;
@@ -97,9 +96,7 @@ public sealed class ServerConfigurationTests : IDisposable
         string store = Path.Combine(_dir, "store");
         Directory.CreateDirectory(store);
         var scene = SyntheticScenes.Demo(channels: 8, seconds: 2, samplingRate: 200);
-        NpyFile.Write(Path.Combine(_dir, "in.npy"), [scene.Channels, scene.Samples], scene.Generate());
-        var ingest = await CliRunner.RunAsync("ingest", Path.Combine(_dir, "in.npy"), "--store", store, "--name", "das", "--dt", "0.005", "--dx", "2");
-        Assert.True(ingest.ExitCode == 0, ingest.ToString());
+        await CliRunner.IngestSceneAsync(scene, _dir, store, "das", "--dt", "0.005", "--dx", "2");
         // A device that does not exist and a fixed port: both must be replaced by the flags, or serve cannot start.
         string config = Write("serve.json", """
             { "store": "store", "port": 1, "device": "no-such-device", "limits": { "maxPipeline": 2 } }
