@@ -31,5 +31,8 @@ echo "== ours"
 dotnet build -c Release "$repo/bench/Resif.Gpu.Bench" -v q -nologo > "$out/build.log" || { cat "$out/build.log"; exit 1; }
 dotnet "$repo/bench/Resif.Gpu.Bench/bin/Release/net10.0/Resif.Gpu.Bench.dll" side-by-side \
   --block "$out/block.npy" --out "$out" --win "$win" "${beam[@]}" > /dev/null
+echo "== ours through the server and the Python client"
+"$repo/resif-gpu" --help > /dev/null  # builds the CLI into artifacts/cli when a source is newer
+$py "$repo/bench/e2e_python.py" "$out" "${size[@]}"
 echo "== agreement and table"
 $py "$repo/bench/side_by_side.py" report "$out" "${size[@]}"

@@ -44,6 +44,9 @@ def agreement(out, args, x):
     if (y := load("e2e")) is not None:
         filtered = sps.sosfiltfilt(sos, x[:len(y)].astype(np.float64), axis=-1)
         checks["e2e_reduce"] = rel_rms(y, sps.decimate(filtered, args.q, ftype="iir", zero_phase=True, axis=-1))
+    if (y := load("e2e_python")) is not None:
+        filtered = sps.sosfiltfilt(sos, x[:len(y)].astype(np.float64), axis=-1)
+        checks["e2e_reduce_python"] = rel_rms(y, sps.decimate(filtered, args.q, ftype="iir", zero_phase=True, axis=-1))
     if (y := load("fk_forward")) is not None:
         sub = x[:y.shape[0], :y.shape[1]].astype(np.float64)
         checks["fk_forward"] = rel_rms(y, np.fft.fftshift(np.fft.fft2(sub)))
@@ -116,6 +119,7 @@ def report(out, args):
         ("FK fan filter (vs best peer)", "fk_filter", "", "fk_filter", ".", "fk_filter", "fft"),
         ("beam fd 201 slownesses", "beam_fd", "", "beam_fd", ".", "beam_fd", None),
         ("end-to-end reduce (vs dask+xarray)", "e2e_reduce", "", "bandpass_zerophase_dask", ".", "e2e_reduce", "mem"),
+        ("e2e, Python client (vs dask+xarray)", "e2e_reduce_python", "", "bandpass_zerophase_dask", ".", "e2e_reduce_python", "mem"),
     ]
     print(f"\n{'op':36s} {'peer MS/s':>10s} {'ours MS/s':>10s} {'ratio':>7s} {'ours/CPU-s':>10s} {'CPU ratio':>9s} {'ceiling':>8s} {'rel RMS':>9s}")
     for label, op, pattern, peer_op, peer_pattern, check, ceiling_kind in cases:
