@@ -156,8 +156,9 @@ public sealed partial class IlgpuBackend
             {
                 var scan = new StationScan(stations, samples, window, step, nfft, firstBin, binCount, binWidth, gridPoints, 0, windows, capon, prewhiten);
                 using DeviceTensor record = Upload(input, stations, samples);
-                using DeviceTensor relative = Allocate(windows, gridPoints), absolute = Allocate(windows, gridPoints);
-                StationBeam(record, timeShifts, scan, relative, absolute);
+                var (relative, absolute) = StationBeam(record, timeShifts, scan);
+                using var relativeOwner = relative;
+                using var absoluteOwner = absolute;
                 Download(relative, relativePower);
                 Download(absolute, absolutePower);
                 return;
@@ -170,43 +171,63 @@ public sealed partial class IlgpuBackend
             relativePower, absolutePower);
     }
 
-    /// <summary>The power maps of every window of <paramref name="scan"/>, in batches of windows that fit <see cref="StationBatchBytes"/>.</summary>
-    private void StationBeam(DeviceTensor record, float[] timeShifts, StationScan scan, DeviceTensor relative, DeviceTensor absolute)
+    /// <summary>
+    /// The relative and absolute power maps [windows, grid points] of every window of <paramref name="scan"/>, computed
+    /// in batches of windows that fit <see cref="StationBatchBytes"/>.
+    /// </summary>
+    private (DeviceTensor Relative, DeviceTensor Absolute) StationBeam(DeviceTensor record, float[] timeShifts, StationScan scan)
     {
         using (EnterDevice())
         {
-            LoadStationKernels();
-            int s = scan.Stations;
-            using var taper = accelerator.Allocate1D(SpectralStationBeam.CosineTaper(scan.Window, 0.22));
-            using var shifts = accelerator.Allocate1D(timeShifts.AsSpan(0, s * scan.GridPoints).ToArray());
-            using var steering = accelerator.Allocate1D<double>(2L * scan.Bins * scan.GridPoints * s);
-            stationSteering!(Threads((long)scan.Bins * scan.GridPoints * s), shifts.View, steering.View, scan);
-
-            long perWindow = 8L * (2L * s * scan.Nfft + 2L * scan.Bins * s * s + (scan.Capon == 1 ? scan.Bins * scan.InverseScratch : 0)
-                + (long)scan.Bins * scan.GridPoints + scan.Bins + s);
-            int batch = (int)Math.Clamp(StationBatchBytes / perWindow, 1, scan.Windows);
-            using var work = accelerator.Allocate1D<double>(2L * batch * s * scan.Nfft);
-            using var means = accelerator.Allocate1D<double>((long)batch * s);
-            using var cross = accelerator.Allocate1D<double>(2L * batch * scan.Bins * s * s);
-            using var diagonal = accelerator.Allocate1D<double>((long)batch * s);
-            using var inverseScratch = accelerator.Allocate1D<double>(scan.Capon == 1 ? batch * scan.Bins * scan.InverseScratch : 1);
-            using var power = accelerator.Allocate1D<double>((long)batch * scan.Bins * scan.GridPoints);
-            using var maxima = accelerator.Allocate1D<double>((long)batch * scan.Bins);
-            for (int first = 0; first < scan.Windows; first += batch)
+            DeviceTensor relative = Allocate(scan.Windows, scan.GridPoints), absolute = Allocate(scan.Windows, scan.GridPoints);
+            try
             {
-                var part = scan.WithWindows(first, Math.Min(batch, scan.Windows - first));
-                int w = part.Windows;
-                windowMeans!(Threads((long)w * s), record.View, means.View, part);
-                taperedWindows!(Threads((long)w * s * scan.Nfft), record.View, means.View, taper.View, work.View, part);
-                TransformRows(work, w * s, scan.Nfft, inverse: false);
-                crossSpectra!(Threads((long)w * s * s), work.View, cross.View, diagonal.View, part);
-                if (scan.Capon == 1) pseudoInverse!(Threads((long)w * scan.Bins), cross.View, inverseScratch.View, part);
-                gridPower!(Threads((long)w * scan.Bins * scan.GridPoints), cross.View, steering.View, power.View, part);
-                if (scan.Prewhiten == 1) binMaxima!(Threads((long)w * scan.Bins), power.View, maxima.View, part);
-                powerMaps!(Threads((long)w * scan.GridPoints), power.View, maxima.View, diagonal.View, relative.View, absolute.View, part);
+                StationPowerMaps(record, timeShifts, scan, relative, absolute);
+                return (relative, absolute);
             }
-            accelerator.Synchronize(); // the batch buffers are released on return
+            catch
+            {
+                relative.Dispose();
+                absolute.Dispose();
+                throw;
+            }
         }
+    }
+
+    /// <summary>The station-beam kernel sequence, batch by batch. Caller is inside EnterDevice.</summary>
+    private void StationPowerMaps(DeviceTensor record, float[] timeShifts, StationScan scan, DeviceTensor relative, DeviceTensor absolute)
+    {
+        LoadStationKernels();
+        int s = scan.Stations;
+        using var taper = accelerator.Allocate1D(SpectralStationBeam.CosineTaper(scan.Window, 0.22));
+        using var shifts = accelerator.Allocate1D(timeShifts.AsSpan(0, s * scan.GridPoints).ToArray());
+        using var steering = accelerator.Allocate1D<double>(2L * scan.Bins * scan.GridPoints * s);
+        stationSteering!(Threads((long)scan.Bins * scan.GridPoints * s), shifts.View, steering.View, scan);
+
+        long perWindow = 8L * (2L * s * scan.Nfft + 2L * scan.Bins * s * s + (scan.Capon == 1 ? scan.Bins * scan.InverseScratch : 0)
+            + (long)scan.Bins * scan.GridPoints + scan.Bins + s);
+        int batch = (int)Math.Clamp(StationBatchBytes / perWindow, 1, scan.Windows);
+        using var work = accelerator.Allocate1D<double>(2L * batch * s * scan.Nfft);
+        using var means = accelerator.Allocate1D<double>((long)batch * s);
+        using var cross = accelerator.Allocate1D<double>(2L * batch * scan.Bins * s * s);
+        using var diagonal = accelerator.Allocate1D<double>((long)batch * s);
+        using var inverseScratch = accelerator.Allocate1D<double>(scan.Capon == 1 ? batch * scan.Bins * scan.InverseScratch : 1);
+        using var power = accelerator.Allocate1D<double>((long)batch * scan.Bins * scan.GridPoints);
+        using var maxima = accelerator.Allocate1D<double>((long)batch * scan.Bins);
+        for (int first = 0; first < scan.Windows; first += batch)
+        {
+            var part = scan.WithWindows(first, Math.Min(batch, scan.Windows - first));
+            int w = part.Windows;
+            windowMeans!(Threads((long)w * s), record.View, means.View, part);
+            taperedWindows!(Threads((long)w * s * scan.Nfft), record.View, means.View, taper.View, work.View, part);
+            TransformRows(work, w * s, scan.Nfft, inverse: false);
+            crossSpectra!(Threads((long)w * s * s), work.View, cross.View, diagonal.View, part);
+            if (scan.Capon == 1) pseudoInverse!(Threads((long)w * scan.Bins), cross.View, inverseScratch.View, part);
+            gridPower!(Threads((long)w * scan.Bins * scan.GridPoints), cross.View, steering.View, power.View, part);
+            if (scan.Prewhiten == 1) binMaxima!(Threads((long)w * scan.Bins), power.View, maxima.View, part);
+            powerMaps!(Threads((long)w * scan.GridPoints), power.View, maxima.View, diagonal.View, relative.View, absolute.View, part);
+        }
+        accelerator.Synchronize(); // the batch buffers are released on return
     }
 
     private void LoadStationKernels()

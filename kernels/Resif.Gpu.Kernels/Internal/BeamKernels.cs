@@ -88,8 +88,9 @@ internal static class BeamKernels
             {
                 int channel = first + ty;
                 var steer = channel < scan.Channels ? BeamPhasors.OfCycles(cyclesPerMetre * offsets[channel]) : new Phasor(0.0, 0.0);
-                shared[tx * tile + ty] = (float)steer.Re;
-                shared[area + tx * tile + ty] = (float)steer.Im;
+                // [channel, slowness] so that the reads below run along the slownesses of a warp (no bank conflicts).
+                shared[ty * tile + tx] = (float)steer.Re;
+                shared[area + ty * tile + tx] = (float)steer.Im;
                 bool inside = channel < scan.Channels && loadWindow < scan.Windows;
                 long at = b * binStride + (long)channel * scan.Windows + loadWindow;
                 shared[2 * area + ty * tile + tx] = inside ? spectra[at] : 0f;
@@ -97,7 +98,7 @@ internal static class BeamKernels
                 Group.Barrier();
                 for (int c = 0; c < tile; c++)
                 {
-                    float ar = shared[tx * tile + c], ai = shared[area + tx * tile + c];
+                    float ar = shared[c * tile + tx], ai = shared[area + c * tile + tx];
                     float xr = shared[2 * area + c * tile + ty], xi = shared[3 * area + c * tile + ty];
                     re += ar * xr - ai * xi;
                     im += ar * xi + ai * xr;
