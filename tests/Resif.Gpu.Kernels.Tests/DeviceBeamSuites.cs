@@ -1,3 +1,5 @@
+using ILGPU;
+using ILGPU.Runtime.CPU;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Tests.Backends;
 using static Resif.Gpu.Core.Tests.Backends.BackendReference;
@@ -8,15 +10,15 @@ namespace Resif.Gpu.Kernels.Tests;
 /// The beams on a device against the CPU backend (itself checked against NumPy and ObsPy's definitions in the Core
 /// suites), on shapes that exercise partial work-group tiles, Bluestein window lengths, bands, and station-beam batches.
 /// Every call must stay on the device: a silent CPU fallback would compare the CPU with itself.
-/// Tolerances are relative to the peak of the expected map. Frequency-domain slowness beam 1e-5: both sides round the
-/// window spectra and the steering phasors to float32 and sum channels in float32 (≈ channels × 6e-8 of |B|, doubled
-/// in |B|², ≤ 1e-6 for these ≤ 9 channels; the order of summation differs). Station beam 1e-6: both sides work in
-/// float64 and round once to float32 (6e-8); the FFTs differ only near 1e-15, which even a pseudo-inverse conditioned
-/// at its 1e6 cutoff keeps near 1e-9.
+/// Tolerances are relative to the peak of the expected map. Frequency-domain slowness beam 2e-6: both sides round the
+/// window spectra and the steering phasors to float32 and sum channels in float32 in a different order (at most
+/// ≈ channels × 6e-8 of |B|, doubled in |B|²: 1.1e-6 for these ≤ 9 channels; 9e-8 measured). Station beam 1e-6: both
+/// sides work in float64 and round once to float32 (6e-8); the FFTs differ only near 1e-15, which even a
+/// pseudo-inverse conditioned at its 1e6 cutoff keeps near 1e-9 (the maps measured bit-identical here).
 /// </summary>
 public abstract class DeviceBeamSuite : IDisposable
 {
-    private const double SlownessTolerance = 1e-5;
+    private const double SlownessTolerance = 2e-6;
     private const double StationTolerance = 1e-6;
 
     private IlgpuBackend? device;
@@ -164,6 +166,17 @@ public abstract class DeviceBeamSuite : IDisposable
 public sealed class IlgpuCpuBeamSuite : DeviceBeamSuite
 {
     protected override IlgpuBackend CreateBackend() => TestDevices.Open("ilgpu-cpu");
+}
+
+/// <summary>
+/// The beams on a CPU accelerator emulating groups of 256 threads, so the steering kernel runs with the 16 × 16 tiles
+/// it uses on CUDA (the default CPU accelerator allows 16 threads per group, hence 4 × 4 tiles).
+/// </summary>
+public sealed class IlgpuCpuWideGroupBeamSuite : DeviceBeamSuite
+{
+    protected override IlgpuBackend CreateBackend() =>
+        IlgpuBackend.Open(Context.Create(b => b.CPU(new CPUDevice(numThreadsPerWarp: 16, numWarpsPerMultiprocessor: 16, numMultiprocessors: 1))),
+            c => c.GetCPUDevice(0), "ilgpu-cpu-256", _ => { });
 }
 
 /// <summary>The beams on the first usable CUDA device (16 × 16 work groups); skipped, with the reason, where there is none.</summary>
