@@ -20,8 +20,8 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>? taperedWindows;
     private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>? crossSpectra;
     private Action<Index1D, ArrayView<double>, ArrayView<double>, StationScan>? pseudoInverse;
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, StationScan>? stationSteering;
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>? gridPower;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, StationScan, int>? stationSteering;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan, int>? gridPower;
     private Action<Index1D, ArrayView<double>, ArrayView<double>, StationScan>? binMaxima;
     private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<float>, ArrayView<float>, StationScan>? powerMaps;
 
@@ -201,8 +201,10 @@ public sealed partial class IlgpuBackend
         int s = scan.Stations;
         using var taper = accelerator.Allocate1D(SpectralStationBeam.CosineTaper(scan.Window, 0.22));
         using var shifts = accelerator.Allocate1D(timeShifts.AsSpan(0, s * scan.GridPoints).ToArray());
-        using var steering = accelerator.Allocate1D<double>(2L * scan.Bins * scan.GridPoints * s);
-        stationSteering!(Threads((long)scan.Bins * scan.GridPoints * s), shifts.View, steering.View, scan);
+        // One bin's steering [grid point, station] at a time, rebuilt per batch: a table of every bin would take
+        // bins × grid points × stations complex values (gigabytes for fine grids), its rebuild costs 1/windows of the
+        // quadratic forms.
+        using var steering = accelerator.Allocate1D<double>(2L * scan.GridPoints * s);
 
         long perWindow = 8L * (2L * s * scan.Nfft + 2L * scan.Bins * s * s + (scan.Capon == 1 ? scan.Bins * scan.InverseScratch : 0)
             + (long)scan.Bins * scan.GridPoints + scan.Bins + s);
@@ -223,7 +225,11 @@ public sealed partial class IlgpuBackend
             TransformRows(work, w * s, scan.Nfft, inverse: false);
             crossSpectra!(Threads((long)w * s * s), work.View, cross.View, diagonal.View, part);
             if (scan.Capon == 1) pseudoInverse!(Threads((long)w * scan.Bins), cross.View, inverseScratch.View, part);
-            gridPower!(Threads((long)w * scan.Bins * scan.GridPoints), cross.View, steering.View, power.View, part);
+            for (int bin = 0; bin < scan.Bins; bin++)
+            {
+                stationSteering!(Threads((long)scan.GridPoints * s), shifts.View, steering.View, part, bin);
+                gridPower!(Threads((long)w * scan.GridPoints), cross.View, steering.View, power.View, part, bin);
+            }
             if (scan.Prewhiten == 1) binMaxima!(Threads((long)w * scan.Bins), power.View, maxima.View, part);
             powerMaps!(Threads((long)w * scan.GridPoints), power.View, maxima.View, diagonal.View, relative.View, absolute.View, part);
         }
@@ -236,8 +242,8 @@ public sealed partial class IlgpuBackend
         taperedWindows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>(BeamStationKernels.TaperedWindows);
         crossSpectra ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>(BeamStationKernels.CrossSpectra);
         pseudoInverse ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, StationScan>(BeamStationKernels.PseudoInverse);
-        stationSteering ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, StationScan>(BeamStationKernels.Steering);
-        gridPower ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>(BeamStationKernels.GridPower);
+        stationSteering ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, StationScan, int>(BeamStationKernels.Steering);
+        gridPower ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan, int>(BeamStationKernels.GridPower);
         binMaxima ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, StationScan>(BeamStationKernels.BinMaxima);
         powerMaps ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<float>, ArrayView<float>, StationScan>(BeamStationKernels.PowerMaps);
     }

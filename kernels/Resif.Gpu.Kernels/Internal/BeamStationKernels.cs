@@ -190,26 +190,25 @@ internal static class BeamStationKernels
     }
 
     /// <summary>
-    /// One thread per (bin, grid point, station): steering e_i = exp(−2πi f τ_i) for f = (FirstBin + bin)·BinWidth,
-    /// the phase formed in float64 from the float32 time shifts like ObsPy; shared by every window.
+    /// One thread per (grid point, station): steering e_i = exp(−2πi f τ_i) of one band bin, f = (FirstBin + bin)·BinWidth,
+    /// the phase formed in float64 from the float32 time shifts like ObsPy.
     /// </summary>
-    public static void Steering(Index1D index, ArrayView<float> timeShifts, ArrayView<double> steering, StationScan scan)
+    public static void Steering(Index1D index, ArrayView<float> timeShifts, ArrayView<double> steering, StationScan scan, int bin)
     {
-        int s = scan.Stations, g = scan.GridPoints;
-        int bin = index.X / (g * s), rest = index.X - bin * g * s;
-        int point = rest / s, station = rest - point * s;
-        var phasor = BeamPhasors.OfCycles((scan.FirstBin + bin) * scan.BinWidth * timeShifts[(long)station * g + point]);
+        int s = scan.Stations;
+        int point = index.X / s, station = index.X - point * s;
+        var phasor = BeamPhasors.OfCycles((scan.FirstBin + bin) * scan.BinWidth * timeShifts[(long)station * scan.GridPoints + point]);
         steering[2L * index.X] = phasor.Re;
         steering[2L * index.X + 1] = -phasor.Im;
     }
 
-    /// <summary>One thread per (window, bin, grid point): Bartlett |e^H R e|, or Capon 1 / |e^H R⁺ e|.</summary>
-    public static void GridPower(Index1D index, ArrayView<double> cross, ArrayView<double> steering, ArrayView<double> power, StationScan scan)
+    /// <summary>One thread per (window, grid point) of one band bin: Bartlett |e^H R e|, or Capon 1 / |e^H R⁺ e|.</summary>
+    public static void GridPower(Index1D index, ArrayView<double> cross, ArrayView<double> steering, ArrayView<double> power, StationScan scan, int bin)
     {
         int s = scan.Stations, g = scan.GridPoints;
-        int matrix = index.X / g, point = index.X - matrix * g; // matrix = w · Bins + bin
-        int bin = matrix % scan.Bins;
-        long e = 2L * ((long)bin * g + point) * s, r = 2L * matrix * s * s;
+        int w = index.X / g, point = index.X - w * g;
+        long matrix = (long)w * scan.Bins + bin;
+        long e = 2L * point * s, r = 2L * matrix * s * s;
         double sumRe = 0.0, sumIm = 0.0;
         for (int i = 0; i < s; i++)
         {
@@ -226,7 +225,7 @@ internal static class BeamStationKernels
             sumIm += cr * rowIm + ci * rowRe;
         }
         double p = Math.Sqrt(sumRe * sumRe + sumIm * sumIm);
-        power[index] = scan.Capon == 1 ? 1.0 / p : p;
+        power[matrix * g + point] = scan.Capon == 1 ? 1.0 / p : p;
     }
 
     /// <summary>One thread per (window, bin): the largest power over the grid, for prewhitening.</summary>
