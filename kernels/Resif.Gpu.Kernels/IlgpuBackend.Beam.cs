@@ -1,3 +1,4 @@
+using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
 using Resif.Gpu.Core.Internal;
@@ -13,7 +14,7 @@ namespace Resif.Gpu.Kernels;
 public sealed partial class IlgpuBackend
 {
     private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>? timeDomainBeam;
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, BeamScan>? loadWindows;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, BeamScan, int, int>? loadWindows;
     private Action<Index1D, ArrayView<double>, ArrayView<float>, SteeringScan>? gatherBand;
     private Action<KernelConfig, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, SteeringScan>? steeredPower;
     private Action<Index1D, ArrayView<float>, ArrayView<double>, StationScan>? windowMeans;
@@ -25,17 +26,21 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<double>, ArrayView<double>, StationScan>? binMaxima;
     private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<float>, ArrayView<float>, StationScan>? powerMaps;
 
-    private long? stationBatchBytes;
+    private long? beamBatchBytes;
 
     /// <summary>
-    /// Device memory one station-beam batch may take (its windows are processed in batches that fit): an eighth of the
-    /// device, 16 to 512 MiB. Settable so that tests can force several batches on small inputs.
+    /// Device work memory one batch of beam windows may take (the frequency-domain slowness beam and the station beam
+    /// process their windows in batches that fit): an eighth of the device, 16 to 512 MiB. Settable so that tests can
+    /// force several batches on small inputs.
     /// </summary>
-    internal long StationBatchBytes
+    internal long BeamBatchBytes
     {
-        get => stationBatchBytes ?? Math.Clamp(accelerator.MemorySize / 8, 16L << 20, 512L << 20);
-        set => stationBatchBytes = value;
+        get => beamBatchBytes ?? Math.Clamp(accelerator.MemorySize / 8, 16L << 20, 512L << 20);
+        set => beamBatchBytes = value;
     }
+
+    /// <summary>Windows per batch: as many as fit <see cref="BeamBatchBytes"/> at <paramref name="bytesPerWindow"/>, at least one.</summary>
+    private int WindowBatch(long bytesPerWindow, int windows) => (int)Math.Clamp(BeamBatchBytes / bytesPerWindow, 1, windows);
 
     public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
         double[] slownesses, int window, bool frequencyDomain, float[] output,
@@ -92,35 +97,43 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>
-    /// Window spectra by the device FFT (every whole window of every channel as one batch of rows), their band bins
+    /// Per batch of windows: window spectra by the device FFT (every window of every channel one row), their band bins
     /// gathered as float32 [bin, channel, window], then the steered power per (slowness, window) tile.
     /// </summary>
     private DeviceTensor FrequencyDomainBeam(DeviceTensor record, double[] offsets, double[] slownesses, BeamScan scan, int firstBin, int bins)
     {
         using (EnterDevice())
         {
-            loadWindows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BeamScan>(BeamKernels.LoadWindows);
+            loadWindows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BeamScan, int, int>(BeamKernels.LoadWindows);
             gatherBand ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, SteeringScan>(BeamKernels.GatherBand);
             steeredPower ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, SteeringScan>(BeamKernels.SteeredPower);
             int tile = SteeringTile();
             int channels = scan.Channels, windows = scan.Windows;
             double scale = 1.0 / ((double)channels * channels * scan.Window * scan.Window);
-            var steering = new SteeringScan(channels, windows, scan.Window, slownesses.Length, firstBin, bins, 1 / (scan.Window * scan.SampleInterval), scale, tile);
+            var steering = new SteeringScan(channels, 0, windows, windows, scan.Window, slownesses.Length, firstBin, bins,
+                1 / (scan.Window * scan.SampleInterval), scale, tile);
+            // Per window of every channel: the complex float64 FFT row, the float32 band, and, for lengths that are not
+            // powers of two, the Bluestein scratch of TransformRows (a complex row of the padded length).
+            int bluestein = BitOperations.IsPow2(scan.Window) ? 0 : (int)BitOperations.RoundUpToPowerOf2((uint)(2 * scan.Window - 1));
+            int batch = WindowBatch(channels * (16L * scan.Window + 16L * bluestein + 8L * bins), windows);
 
-            long windowed = (long)channels * windows * scan.Window;
-            using var work = accelerator.Allocate1D<double>(2 * windowed);
-            loadWindows(Threads(windowed), record.View, work.View, scan);
-            TransformRows(work, checked(channels * windows), scan.Window, inverse: false);
-            using var spectra = accelerator.Allocate1D<float>(2 * steering.SpectrumValues);
-            gatherBand(Threads(steering.SpectrumValues), work.View, spectra.View, steering);
-
+            using var work = accelerator.Allocate1D<double>(2L * channels * batch * scan.Window);
+            using var spectra = accelerator.Allocate1D<float>(2 * steering.WithWindows(0, batch).SpectrumValues);
             using var offsetBuffer = accelerator.Allocate1D(offsets);
             using var slownessBuffer = accelerator.Allocate1D(slownesses);
             DeviceTensor power = Allocate(slownesses.Length, windows);
             try
             {
-                var groups = new Index2D((slownesses.Length + tile - 1) / tile, (windows + tile - 1) / tile);
-                steeredPower(new KernelConfig(groups, new Index2D(tile, tile)), spectra.View, offsetBuffer.View, slownessBuffer.View, power.View, steering);
+                for (int first = 0; first < windows; first += batch)
+                {
+                    var part = steering.WithWindows(first, Math.Min(batch, windows - first));
+                    long windowed = (long)channels * part.Windows * scan.Window;
+                    loadWindows(Threads(windowed), record.View, work.View, scan, first, part.Windows);
+                    TransformRows(work, checked(channels * part.Windows), scan.Window, inverse: false);
+                    gatherBand(Threads(part.SpectrumValues), work.View, spectra.View, part);
+                    var groups = new Index2D((slownesses.Length + tile - 1) / tile, (part.Windows + tile - 1) / tile);
+                    steeredPower(new KernelConfig(groups, new Index2D(tile, tile)), spectra.View, offsetBuffer.View, slownessBuffer.View, power.View, part);
+                }
                 accelerator.Synchronize(); // the work, spectra and parameter buffers are released on return
                 return power;
             }
@@ -173,7 +186,7 @@ public sealed partial class IlgpuBackend
 
     /// <summary>
     /// The relative and absolute power maps [windows, grid points] of every window of <paramref name="scan"/>, computed
-    /// in batches of windows that fit <see cref="StationBatchBytes"/>.
+    /// in batches of windows that fit <see cref="BeamBatchBytes"/>.
     /// </summary>
     private (DeviceTensor Relative, DeviceTensor Absolute) StationBeam(DeviceTensor record, float[] timeShifts, StationScan scan)
     {
@@ -208,7 +221,7 @@ public sealed partial class IlgpuBackend
 
         long perWindow = 8L * (2L * s * scan.Nfft + 2L * scan.Bins * s * s + (scan.Capon == 1 ? scan.Bins * scan.InverseScratch : 0)
             + (long)scan.Bins * scan.GridPoints + scan.Bins + s);
-        int batch = (int)Math.Clamp(StationBatchBytes / perWindow, 1, scan.Windows);
+        int batch = WindowBatch(perWindow, scan.Windows);
         using var work = accelerator.Allocate1D<double>(2L * batch * s * scan.Nfft);
         using var means = accelerator.Allocate1D<double>((long)batch * s);
         using var cross = accelerator.Allocate1D<double>(2L * batch * scan.Bins * s * s);

@@ -71,10 +71,12 @@ public abstract class DeviceBeamSuite : IDisposable
     public void Prewhitened_capon_station_beam_matches_the_cpu_backend() => CheckStationBeam(capon: true, prewhiten: true);
 
     [BackendFact]
-    public void Station_beam_in_batches_of_one_window_matches_the_cpu_backend()
+    public void Beams_in_batches_of_one_window_match_the_cpu_backend()
     {
-        // A budget smaller than one window's buffers: each of the 7 windows is its own batch.
-        Device.StationBatchBytes = 1;
+        // A budget smaller than one window's buffers: every window is its own batch.
+        Device.BeamBatchBytes = 1;
+        CheckSlownessBeam(channels: 7, samples: 200, window: 40, slownessCount: 9);
+        CheckSlownessBeam(channels: 6, samples: 160, window: 32, slownessCount: 5, frequencyMin: 6, frequencyMax: 21);
         CheckStationBeam(capon: true, prewhiten: true);
         CheckStationBeam(capon: false, prewhiten: false);
     }

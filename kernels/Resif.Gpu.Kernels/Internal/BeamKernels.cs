@@ -14,13 +14,17 @@ internal readonly struct BeamScan(int channels, int samples, int window, double 
 }
 
 /// <summary>
-/// Geometry of a frequency-domain slowness scan: band spectra [Bins, Channels, Windows] (real plane, then imaginary
-/// plane), power [Slownesses, Windows], computed by square work groups of <see cref="Tile"/> × Tile threads.
+/// Geometry of one batch of a frequency-domain slowness scan: <see cref="Windows"/> windows from window
+/// <see cref="FirstWindow"/>, band spectra [Bins, Channels, Windows] (real plane, then imaginary plane), power
+/// [Slownesses, TotalWindows], computed by square work groups of <see cref="Tile"/> × Tile threads.
 /// </summary>
-internal readonly struct SteeringScan(int channels, int windows, int window, int slownesses, int firstBin, int bins, double binWidth, double scale, int tile)
+internal readonly struct SteeringScan(int channels, int firstWindow, int windows, int totalWindows, int window, int slownesses, int firstBin, int bins,
+    double binWidth, double scale, int tile)
 {
     public readonly int Channels = channels;
+    public readonly int FirstWindow = firstWindow;
     public readonly int Windows = windows;
+    public readonly int TotalWindows = totalWindows;
     public readonly int Window = window;
     public readonly int Slownesses = slownesses;
     public readonly int FirstBin = firstBin;
@@ -30,6 +34,9 @@ internal readonly struct SteeringScan(int channels, int windows, int window, int
     public readonly int Tile = tile;
 
     public long SpectrumValues => (long)Bins * Channels * Windows;
+
+    public SteeringScan WithWindows(int first, int count) =>
+        new(Channels, first, count, TotalWindows, Window, Slownesses, FirstBin, Bins, BinWidth, Scale, Tile);
 }
 
 /// <summary>ILGPU kernels of the array family: delay-and-sum beamforming of a linear array, in the time and the frequency domain.</summary>
@@ -39,14 +46,15 @@ internal static class BeamKernels
     public const int MaxTile = 16;
 
     /// <summary>
-    /// One thread per sample of every whole window: row c·windows + w of the complex float64 work buffer is window w
-    /// of channel c (imaginary part 0), ready for a batched FFT of the window length.
+    /// One thread per sample of <paramref name="windows"/> windows from <paramref name="firstWindow"/>: row
+    /// c·windows + w of the complex float64 work buffer is window firstWindow + w of channel c (imaginary part 0), ready
+    /// for a batched FFT of the window length.
     /// </summary>
-    public static void LoadWindows(Index1D index, ArrayView<float> input, ArrayView<double> work, BeamScan scan)
+    public static void LoadWindows(Index1D index, ArrayView<float> input, ArrayView<double> work, BeamScan scan, int firstWindow, int windows)
     {
-        long span = (long)scan.Windows * scan.Window;
+        long span = (long)windows * scan.Window;
         long channel = index.X / span;
-        long source = channel * scan.Samples + (index.X - channel * span);
+        long source = channel * scan.Samples + (long)firstWindow * scan.Window + (index.X - channel * span);
         work[2L * index.X] = input[source];
         work[2L * index.X + 1] = 0.0;
     }
@@ -108,7 +116,7 @@ internal static class BeamKernels
             double weight = k == 0 || 2 * k == scan.Window ? 1.0 : 2.0; // a real window's bin −k mirrors bin k
             total += weight * ((double)re * re + (double)im * im);
         }
-        if (slowness < scan.Slownesses && window < scan.Windows) power[(long)slowness * scan.Windows + window] = (float)(total * scan.Scale);
+        if (slowness < scan.Slownesses && window < scan.Windows) power[(long)slowness * scan.TotalWindows + scan.FirstWindow + window] = (float)(total * scan.Scale);
     }
 
     /// <summary>
