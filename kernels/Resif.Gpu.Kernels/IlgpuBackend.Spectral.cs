@@ -5,8 +5,8 @@ using Resif.Gpu.Kernels.Internal;
 namespace Resif.Gpu.Kernels;
 
 /// <summary>
-/// Spectral family: STA/LTA (classic, recursive), windowed RMS, abs, normalisation and the time-domain beam run on the
-/// device; the FFT-based methods are in IlgpuBackend.Fft.cs.
+/// Spectral family: STA/LTA (classic, recursive), windowed RMS, abs and normalisation on the device; the FFT-based
+/// methods are in IlgpuBackend.Fft.cs, the beams in IlgpuBackend.Beam.cs.
 /// </summary>
 public sealed partial class IlgpuBackend
 {
@@ -15,7 +15,6 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, EnergyWindows>? windowRms;
     private Action<Index1D, ArrayView<float>>? abs;
     private Action<Index1D, ArrayView<float>, int, int>? normalize;
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>? timeDomainBeam;
 
     internal DeviceTensor StaLta(DeviceTensor tensor, int shortWindow, int longWindow, bool recursive)
     {
@@ -81,61 +80,6 @@ public sealed partial class IlgpuBackend
         {
             normalize ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(DetectorKernels.Normalize);
             normalize(tensor.Channels, tensor.View, tensor.Samples, byStd ? 1 : 0);
-        }
-    }
-
-    /// <summary>Time-domain scans run on the device; frequency-domain scans need window FFTs and run on the CPU backend.</summary>
-    public void SlownessBeam(float[] input, int channels, int samples, double[] offsets, double sampleInterval,
-        double[] slownesses, int window, bool frequencyDomain, float[] output,
-        double frequencyMin = 0, double frequencyMax = double.PositiveInfinity)
-    {
-        if (frequencyDomain || frequencyMin != 0 || !double.IsPositiveInfinity(frequencyMax))
-        {
-            Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output, frequencyMin, frequencyMax);
-            return;
-        }
-        CheckShape(input.LongLength, channels, samples, nameof(input));
-        if (offsets.Length < channels) throw new ArgumentException("one offset per channel needed", nameof(offsets));
-        if (window < 1 || window > samples) throw new ArgumentOutOfRangeException(nameof(window));
-        var scan = new BeamScan(channels, samples, window, sampleInterval);
-        CheckShape(output.LongLength, slownesses.Length, scan.Windows, nameof(output));
-        long count = (long)slownesses.Length * scan.Windows;
-        if (count == 0 || channels == 0) return;
-        if (UseDevice(nameof(SlownessBeam)))
-        {
-            try
-            {
-                using DeviceTensor record = Upload(input, channels, samples);
-                using DeviceTensor power = TimeDomainBeam(record, offsets[..channels], slownesses, scan);
-                Download(power, output);
-                return;
-            }
-            catch (Exception e) when (FallsBack(nameof(SlownessBeam), e))
-            {
-            }
-        }
-        Fallback.SlownessBeam(input, channels, samples, offsets, sampleInterval, slownesses, window, frequencyDomain, output);
-    }
-
-    private DeviceTensor TimeDomainBeam(DeviceTensor record, double[] offsets, double[] slownesses, BeamScan scan)
-    {
-        using (EnterDevice())
-        {
-            timeDomainBeam ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>(BeamKernels.TimeDomainPower);
-            using var offsetBuffer = accelerator.Allocate1D(offsets);
-            using var slownessBuffer = accelerator.Allocate1D(slownesses);
-            DeviceTensor power = Allocate(slownesses.Length, scan.Windows);
-            try
-            {
-                timeDomainBeam(Threads((long)slownesses.Length * scan.Windows), record.View, offsetBuffer.View, slownessBuffer.View, power.View, scan);
-                accelerator.Synchronize(); // the parameter buffers are released on return
-                return power;
-            }
-            catch
-            {
-                power.Dispose();
-                throw;
-            }
         }
     }
 
@@ -218,10 +162,4 @@ public sealed partial class IlgpuBackend
         }
         Fallback.Normalize(data, rows, columns, byStd);
     }
-
-    /// <summary>ObsPy array_processing (Bartlett/Capon with pseudo-inverses per window): runs on the CPU backend.</summary>
-    public void StationBeam(float[] input, int stations, int samples, float[] timeShifts, int gridPoints, int window, int step, int nfft,
-        int firstBin, int binCount, float binWidth, bool capon, bool prewhiten, float[] relativePower, float[] absolutePower) =>
-        Fallback.StationBeam(input, stations, samples, timeShifts, gridPoints, window, step, nfft, firstBin, binCount, binWidth, capon, prewhiten,
-            relativePower, absolutePower);
 }

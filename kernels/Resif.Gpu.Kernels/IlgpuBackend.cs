@@ -147,13 +147,10 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     /// <summary>
     /// Kernel-family methods, or cases of them, that run on the CPU backend rather than on the device, for honest
-    /// provenance: the frequency-domain beam (per-window FFTs and steering) and the station beam (per-window
-    /// cross-spectral matrices and pseudo-inverses).
+    /// provenance.
     /// </summary>
     public static IReadOnlyList<string> DelegatedToCpu { get; } =
     [
-        $"{nameof(SlownessBeam)}: frequency domain",
-        $"{nameof(StationBeam)}: always (per-window cross-spectral matrices and pseudo-inverses)",
         $"{nameof(SosFilterContinue)}: always (time-chunked causal filtering carries a small state per call)",
     ];
 

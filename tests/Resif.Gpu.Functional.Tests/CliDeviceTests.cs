@@ -62,7 +62,10 @@ public sealed class CliDeviceTests : IClassFixture<CliDeviceTests.SmallStore>
         { "fk", "0:8" },
         { "fkfilter:va=500,vb=1000,vc=4000,vd=6000", "0:8" },
         { "beam:smin=-0.001,smax=0.001,ns=11,window=0.5", "0:8" },
+        { "beam:smin=-0.001,smax=0.001,ns=11,window=0.5,method=freq", "0:8" },
+        { "beam:smin=-0.001,smax=0.001,ns=11,window=0.25,method=freq,fmin=5,fmax=40", "0:8" },
         { "arraybeam:x_km=0;0.5;1;0.2,y_km=0;0.3;-0.4;1,win_len=0.5,sll_x=-1,slm_x=1,sll_y=-1,slm_y=1,sl_s=0.25,frqlow=2,frqhigh=20", "0:4" },
+        { "arraybeam:x_km=0;0.5;1;0.2,y_km=0;0.3;-0.4;1,win_len=0.5,sll_x=-1,slm_x=1,sll_y=-1,slm_y=1,sl_s=0.25,frqlow=2,frqhigh=20,method=capon,prewhiten=true", "0:4" },
     };
 
     [Theory]
