@@ -78,6 +78,10 @@ public class CpuFftTests
     [InlineData(19, 999)]
     [InlineData(1, 7)]
     [InlineData(5, 2)]
+    [InlineData(17, 3001)] // prime row length (Bluestein rows), an odd row count leaving lanes empty
+    [InlineData(40, 64)]
+    [InlineData(3, 1)]
+    [InlineData(1, 2)]
     public void Fk_mask_matches_numpy_for_a_mask_without_symmetry(int channels, int samples)
     {
         float[] x = Random(channels * samples, seed: 2 * channels + samples);
