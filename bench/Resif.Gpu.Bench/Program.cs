@@ -18,6 +18,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestBench.RunAsync(args[1..]),
     "scaling" => Scaling.Run(args[1..]),
     "make-array" => MakeArray.Run(args[1..]),
+    "fk-steps" => FkSteps.Run(args[1..]),
     _ => Usage(),
 };
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using Resif.Gpu.Core.Internal;
 using Resif.Gpu.Core.Spectral;
@@ -31,31 +30,22 @@ public sealed partial class CpuBackend
         FftTransforms.FillNegativeFrequencies(output, channels, samples, ParallelOptions);
     }
 
-    private const int MaxPooledSpectrumFloats = 16 << 20;
-
     public void FkMask(float[] data, int channels, int samples, float[] mask)
     {
         SpectralChecks.Require(data, (long)channels * samples, nameof(data));
         SpectralChecks.Require(mask, (long)channels * samples, nameof(mask));
-        // Half spectrum only (bins 0 .. n/2 of the real time rows); the distance FFT, mask and inverse distance FFT
-        // run on each column group while it is in cache; then the inverse real time FFT.
-        int bins = samples / 2 + 1;
-        long rowStride = 2L * bins;
-        int length = checked((int)(rowStride * channels));
-        // A pooled buffer would stay held after the call: large ones are allocated, so an idle server gives memory back.
-        bool pooled = length <= MaxPooledSpectrumFloats;
-        var spectrum = pooled ? ArrayPool<float>.Shared.Rent(length) : GC.AllocateUninitializedArray<float>(length);
-        try
-        {
-            float norm = (float)(1.0 / ((double)channels * samples));
-            FftTransforms.ForwardRealRows(data, channels, samples, 1f, spectrum, rowStride, 0, ParallelOptions);
-            FftTransforms.Columns(spectrum, rowStride, channels, 0, bins, 1f, 0, FftTransforms.SymmetricMask(mask, channels, samples, norm), ParallelOptions);
-            FftTransforms.InverseRealRows(spectrum, rowStride, channels, samples, 1f, data, ParallelOptions);
-        }
-        finally
-        {
-            if (pooled) ArrayPool<float>.Shared.Return(spectrum);
-        }
+        // In place, no spectrum buffer: each real time row becomes its packed half spectrum (bins 0 and n/2 real,
+        // then bins 1 .. (n−1)/2 complex); the distance FFT, mask and inverse distance FFT run on each group of
+        // complex columns while it is in cache, and on the real bin-0 and bin-n/2 columns alone; then the inverse
+        // real time FFT of each row.
+        float norm = (float)(1.0 / ((double)channels * samples));
+        var filter = FftTransforms.SymmetricMask(mask, channels, samples, norm);
+        FftTransforms.ForwardRealRowsPacked(data, channels, samples, ParallelOptions);
+        FftTransforms.Columns(data, samples, channels, 1, FftTransforms.PackedComplexBins(samples), 1f, 0, filter, ParallelOptions,
+            columnOrigin: FftTransforms.PackedBinOffset(samples) - 2);
+        FftTransforms.FilterRealColumn(data, samples, channels, 0, 0, filter);
+        if (samples % 2 == 0) FftTransforms.FilterRealColumn(data, samples, channels, 1, samples / 2, filter);
+        FftTransforms.InverseRealRowsPacked(data, channels, samples, 1f, ParallelOptions);
     }
 
     public void Envelope(float[] data, int rows, int columns)

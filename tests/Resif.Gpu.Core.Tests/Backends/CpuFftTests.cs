@@ -76,8 +76,33 @@ public class CpuFftTests
     [Theory]
     [InlineData(37, 1000)]
     [InlineData(19, 999)]
+    [InlineData(4, 34)]
+    public void Fk_with_streaming_stores_matches_numpy(int channels, int samples)
+    {
+        // The Hermitian fill streams only for spectra beyond 64 MB; with the threshold at 0 every row has an
+        // unaligned head, a streamed middle and a tail. Both paths are exact copies, so other tests running meanwhile
+        // are unaffected.
+        long threshold = FftTransforms.StreamingBytes;
+        FftTransforms.StreamingBytes = 0;
+        try
+        {
+            Fk_matches_numpy_fftshift_fft2(channels, samples);
+        }
+        finally
+        {
+            FftTransforms.StreamingBytes = threshold;
+        }
+    }
+
+    [Theory]
+    [InlineData(37, 1000)]
+    [InlineData(19, 999)]
     [InlineData(1, 7)]
     [InlineData(5, 2)]
+    [InlineData(17, 3001)] // prime row length (Bluestein rows), an odd row count leaving lanes empty
+    [InlineData(40, 64)]
+    [InlineData(3, 1)]
+    [InlineData(1, 2)]
     public void Fk_mask_matches_numpy_for_a_mask_without_symmetry(int channels, int samples)
     {
         float[] x = Random(channels * samples, seed: 2 * channels + samples);

@@ -190,22 +190,33 @@ internal sealed class FftStage
         }
     }
 
+    /// <summary>(re, im) times (wr, wi), twiddles broadcast once per butterfly group rather than per butterfly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, float wr, float wi)
+    private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, Vector256<float> wr, Vector256<float> wi)
     {
-        if (Fma.IsSupported)
-        {
-            var r = Fma.MultiplySubtract(re, Vector256.Create(wr), im * wi);
-            im = Fma.MultiplyAdd(re, Vector256.Create(wi), im * wr);
-            re = r;
-        }
-        else
-        {
-            var r = re * wr - im * wi;
-            im = re * wi + im * wr;
-            re = r;
-        }
+        var r = MulSub(re, wr, im * wi);
+        im = Mad(re, wi, im * wr);
+        re = r;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, float wr, float wi) =>
+        Twiddle(ref re, ref im, Vector256.Create(wr), Vector256.Create(wi));
+
+    /// <summary>a·b + c, fused where the CPU has FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    /// <summary>a·b − c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulSub(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplySubtract(a, b, c) : a * b - c;
+
+    /// <summary>c − a·b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> NegMad(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - a * b;
 
     private void Radix2(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
     {
@@ -213,7 +224,8 @@ internal sealed class FftStage
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
-            float wr = _twiddles[2 * p], wi = _twiddles[2 * p + 1];
+            var wr = Vector256.Create(_twiddles[2 * p]);
+            var wi = Vector256.Create(_twiddles[2 * p + 1]);
             int input = s * p, output = 2 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -232,13 +244,15 @@ internal sealed class FftStage
 
     private void Radix3(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
     {
-        const float Sin60 = 0.8660254037844386f;
+        var sin60 = Vector256.Create(0.8660254037844386f);
+        var half = Vector256.Create(0.5f);
         int s = _stride, third = s * _m;
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 4 * p;
-            float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
+            var w1r = Vector256.Create(_twiddles[t]); var w1i = Vector256.Create(_twiddles[t + 1]);
+            var w2r = Vector256.Create(_twiddles[t + 2]); var w2i = Vector256.Create(_twiddles[t + 3]);
             int input = s * p, output = 3 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -247,8 +261,8 @@ internal sealed class FftStage
                 var br = Unsafe.Add(ref xr, i + third); var bi = Unsafe.Add(ref xi, i + third);
                 var cr = Unsafe.Add(ref xr, i + 2 * third); var ci = Unsafe.Add(ref xi, i + 2 * third);
                 var sr = br + cr; var si = bi + ci;
-                var dr = (br - cr) * Sin60; var di = (bi - ci) * Sin60;
-                var mr = ar - sr * 0.5f; var mi = ai - si * 0.5f;
+                var dr = (br - cr) * sin60; var di = (bi - ci) * sin60;
+                var mr = NegMad(sr, half, ar); var mi = NegMad(si, half, ai);
                 Unsafe.Add(ref yr, o) = ar + sr;
                 Unsafe.Add(ref yi, o) = ai + si;
                 // y1 = m − i·d, y2 = m + i·d
@@ -269,8 +283,9 @@ internal sealed class FftStage
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 6 * p;
-            float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
-            float w3r = _twiddles[t + 4], w3i = _twiddles[t + 5];
+            var w1r = Vector256.Create(_twiddles[t]); var w1i = Vector256.Create(_twiddles[t + 1]);
+            var w2r = Vector256.Create(_twiddles[t + 2]); var w2i = Vector256.Create(_twiddles[t + 3]);
+            var w3r = Vector256.Create(_twiddles[t + 4]); var w3i = Vector256.Create(_twiddles[t + 5]);
             int input = s * p, output = 4 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -301,15 +316,17 @@ internal sealed class FftStage
 
     private void Radix5(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
     {
-        float c1 = (float)Math.Cos(2 * Math.PI / 5), c2 = (float)Math.Cos(4 * Math.PI / 5);
-        float s1 = (float)Math.Sin(2 * Math.PI / 5), s2 = (float)Math.Sin(4 * Math.PI / 5);
+        var c1 = Vector256.Create((float)Math.Cos(2 * Math.PI / 5)); var c2 = Vector256.Create((float)Math.Cos(4 * Math.PI / 5));
+        var s1 = Vector256.Create((float)Math.Sin(2 * Math.PI / 5)); var s2 = Vector256.Create((float)Math.Sin(4 * Math.PI / 5));
         int s = _stride, fifth = s * _m;
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 8 * p;
-            float w1r = _twiddles[t], w1i = _twiddles[t + 1], w2r = _twiddles[t + 2], w2i = _twiddles[t + 3];
-            float w3r = _twiddles[t + 4], w3i = _twiddles[t + 5], w4r = _twiddles[t + 6], w4i = _twiddles[t + 7];
+            var w1r = Vector256.Create(_twiddles[t]); var w1i = Vector256.Create(_twiddles[t + 1]);
+            var w2r = Vector256.Create(_twiddles[t + 2]); var w2i = Vector256.Create(_twiddles[t + 3]);
+            var w3r = Vector256.Create(_twiddles[t + 4]); var w3i = Vector256.Create(_twiddles[t + 5]);
+            var w4r = Vector256.Create(_twiddles[t + 6]); var w4i = Vector256.Create(_twiddles[t + 7]);
             int input = s * p, output = 5 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -325,10 +342,10 @@ internal sealed class FftStage
                 var b3r = a2r - a3r; var b3i = a2i - a3i;
                 Unsafe.Add(ref yr, o) = a0r + b1r + b2r;
                 Unsafe.Add(ref yi, o) = a0i + b1i + b2i;
-                var r1r = a0r + b1r * c1 + b2r * c2; var r1i = a0i + b1i * c1 + b2i * c2;
-                var r2r = a0r + b1r * c2 + b2r * c1; var r2i = a0i + b1i * c2 + b2i * c1;
-                var i1r = b4r * s1 + b3r * s2; var i1i = b4i * s1 + b3i * s2;
-                var i2r = b4r * s2 - b3r * s1; var i2i = b4i * s2 - b3i * s1;
+                var r1r = Mad(b2r, c2, Mad(b1r, c1, a0r)); var r1i = Mad(b2i, c2, Mad(b1i, c1, a0i));
+                var r2r = Mad(b2r, c1, Mad(b1r, c2, a0r)); var r2i = Mad(b2i, c1, Mad(b1i, c2, a0i));
+                var i1r = Mad(b3r, s2, b4r * s1); var i1i = Mad(b3i, s2, b4i * s1);
+                var i2r = NegMad(b3r, s1, b4r * s2); var i2i = NegMad(b3i, s1, b4i * s2);
                 // y1 = r1 − i·i1, y4 = r1 + i·i1, y2 = r2 − i·i2, y3 = r2 + i·i2
                 var y1r = r1r + i1i; var y1i = r1i - i1r;
                 var y4r = r1r - i1i; var y4i = r1i + i1r;
@@ -371,10 +388,16 @@ internal sealed class FftStage
     {
         const float Half = 0.70710678118654752f;
         int s = _stride, eighth = s * _m;
+        // This p's seven twiddles, broadcast once for its s butterflies.
+        Span<Vector256<float>> w = stackalloc Vector256<float>[14];
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
-            int t = 14 * p, input = s * p, output = 8 * s * p;
+            int input = s * p, output = 8 * s * p;
+            if (rotate)
+            {
+                for (int k = 0; k < 14; k++) w[k] = Vector256.Create(_twiddles[14 * p + k]);
+            }
             for (int q = 0; q < s; q++)
             {
                 int i = input + q, o = output + q;
@@ -390,22 +413,23 @@ internal sealed class FftStage
                 var r3r = (o3i - o3r) * Half; var r3i = -(o3r + o3i) * Half;
                 Unsafe.Add(ref yr, o) = e0r + o0r;
                 Unsafe.Add(ref yi, o) = e0i + o0i;
-                Store(ref yr, ref yi, o + s, e1r + r1r, e1i + r1i, rotate, 0, t);
-                Store(ref yr, ref yi, o + 2 * s, e2r + r2r, e2i + r2i, rotate, 1, t);
-                Store(ref yr, ref yi, o + 3 * s, e3r + r3r, e3i + r3i, rotate, 2, t);
-                Store(ref yr, ref yi, o + 4 * s, e0r - o0r, e0i - o0i, rotate, 3, t);
-                Store(ref yr, ref yi, o + 5 * s, e1r - r1r, e1i - r1i, rotate, 4, t);
-                Store(ref yr, ref yi, o + 6 * s, e2r - r2r, e2i - r2i, rotate, 5, t);
-                Store(ref yr, ref yi, o + 7 * s, e3r - r3r, e3i - r3i, rotate, 6, t);
+                Store(ref yr, ref yi, o + s, e1r + r1r, e1i + r1i, rotate, w[0], w[1]);
+                Store(ref yr, ref yi, o + 2 * s, e2r + r2r, e2i + r2i, rotate, w[2], w[3]);
+                Store(ref yr, ref yi, o + 3 * s, e3r + r3r, e3i + r3i, rotate, w[4], w[5]);
+                Store(ref yr, ref yi, o + 4 * s, e0r - o0r, e0i - o0i, rotate, w[6], w[7]);
+                Store(ref yr, ref yi, o + 5 * s, e1r - r1r, e1i - r1i, rotate, w[8], w[9]);
+                Store(ref yr, ref yi, o + 6 * s, e2r - r2r, e2i - r2i, rotate, w[10], w[11]);
+                Store(ref yr, ref yi, o + 7 * s, e3r - r3r, e3i - r3i, rotate, w[12], w[13]);
             }
         }
     }
 
-    /// <summary>Stores one output of a butterfly, rotated by twiddle <paramref name="k"/> of the set at <paramref name="t"/> unless p = 0.</summary>
+    /// <summary>Stores one output of a butterfly, rotated by (wr, wi) unless p = 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Store(ref Vector256<float> yr, ref Vector256<float> yi, int at, Vector256<float> re, Vector256<float> im, bool rotate, int k, int t)
+    private static void Store(ref Vector256<float> yr, ref Vector256<float> yi, int at, Vector256<float> re, Vector256<float> im, bool rotate,
+        Vector256<float> wr, Vector256<float> wi)
     {
-        if (rotate) Twiddle(ref re, ref im, _twiddles[t + 2 * k], _twiddles[t + 2 * k + 1]);
+        if (rotate) Twiddle(ref re, ref im, wr, wi);
         Unsafe.Add(ref yr, at) = re;
         Unsafe.Add(ref yi, at) = im;
     }

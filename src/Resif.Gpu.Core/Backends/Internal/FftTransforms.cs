@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Resif.Gpu.Core.Internal;
 
@@ -38,9 +39,99 @@ internal static class FftTransforms
     /// </summary>
     public static void ForwardRealRows(float[] input, int rows, int n, float scale, float[] output, long rowStride, int shift, ParallelOptions options)
     {
-        var plan = FftBatchPlan.Get(n);
         int bins = n / 2 + 1, unwrapped = Math.Min(bins, n - shift);
+        ForEachRealRowPair(input, rows, n, options, (re, im, row, count) =>
+        {
+            long rowStart = row * rowStride;
+            FftLanes.StoreComplexRows(re, im, unwrapped, scale, output, rowStart + 2L * shift, 2 * rowStride, count);
+            if (unwrapped < bins)
+            {
+                FftLanes.StoreComplexRows(re.AsSpan(L * unwrapped), im.AsSpan(L * unwrapped), bins - unwrapped, scale,
+                    output, rowStart + 2L * (unwrapped + shift - n), 2 * rowStride, count);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Float offset, in a packed row (<see cref="ForwardRealRowsPacked"/>), of bin 1: bin k (0 &lt; k &lt; n/2) sits
+    /// at floats <c>PackedBinOffset(n) + 2(k − 1)</c> (re, im).
+    /// </summary>
+    public static int PackedBinOffset(int n) => n % 2 == 0 ? 2 : 1;
+
+    /// <summary>Bins strictly between 0 and n/2 of a real row: the complex columns of a packed row.</summary>
+    public static int PackedComplexBins(int n) => (n - 1) / 2;
+
+    /// <summary>
+    /// Forward FFT of every real row of <paramref name="data"/> (rows of n floats), in place, each row's half
+    /// spectrum packed into its own n floats: float 0 = bin 0, float 1 = bin n/2 for even n (both real for a real
+    /// row), then bins 1 .. (n−1)/2 as (re, im) pairs. No second buffer: the spectrum is exactly as large as the row.
+    /// </summary>
+    public static void ForwardRealRowsPacked(float[] data, int rows, int n, ParallelOptions options)
+    {
+        int offset = PackedBinOffset(n), complexBins = PackedComplexBins(n);
+        ForEachRealRowPair(data, rows, n, options, (re, im, row, count) =>
+        {
+            long rowStart = (long)row * n;
+            FftLanes.StoreComplexRows(re.AsSpan(L), im.AsSpan(L), complexBins, 1f, data, rowStart + offset, 2L * n, count);
+            for (int l = 0; l < count; l++)
+            {
+                long at = rowStart + 2L * l * n;
+                data[at] = re[l];
+                if (n % 2 == 0) data[at + 1] = re[n / 2 * L + l];
+            }
+        });
+    }
+
+    /// <summary>
+    /// Inverse of <see cref="ForwardRealRowsPacked"/>, in place, times <paramref name="scale"/> (the imaginary parts
+    /// of bins 0 and n/2, which a real row cannot have, are not stored, as numpy.fft.irfft ignores them).
+    /// </summary>
+    public static void InverseRealRowsPacked(float[] data, int rows, int n, float scale, ParallelOptions options)
+    {
+        var plan = FftBatchPlan.Get(n);
+        int bins = n / 2 + 1;
         ForEachBatch(rows, PairBatch, plan, bins, options, (first, w) =>
+        {
+            int evenRows = Math.Min(L, (rows - first + 1) / 2), oddRows = Math.Min(L, (rows - first) / 2);
+            LoadPackedRows(data, (long)first * n, 2L * n, evenRows, n, w.Re, w.Im);
+            LoadPackedRows(data, (long)(first + 1) * n, 2L * n, oddRows, n, w.PairRe, w.PairIm);
+            MergePairSpectra(w, n, scale);
+            plan.InverseUnscaled(w.Re, w.Im, w.Scratch);
+            FftLanes.StoreRows(w.Re, n, data, (long)first * n, 2L * n, evenRows);
+            if (oddRows > 0) FftLanes.StoreRows(w.Im, n, data, (long)(first + 1) * n, 2L * n, oddRows);
+        });
+    }
+
+    /// <summary>Packed rows (start + l·rowStride) into lane-major half spectra, bins 0 .. n/2; lanes ≥ rows are 0.</summary>
+    private static void LoadPackedRows(float[] src, long start, long rowStride, int rows, int n, float[] re, float[] im)
+    {
+        if (rows > 0) FftLanes.LoadComplexRows(src, start + PackedBinOffset(n), rowStride, rows, PackedComplexBins(n), re.AsSpan(L), im.AsSpan(L));
+        else
+        {
+            re.AsSpan(L, L * PackedComplexBins(n)).Clear();
+            im.AsSpan(L, L * PackedComplexBins(n)).Clear();
+        }
+        for (int l = 0; l < L; l++)
+        {
+            long at = start + l * rowStride;
+            re[l] = l < rows ? src[at] : 0f;
+            im[l] = 0f;
+            if (n % 2 != 0) continue;
+            re[n / 2 * L + l] = l < rows ? src[at + 1] : 0f;
+            im[n / 2 * L + l] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// Forward FFT of real rows in batches of 16 (rows first + 2l and first + 2l + 1 packed as lane l's z = a + i·b),
+    /// split into the two half spectra (bins 0 .. n/2, lane-major), each handed to <paramref name="store"/> with its
+    /// first row (rows first + 2l or first + 1 + 2l) and row count. Both halves are loaded before either is stored,
+    /// so <paramref name="store"/> may overwrite the input rows.
+    /// </summary>
+    private static void ForEachRealRowPair(float[] input, int rows, int n, ParallelOptions options, Action<float[], float[], int, int> store)
+    {
+        var plan = FftBatchPlan.Get(n);
+        ForEachBatch(rows, PairBatch, plan, n / 2 + 1, options, (first, w) =>
         {
             int evenRows = Math.Min(L, (rows - first + 1) / 2), oddRows = Math.Min(L, (rows - first) / 2);
             FftLanes.LoadRows(input, (long)first * n, 2L * n, evenRows, n, w.Re);
@@ -48,43 +139,8 @@ internal static class FftTransforms
             else w.Im.AsSpan(0, L * n).Clear();
             plan.Forward(w.Re, w.Im, w.Scratch);
             SplitPairSpectra(w, n);
-            foreach (var (spectrumRe, spectrumIm, row, count) in new[] { (w.Re, w.Im, first, evenRows), (w.PairRe, w.PairIm, first + 1, oddRows) })
-            {
-                if (count == 0) continue;
-                long rowStart = row * rowStride;
-                FftLanes.StoreComplexRows(spectrumRe, spectrumIm, unwrapped, scale, output, rowStart + 2L * shift, 2 * rowStride, count);
-                if (unwrapped < bins)
-                {
-                    FftLanes.StoreComplexRows(spectrumRe.AsSpan(L * unwrapped), spectrumIm.AsSpan(L * unwrapped), bins - unwrapped, scale,
-                        output, rowStart + 2L * (unwrapped + shift - n), 2 * rowStride, count);
-                }
-            }
-        });
-    }
-
-    /// <summary>
-    /// Inverse of <see cref="ForwardRealRows"/> without shift: rows of bins 0 .. n/2 (row stride
-    /// <paramref name="rowStride"/> floats) of Hermitian spectra → real rows, times <paramref name="scale"/>
-    /// (the imaginary parts of bin 0 and n/2, which a real row cannot have, are dropped like numpy.fft.irfft).
-    /// </summary>
-    public static void InverseRealRows(float[] spectrum, long rowStride, int rows, int n, float scale, float[] output, ParallelOptions options)
-    {
-        var plan = FftBatchPlan.Get(n);
-        int bins = n / 2 + 1;
-        ForEachBatch(rows, PairBatch, plan, bins, options, (first, w) =>
-        {
-            int evenRows = Math.Min(L, (rows - first + 1) / 2), oddRows = Math.Min(L, (rows - first) / 2);
-            FftLanes.LoadComplexRows(spectrum, first * rowStride, 2 * rowStride, evenRows, bins, w.Re, w.Im);
-            if (oddRows > 0) FftLanes.LoadComplexRows(spectrum, (first + 1) * rowStride, 2 * rowStride, oddRows, bins, w.PairRe, w.PairIm);
-            else
-            {
-                w.PairRe.AsSpan(0, L * bins).Clear();
-                w.PairIm.AsSpan(0, L * bins).Clear();
-            }
-            MergePairSpectra(w, n, scale);
-            plan.InverseUnscaled(w.Re, w.Im, w.Scratch);
-            FftLanes.StoreRows(w.Re, n, output, (long)first * n, 2L * n, evenRows);
-            if (oddRows > 0) FftLanes.StoreRows(w.Im, n, output, (long)(first + 1) * n, 2L * n, oddRows);
+            store(w.Re, w.Im, first, evenRows);
+            if (oddRows > 0) store(w.PairRe, w.PairIm, first + 1, oddRows);
         });
     }
 
@@ -94,10 +150,10 @@ internal static class FftTransforms
     /// up to 32 adjacent columns per sweep over the rows. Without a filter: forward, times
     /// <paramref name="scale"/>, row d stored at (d + <paramref name="rowShift"/>) mod rows. With a <paramref name="filter"/> (given the sweep's first column,
     /// column count and lane-major spectra, batch b of 8 columns at vector b·rows): forward, filter, unscaled
-    /// inverse.
+    /// inverse. Complex column c starts at float <paramref name="columnOrigin"/> + 2c of each row.
     /// </summary>
     public static void Columns(float[] data, long rowStride, int rows, int firstColumn, int columns, float scale, int rowShift,
-        FilterColumns? filter, ParallelOptions options)
+        FilterColumns? filter, ParallelOptions options, long columnOrigin = 0)
     {
         var plan = FftBatchPlan.Get(rows);
         int sweeps = (columns + FftLanes.ColumnsPerSweep - 1) / FftLanes.ColumnsPerSweep;
@@ -105,7 +161,7 @@ internal static class FftTransforms
         {
             int column = firstColumn + sweep * FftLanes.ColumnsPerSweep;
             int lanes = Math.Min(FftLanes.ColumnsPerSweep, firstColumn + columns - column);
-            long start = 2L * column;
+            long start = columnOrigin + 2L * column;
             int batches = (lanes + L - 1) / L;
             FftLanes.LoadColumns(data, start, rowStride, rows, lanes, w.Re, w.Im);
             for (int batch = 0; batch < batches; batch++)
@@ -122,6 +178,26 @@ internal static class FftTransforms
             }
             FftLanes.StoreColumns(w.Re, w.Im, rows, rowShift, scale, data, start, rowStride, lanes);
         }, FftLanes.ColumnsPerSweep / L);
+    }
+
+    /// <summary>
+    /// One real column (float <paramref name="offset"/> of each row) through <paramref name="filter"/> as column
+    /// <paramref name="column"/>: forward FFT, filter, unscaled inverse, real part stored back. For the bin-0 and
+    /// bin-n/2 columns of packed rows, whose values are real; one lane of one batch, so it runs on the caller's thread.
+    /// </summary>
+    public static void FilterRealColumn(float[] data, long rowStride, int rows, long offset, int column, FilterColumns filter)
+    {
+        var plan = FftBatchPlan.Get(rows);
+        using var w = new FftWorkspace(plan, 0);
+        var re = w.Re.AsSpan(0, plan.BatchFloats);
+        var im = w.Im.AsSpan(0, plan.BatchFloats);
+        re.Clear();
+        im.Clear();
+        for (int d = 0; d < rows; d++) re[d * L] = data[offset + d * rowStride];
+        plan.Forward(re, im, w.Scratch);
+        filter(column, 1, re, im);
+        plan.InverseUnscaled(re, im, w.Scratch);
+        for (int d = 0; d < rows; d++) data[offset + d * rowStride] = re[d * L];
     }
 
     public delegate void FilterColumns(int firstColumn, int columns, Span<float> re, Span<float> im);
@@ -157,30 +233,46 @@ internal static class FftTransforms
     /// negative-frequency bin is the conjugate of the bin at the opposite (wavenumber, frequency). A sequential
     /// pass: measured twice as fast as writing the mirrors from the strided column pass.
     /// </summary>
-    public static void FillNegativeFrequencies(float[] spectrum, int rows, int n, ParallelOptions options)
+    public static unsafe void FillNegativeFrequencies(float[] spectrum, int rows, int n, ParallelOptions options)
     {
         int timeShift = n / 2, distanceShift = rows / 2;
         // Shifted columns below timeShift hold negative frequencies, except column 0 for even n (the Nyquist bin).
         int firstColumn = n % 2 == 0 ? 1 : 0;
+        // Streaming only pays when the spectrum is far larger than the caches (a small one is read back from them).
+        bool stream = 8L * rows * n > StreamingBytes;
         Parallel.For(0, rows, options, row =>
         {
             int mirrorRow = ((2 * distanceShift - row) % rows + rows) % rows;
-            var target = spectrum.AsSpan(2 * row * n, 2 * n);
-            var source = spectrum.AsSpan(2 * mirrorRow * n, 2 * n);
-            int column = firstColumn;
-            // Four complex values per vector: target columns j .. j+3 mirror source columns 2·shift−j−3 .. 2·shift−j.
-            for (; column + 4 <= timeShift; column += 4)
+            fixed (float* data = spectrum)
             {
-                var values = Vector256.Create<float>(source.Slice(2 * (2 * timeShift - column - 3), 8));
-                FftLanes.ConjugateReversed(values).CopyTo(target[(2 * column)..]);
+                float* target = data + 2L * row * n, source = data + 2L * mirrorRow * n;
+                int column = firstColumn;
+                // Scalar up to a 32-byte boundary, so the vector loop can stream with aligned non-temporal stores:
+                // the output (twice the input) is far larger than the caches, and skipping the read-for-ownership
+                // of every written line saves a third of this pass's memory traffic.
+                for (; stream && column < timeShift && ((nuint)(target + 2 * column) & 31) != 0; column++) MirrorOne(target, source, column, timeShift);
+                // Four complex values per vector: target columns j .. j+3 mirror source columns 2·shift−j−3 .. 2·shift−j.
+                for (; column + 4 <= timeShift; column += 4)
+                {
+                    var values = FftLanes.ConjugateReversed(Vector256.Load(source + 2 * (2 * timeShift - column - 3)));
+                    if (stream) Vector256.StoreAlignedNonTemporal(values, target + 2 * column);
+                    else values.Store(target + 2 * column);
+                }
+                for (; column < timeShift; column++) MirrorOne(target, source, column, timeShift);
             }
-            for (; column < timeShift; column++)
-            {
-                int from = 2 * (2 * timeShift - column);
-                target[2 * column] = source[from];
-                target[2 * column + 1] = -source[from + 1];
-            }
+            // Non-temporal stores are weakly ordered: make them visible before the caller reads the spectrum.
+            if (stream && Sse.IsSupported) Sse.StoreFence();
         });
+    }
+
+    /// <summary>Spectrum size above which the Hermitian fill streams (settable so that tests cover both paths).</summary>
+    internal static long StreamingBytes { get; set; } = 64L << 20;
+
+    private static unsafe void MirrorOne(float* target, float* source, int column, int timeShift)
+    {
+        long from = 2L * (2 * timeShift - column);
+        target[2 * column] = source[from];
+        target[2 * column + 1] = -source[from + 1];
     }
 
     /// <summary>
