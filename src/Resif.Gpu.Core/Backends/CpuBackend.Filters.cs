@@ -8,6 +8,9 @@ namespace Resif.Gpu.Core;
 /// <summary>Filter kernels: channels are SIMD lanes (groups of 16), groups run in parallel.</summary>
 public sealed unsafe partial class CpuBackend
 {
+    /// <summary>Whether SOS cascades use the Vector512 section-pair kernel (default: where Vector512 is accelerated); tests run both.</summary>
+    internal bool WideSos { get; init; } = SosCascade.WideByDefault;
+
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
@@ -17,7 +20,7 @@ public sealed unsafe partial class CpuBackend
     public void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        var cascade = new SosCascade(sos);
+        var cascade = new SosCascade(sos, WideSos);
         int perRow = 2 * cascade.Sections;
         if (state.Length < (long)rows * perRow) throw new ArgumentException($"state holds {state.Length} values, fewer than {rows} x {perRow}", nameof(state));
         int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
@@ -119,7 +122,7 @@ public sealed unsafe partial class CpuBackend
     // Groups of 16 channels in parallel; each worker reuses its own tile and zero-phase store.
     private void RunSos(float* data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, DecimatedRows? target)
     {
-        var cascade = new SosCascade(sos);
+        var cascade = new SosCascade(sos, WideSos);
         int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
         if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
             throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));

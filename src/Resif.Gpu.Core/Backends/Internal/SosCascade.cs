@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Resif.Gpu.Core.Backends.Internal;
@@ -7,7 +8,9 @@ namespace Resif.Gpu.Core.Backends.Internal;
 /// Second-order-section cascade over a group of up to <see cref="Lanes"/> channels held time-major in float64
 /// (channel = SIMD lane, four Vector256&lt;double&gt; per time step). Transposed direct form II, float64 state.
 /// Work is done in tiles of <see cref="TileSteps"/> time steps (16 KB, stays in L1) running every section over a
-/// tile before moving on, so each sample crosses memory once per pass.
+/// tile before moving on, so each sample crosses memory once per pass. With <c>wide</c> (AVX-512), consecutive
+/// sections whose numerator is symmetric run two at a time in Vector512&lt;double&gt; (two per step): twice the
+/// independent recursions in flight, and the intermediate signal stays in registers.
 /// </summary>
 internal sealed unsafe class SosCascade
 {
@@ -17,8 +20,12 @@ internal sealed unsafe class SosCascade
     private readonly double[] _coefficients; // per section: b0, b1, b2, a1, a2 (normalised by a0)
     private readonly double[] _steadyState;  // per section: z0, z1 for a unit step (sosfilt_zi)
     private readonly bool[] _unitNumerator;  // b0 = b2 = 1: every section but the first of a SciPy Butterworth/Chebyshev I
+    private readonly bool[] _symmetric;      // b0 = b2 ≠ 0: b0 · [1, b1/b0, 1], the gain applied to the input
+    private readonly bool _wide;
 
-    public SosCascade(ReadOnlySpan<double> sos)
+    /// <param name="sos">Sections, six values each (see <c>IFilterKernels</c>).</param>
+    /// <param name="wide">Run pairs of symmetric sections in Vector512 (correct everywhere; fast only where it is accelerated).</param>
+    public SosCascade(ReadOnlySpan<double> sos, bool wide)
     {
         Sections = Dsp.FilterDesign.SectionCount(sos);
         _coefficients = new double[5 * Sections];
@@ -32,7 +39,12 @@ internal sealed unsafe class SosCascade
         }
         _steadyState = Dsp.FilterDesign.SteadyStateState(sos);
         _unitNumerator = Enumerable.Range(0, Sections).Select(s => _coefficients[5 * s] == 1 && _coefficients[5 * s + 2] == 1).ToArray();
+        _symmetric = Enumerable.Range(0, Sections).Select(s => _coefficients[5 * s] != 0 && _coefficients[5 * s] == _coefficients[5 * s + 2]).ToArray();
+        _wide = wide;
     }
+
+    /// <summary>Whether this machine runs Vector512 in hardware (the default for <c>wide</c>).</summary>
+    public static bool WideByDefault => Vector512.IsHardwareAccelerated;
 
     public int Sections { get; }
 
@@ -108,10 +120,104 @@ internal sealed unsafe class SosCascade
             double* tile = buffer + (long)(reverse ? steps - done - count : done) * Lanes;
             for (int s = 0; s < Sections; s++)
             {
+                if (_wide && s + 1 < Sections && _symmetric[s] && _symmetric[s + 1])
+                {
+                    RunPair(tile, count, reverse, s, state.Slice(StatePerSection * s, 2 * StatePerSection));
+                    s++;
+                    continue;
+                }
                 var sectionState = state.Slice(StatePerSection * s, StatePerSection);
                 if (_unitNumerator[s]) RunUnitSection(tile, count, reverse, s, sectionState);
                 else RunSection(tile, count, reverse, s, sectionState);
             }
+        }
+    }
+
+    private void RunPair(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    {
+        bool first = _coefficients[5 * section] != 1, second = _coefficients[5 * (section + 1)] != 1;
+        if (first && second) RunPair<WithGain, WithGain>(tile, count, reverse, section, state);
+        else if (first) RunPair<WithGain, UnitGain>(tile, count, reverse, section, state);
+        else if (second) RunPair<UnitGain, WithGain>(tile, count, reverse, section, state);
+        else RunPair<UnitGain, UnitGain>(tile, count, reverse, section, state);
+    }
+
+    /// <summary>Whether a symmetric section scales its input by b0 (compile-time constant per instantiation).</summary>
+    private interface IGain
+    {
+        static abstract bool Applies { get; }
+    }
+
+    private readonly struct UnitGain : IGain
+    {
+        public static bool Applies => false;
+    }
+
+    private readonly struct WithGain : IGain
+    {
+        public static bool Applies => true;
+    }
+
+    // Sections s and s + 1, both b0 · [1, c1, 1], over a tile: 16 channels = two Vector512<double> per step. Scaling
+    // the input by b0 leaves the transposed-direct-form-II state unchanged (b·x = (b/b0)·(b0·x)), so Reset, LoadState
+    // and StoreState hold for either kernel. Per step and section: y = x + z0, z0' = c1·x + z1 − a1·y, z1' = x − a2·y.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunPair<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TFirst : struct, IGain
+        where TSecond : struct, IGain
+    {
+        var z = MemoryMarshal.Cast<Vector256<double>, Vector512<double>>(state); // per section: z0 (2), z1 (2)
+        fixed (double* c = &_coefficients[5 * section])
+        {
+            var gainP = Vector512.Create(c[0]);
+            var c1P = Vector512.Create(c[1] / c[0]);
+            var minusA1P = Vector512.Create(-c[3]);
+            var minusA2P = Vector512.Create(-c[4]);
+            var gainQ = Vector512.Create(c[5]);
+            var c1Q = Vector512.Create(c[6] / c[5]);
+            var minusA1Q = Vector512.Create(-c[8]);
+            var minusA2Q = Vector512.Create(-c[9]);
+            Vector512<double> p0a = z[0], p0b = z[1], p1a = z[2], p1b = z[3];
+            Vector512<double> q0a = z[4], q0b = z[5], q1a = z[6], q1b = z[7];
+            int step = reverse ? -Lanes : Lanes;
+            double* p = reverse ? tile + (long)(count - 1) * Lanes : tile;
+            for (int t = 0; t < count; t++, p += step)
+            {
+                var xa = Vector512.Load(p);
+                var xb = Vector512.Load(p + 8);
+                if (TFirst.Applies)
+                {
+                    xa *= gainP;
+                    xb *= gainP;
+                }
+                var ya = xa + p0a;
+                var yb = xb + p0b;
+                p0a = Vector512.FusedMultiplyAdd(minusA1P, ya, Vector512.FusedMultiplyAdd(c1P, xa, p1a));
+                p0b = Vector512.FusedMultiplyAdd(minusA1P, yb, Vector512.FusedMultiplyAdd(c1P, xb, p1b));
+                p1a = Vector512.FusedMultiplyAdd(minusA2P, ya, xa);
+                p1b = Vector512.FusedMultiplyAdd(minusA2P, yb, xb);
+                if (TSecond.Applies)
+                {
+                    ya *= gainQ;
+                    yb *= gainQ;
+                }
+                var wa = ya + q0a;
+                var wb = yb + q0b;
+                q0a = Vector512.FusedMultiplyAdd(minusA1Q, wa, Vector512.FusedMultiplyAdd(c1Q, ya, q1a));
+                q0b = Vector512.FusedMultiplyAdd(minusA1Q, wb, Vector512.FusedMultiplyAdd(c1Q, yb, q1b));
+                q1a = Vector512.FusedMultiplyAdd(minusA2Q, wa, ya);
+                q1b = Vector512.FusedMultiplyAdd(minusA2Q, wb, yb);
+                wa.Store(p);
+                wb.Store(p + 8);
+            }
+            z[0] = p0a;
+            z[1] = p0b;
+            z[2] = p1a;
+            z[3] = p1b;
+            z[4] = q0a;
+            z[5] = q0b;
+            z[6] = q1a;
+            z[7] = q1b;
         }
     }
 
