@@ -135,27 +135,59 @@ internal sealed unsafe class SosCascade
 
     private void RunPair(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
     {
-        bool first = _coefficients[5 * section] != 1, second = _coefficients[5 * (section + 1)] != 1;
-        if (first && second) RunPair<WithGain, WithGain>(tile, count, reverse, section, state);
-        else if (first) RunPair<WithGain, UnitGain>(tile, count, reverse, section, state);
-        else if (second) RunPair<UnitGain, WithGain>(tile, count, reverse, section, state);
-        else RunPair<UnitGain, UnitGain>(tile, count, reverse, section, state);
+        if (_coefficients[5 * section] != 1) RunPair<Scaled>(tile, count, reverse, section, state);
+        else RunPair<Unit>(tile, count, reverse, section, state);
     }
 
-    /// <summary>Whether a symmetric section scales its input by b0 (compile-time constant per instantiation).</summary>
-    private interface IGain
+    private void RunPair<TFirst>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TFirst : struct, ISectionForm
     {
-        static abstract bool Applies { get; }
+        double gain = _coefficients[5 * (section + 1)], c1 = _coefficients[5 * (section + 1) + 1] / gain;
+        if (gain != 1) RunPair<TFirst, Scaled>(tile, count, reverse, section, state);
+        else if (c1 == 2) RunPair<TFirst, PlusTwo>(tile, count, reverse, section, state);
+        else if (c1 == -2) RunPair<TFirst, MinusTwo>(tile, count, reverse, section, state);
+        else RunPair<TFirst, Unit>(tile, count, reverse, section, state);
     }
 
-    private readonly struct UnitGain : IGain
+    /// <summary>
+    /// How a symmetric section b0 · [1, c1, 1] is computed (compile-time constants per instantiation): whether it
+    /// scales its input by b0, and how it forms c1·x + z1. Butterworth and Chebyshev sections after the first have
+    /// c1 = ±2, where two adds replace the FMA: the second section of a pair takes that form, so that the pair's work
+    /// splits between the FMA and the add ports instead of queueing on the FMA ones.
+    /// </summary>
+    private interface ISectionForm
     {
-        public static bool Applies => false;
+        static abstract bool ScalesInput { get; }
+
+        static abstract Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1);
     }
 
-    private readonly struct WithGain : IGain
+    private readonly struct Unit : ISectionForm
     {
-        public static bool Applies => true;
+        public static bool ScalesInput => false;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => Vector512.FusedMultiplyAdd(c1, x, z1);
+    }
+
+    private readonly struct Scaled : ISectionForm
+    {
+        public static bool ScalesInput => true;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => Vector512.FusedMultiplyAdd(c1, x, z1);
+    }
+
+    private readonly struct PlusTwo : ISectionForm
+    {
+        public static bool ScalesInput => false;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => z1 + x + x;
+    }
+
+    private readonly struct MinusTwo : ISectionForm
+    {
+        public static bool ScalesInput => false;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => z1 - x - x;
     }
 
     // Sections s and s + 1, both b0 · [1, c1, 1], over a tile: 16 channels = two Vector512<double> per step. Scaling
@@ -163,8 +195,8 @@ internal sealed unsafe class SosCascade
     // and StoreState hold for either kernel. Per step and section: y = x + z0, z0' = c1·x + z1 − a1·y, z1' = x − a2·y.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunPair<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
-        where TFirst : struct, IGain
-        where TSecond : struct, IGain
+        where TFirst : struct, ISectionForm
+        where TSecond : struct, ISectionForm
     {
         var z = MemoryMarshal.Cast<Vector256<double>, Vector512<double>>(state); // per section: z0 (2), z1 (2)
         fixed (double* c = &_coefficients[5 * section])
@@ -185,26 +217,26 @@ internal sealed unsafe class SosCascade
             {
                 var xa = Vector512.Load(p);
                 var xb = Vector512.Load(p + 8);
-                if (TFirst.Applies)
+                if (TFirst.ScalesInput)
                 {
                     xa *= gainP;
                     xb *= gainP;
                 }
                 var ya = xa + p0a;
                 var yb = xb + p0b;
-                p0a = Vector512.FusedMultiplyAdd(minusA1P, ya, Vector512.FusedMultiplyAdd(c1P, xa, p1a));
-                p0b = Vector512.FusedMultiplyAdd(minusA1P, yb, Vector512.FusedMultiplyAdd(c1P, xb, p1b));
+                p0a = Vector512.FusedMultiplyAdd(minusA1P, ya, TFirst.Feed(xa, p1a, c1P));
+                p0b = Vector512.FusedMultiplyAdd(minusA1P, yb, TFirst.Feed(xb, p1b, c1P));
                 p1a = Vector512.FusedMultiplyAdd(minusA2P, ya, xa);
                 p1b = Vector512.FusedMultiplyAdd(minusA2P, yb, xb);
-                if (TSecond.Applies)
+                if (TSecond.ScalesInput)
                 {
                     ya *= gainQ;
                     yb *= gainQ;
                 }
                 var wa = ya + q0a;
                 var wb = yb + q0b;
-                q0a = Vector512.FusedMultiplyAdd(minusA1Q, wa, Vector512.FusedMultiplyAdd(c1Q, ya, q1a));
-                q0b = Vector512.FusedMultiplyAdd(minusA1Q, wb, Vector512.FusedMultiplyAdd(c1Q, yb, q1b));
+                q0a = Vector512.FusedMultiplyAdd(minusA1Q, wa, TSecond.Feed(ya, q1a, c1Q));
+                q0b = Vector512.FusedMultiplyAdd(minusA1Q, wb, TSecond.Feed(yb, q1b, c1Q));
                 q1a = Vector512.FusedMultiplyAdd(minusA2Q, wa, ya);
                 q1b = Vector512.FusedMultiplyAdd(minusA2Q, wb, yb);
                 wa.Store(p);
