@@ -7,7 +7,8 @@ namespace Resif.Gpu.Core.Tests.Filters;
 /// <summary>
 /// The SOS kernels at both widths (Vector256 one section at a time; Vector512 section pairs, which run in software
 /// where AVX-512 is missing) against SciPy float64 at test time, on the same sections. Cascades cover a gain in the
-/// first section (Butterworth, Chebyshev I), an odd order (a first-order section that cannot pair) and an odd count.
+/// first section (Butterworth, Chebyshev I), an odd order (a first-order section that cannot pair), an odd count of
+/// symmetric sections (the last one runs alone) and ±2 middle coefficients (their add form).
 /// </summary>
 public sealed class SosKernelWidthTests
 {
@@ -20,7 +21,7 @@ public sealed class SosKernelWidthTests
         var cases = new TheoryData<bool, string, SosMode>();
         foreach (bool wide in new[] { false, true })
         {
-            foreach (string cascade in new[] { "bandpass4", "lowpass5", "decimation10", "highpass3" })
+            foreach (string cascade in new[] { "bandpass4", "lowpass5", "lowpass6", "decimation10", "highpass3" })
             {
                 foreach (var mode in Enum.GetValues<SosMode>()) cases.Add(wide, cascade, mode);
             }
@@ -74,6 +75,7 @@ public sealed class SosKernelWidthTests
     {
         "bandpass4" => FilterDesign.Butterworth(4, FilterBand.Bandpass, 1 / 500.0, 40 / 500.0),
         "lowpass5" => FilterDesign.Butterworth(5, FilterBand.Lowpass, 30 / 500.0),
+        "lowpass6" => FilterDesign.Butterworth(6, FilterBand.Lowpass, 100 / 500.0),
         "highpass3" => FilterDesign.Butterworth(3, FilterBand.Highpass, 2 / 500.0),
         _ => FilterDesign.DecimationIir(10),
     };

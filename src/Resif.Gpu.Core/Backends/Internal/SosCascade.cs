@@ -8,9 +8,9 @@ namespace Resif.Gpu.Core.Backends.Internal;
 /// Second-order-section cascade over a group of up to <see cref="Lanes"/> channels held time-major in float64
 /// (channel = SIMD lane, four Vector256&lt;double&gt; per time step). Transposed direct form II, float64 state.
 /// Work is done in tiles of <see cref="TileSteps"/> time steps (16 KB, stays in L1) running every section over a
-/// tile before moving on, so each sample crosses memory once per pass. With <c>wide</c> (AVX-512), consecutive
-/// sections whose numerator is symmetric run two at a time in Vector512&lt;double&gt; (two per step): twice the
-/// independent recursions in flight, and the intermediate signal stays in registers.
+/// tile before moving on, so each sample crosses memory once per pass. Consecutive sections whose numerator is
+/// symmetric run two at a time (twice the independent recursions in flight, the intermediate signal in registers):
+/// with <c>wide</c> (AVX-512) in Vector512&lt;double&gt; over all 16 lanes, otherwise in Vector256 over 8 lanes at a time.
 /// </summary>
 internal sealed unsafe class SosCascade
 {
@@ -120,7 +120,7 @@ internal sealed unsafe class SosCascade
             double* tile = buffer + (long)(reverse ? steps - done - count : done) * Lanes;
             for (int s = 0; s < Sections; s++)
             {
-                if (_wide && s + 1 < Sections && _symmetric[s] && _symmetric[s + 1])
+                if (s + 1 < Sections && _symmetric[s] && _symmetric[s + 1])
                 {
                     RunPair(tile, count, reverse, s, state.Slice(StatePerSection * s, 2 * StatePerSection));
                     s++;
@@ -149,6 +149,19 @@ internal sealed unsafe class SosCascade
         else RunPair<TFirst, Unit>(tile, count, reverse, section, state);
     }
 
+    private void RunPair<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TFirst : struct, ISectionForm
+        where TSecond : struct, ISectionForm
+    {
+        if (_wide)
+        {
+            RunPairWide<TFirst, TSecond>(tile, count, reverse, section, state);
+            return;
+        }
+        // 16 Vector256 of state for 16 lanes would not fit the 16 YMM registers of AVX2: eight lanes at a time.
+        for (int half = 0; half < Lanes; half += 8) RunPairNarrow<TFirst, TSecond>(tile + half, count, reverse, section, state, half / 4);
+    }
+
     /// <summary>
     /// How a symmetric section b0 · [1, c1, 1] is computed (compile-time constants per instantiation): whether it
     /// scales its input by b0, and how it forms c1·x + z1. Butterworth and Chebyshev sections after the first have
@@ -160,6 +173,8 @@ internal sealed unsafe class SosCascade
         static abstract bool ScalesInput { get; }
 
         static abstract Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1);
+
+        static abstract Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1);
     }
 
     private readonly struct Unit : ISectionForm
@@ -167,6 +182,8 @@ internal sealed unsafe class SosCascade
         public static bool ScalesInput => false;
 
         public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => Vector512.FusedMultiplyAdd(c1, x, z1);
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => Vector256.FusedMultiplyAdd(c1, x, z1);
     }
 
     private readonly struct Scaled : ISectionForm
@@ -174,6 +191,8 @@ internal sealed unsafe class SosCascade
         public static bool ScalesInput => true;
 
         public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => Vector512.FusedMultiplyAdd(c1, x, z1);
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => Vector256.FusedMultiplyAdd(c1, x, z1);
     }
 
     private readonly struct PlusTwo : ISectionForm
@@ -181,6 +200,8 @@ internal sealed unsafe class SosCascade
         public static bool ScalesInput => false;
 
         public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => z1 + x + x;
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => z1 + x + x;
     }
 
     private readonly struct MinusTwo : ISectionForm
@@ -188,13 +209,15 @@ internal sealed unsafe class SosCascade
         public static bool ScalesInput => false;
 
         public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => z1 - x - x;
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => z1 - x - x;
     }
 
     // Sections s and s + 1, both b0 · [1, c1, 1], over a tile: 16 channels = two Vector512<double> per step. Scaling
     // the input by b0 leaves the transposed-direct-form-II state unchanged (b·x = (b/b0)·(b0·x)), so Reset, LoadState
     // and StoreState hold for either kernel. Per step and section: y = x + z0, z0' = c1·x + z1 − a1·y, z1' = x − a2·y.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunPair<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    private void RunPairWide<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
         where TFirst : struct, ISectionForm
         where TSecond : struct, ISectionForm
     {
@@ -334,6 +357,67 @@ internal sealed unsafe class SosCascade
                 yd.Store(p + 12);
             }
             SaveState(state, z0a, z0b, z0c, z0d, z1a, z1b, z1c, z1d);
+        }
+    }
+
+    // The pair over eight lanes (two Vector256<double> per step) from `lanes` on: lanes / 4 is the first state vector.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunPairNarrow<TFirst, TSecond>(double* lanes, int count, bool reverse, int section, Span<Vector256<double>> state, int vector)
+        where TFirst : struct, ISectionForm
+        where TSecond : struct, ISectionForm
+    {
+        const int z1 = Lanes / 4, next = StatePerSection; // offsets of a section's z1 vectors and of the next section
+        fixed (double* c = &_coefficients[5 * section])
+        {
+            var gainP = Vector256.Create(c[0]);
+            var c1P = Vector256.Create(c[1] / c[0]);
+            var minusA1P = Vector256.Create(-c[3]);
+            var minusA2P = Vector256.Create(-c[4]);
+            var gainQ = Vector256.Create(c[5]);
+            var c1Q = Vector256.Create(c[6] / c[5]);
+            var minusA1Q = Vector256.Create(-c[8]);
+            var minusA2Q = Vector256.Create(-c[9]);
+            Vector256<double> p0a = state[vector], p0b = state[vector + 1], p1a = state[z1 + vector], p1b = state[z1 + vector + 1];
+            Vector256<double> q0a = state[next + vector], q0b = state[next + vector + 1], q1a = state[next + z1 + vector], q1b = state[next + z1 + vector + 1];
+            int step = reverse ? -Lanes : Lanes;
+            double* p = reverse ? lanes + (long)(count - 1) * Lanes : lanes;
+            for (int t = 0; t < count; t++, p += step)
+            {
+                var xa = Vector256.Load(p);
+                var xb = Vector256.Load(p + 4);
+                if (TFirst.ScalesInput)
+                {
+                    xa *= gainP;
+                    xb *= gainP;
+                }
+                var ya = xa + p0a;
+                var yb = xb + p0b;
+                p0a = Vector256.FusedMultiplyAdd(minusA1P, ya, TFirst.Feed(xa, p1a, c1P));
+                p0b = Vector256.FusedMultiplyAdd(minusA1P, yb, TFirst.Feed(xb, p1b, c1P));
+                p1a = Vector256.FusedMultiplyAdd(minusA2P, ya, xa);
+                p1b = Vector256.FusedMultiplyAdd(minusA2P, yb, xb);
+                if (TSecond.ScalesInput)
+                {
+                    ya *= gainQ;
+                    yb *= gainQ;
+                }
+                var wa = ya + q0a;
+                var wb = yb + q0b;
+                q0a = Vector256.FusedMultiplyAdd(minusA1Q, wa, TSecond.Feed(ya, q1a, c1Q));
+                q0b = Vector256.FusedMultiplyAdd(minusA1Q, wb, TSecond.Feed(yb, q1b, c1Q));
+                q1a = Vector256.FusedMultiplyAdd(minusA2Q, wa, ya);
+                q1b = Vector256.FusedMultiplyAdd(minusA2Q, wb, yb);
+                wa.Store(p);
+                wb.Store(p + 4);
+            }
+            state[vector] = p0a;
+            state[vector + 1] = p0b;
+            state[z1 + vector] = p1a;
+            state[z1 + vector + 1] = p1b;
+            state[next + vector] = q0a;
+            state[next + vector + 1] = q0b;
+            state[next + z1 + vector] = q1a;
+            state[next + z1 + vector + 1] = q1b;
         }
     }
 
