@@ -21,7 +21,7 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal sealed class SideBySide
 {
-    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e] [--executor-blocks 32,16,8,4,2]";
+    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e] [--executor-blocks 32,16,8,4,2] [--store-filters default,lz4+sha256,none]";
 
     // Same parameters as scipy_peer.py's defaults.
     private const double BandLow = 1, BandHigh = 40, VelocityMin = 1500, VelocityMax = 6000, Taper = 0.2, SlownessMax = 1 / 500.0;
@@ -34,6 +34,8 @@ internal sealed class SideBySide
     private readonly int _channels, _samples, _repeats, _beamChannels;
     // Input block sizes (MiB) of the executor-only e2e lines, in the order they run (the first one also pays warm-up).
     private readonly int[] _executorBlockMebibytes;
+    // TileDB data filter pipelines the e2e array is written with, one e2e run each ("default" = ArrayStore.DefaultDataFilters).
+    private readonly string[] _storeFilters;
     private readonly double _fs, _dx, _win;
     private readonly string _out;
     private readonly StreamWriter _log;
@@ -50,6 +52,7 @@ internal sealed class SideBySide
         _repeats = (int)Number(options, "repeats", 3);
         _beamChannels = (int)Number(options, "beam-channels", 0);
         _executorBlockMebibytes = (options.GetValueOrDefault("executor-blocks") ?? "32,16,8,4,2").Split(',').Select(int.Parse).ToArray();
+        _storeFilters = (options.GetValueOrDefault("store-filters") ?? "default").Split(',');
         _log = new StreamWriter(Path.Combine(_out, "ours.jsonl"), append: false) { AutoFlush = true };
     }
 
@@ -150,35 +153,53 @@ internal sealed class SideBySide
 
     private async Task EndToEndAsync()
     {
+        float[]? first = null;
+        foreach (string filters in _storeFilters)
+        {
+            var result = await EndToEndAsync(filters);
+            // Storage is lossless: every pipeline must give the same result bits.
+            if (first is null) SaveRows("e2e", first = result.Data, (int)result.Shape[^1]);
+            else if (!first.AsSpan().SequenceEqual(result.Data)) throw new InvalidOperationException($"e2e with store filters {filters} differs from {_storeFilters[0]}");
+        }
+    }
+
+    // The array written with one filter pipeline (store read, executor alone, then through gRPC); the impl text names it.
+    private async Task<ReductionResult> EndToEndAsync(string filters)
+    {
         string root = Path.Combine(_out, "store");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var store = new ArrayStore(root);
-        store.Create("block", _channels, 0, new ArrayCoordinates(1 / _fs, DateTimeOffset.UnixEpoch, 0, _dx));
-        store.AppendTimeBlock("block", _block, _channels, _samples);
+        using (var session = store.CreateStaged(_channels, new ArrayCoordinates(1 / _fs, DateTimeOffset.UnixEpoch, 0, _dx), null,
+            filters == "default" ? ArrayStore.DefaultDataFilters : StorageThroughput.ParseFilters(filters)))
+        {
+            session.Append(_block, _channels, _samples);
+            session.Publish("block");
+        }
+        string storedAs = $"store filters: {filters}";
         var whole = new float[_block.Length];
-        Time("store_read", "ArrayStore.Open + Read of the whole array (zstd + SHA-256 per tile)", null, () =>
+        Time("store_read", $"ArrayStore.Open + Read of the whole array ({storedAs})", null, () =>
         {
             using var source = store.Open("block");
             source.Read(0, _channels, 1, 0, _samples, whole);
         });
         whole = [];
-        await TimeExecutorAsync(store);
+        await TimeExecutorAsync(store, storedAs);
         await using var server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = root, BackendProvider = new CpuBackendProvider() });
         using var client = new ResifClient(server.Url);
         var request = new V1.ReduceRequest { Array = "block" };
         request.Operations.Add(Operation("bandpass", ("freqmin", "1"), ("freqmax", "40"), ("zerophase", "true"), ("pad", "odd")));
         request.Operations.Add(Operation("decimate", ("factor", Factor.ToString(CultureInfo.InvariantCulture)), ("method", "iir")));
         ReductionResult? result = null;
-        await TimeAsync("e2e_reduce", "store -> bandpass zero-phase (odd pad) -> decimate q=10 iir -> gRPC -> C# client", async () => result = await client.ReduceAsync(request));
-        SaveRows("e2e", result!.Data, (int)result.Shape[^1]);
+        await TimeAsync("e2e_reduce", $"store -> bandpass zero-phase (odd pad) -> decimate q=10 iir -> gRPC -> C# client ({storedAs})", async () => result = await client.ReduceAsync(request));
         Directory.Delete(root, recursive: true);
+        return result!;
     }
 
     /// <summary>
     /// The same pipeline through <see cref="ReductionExecutor"/> alone (no gRPC, no client), per input block size: the
     /// default 32 MiB block leaves L3 between the bandpass and the decimation; smaller ones keep it there.
     /// </summary>
-    private async Task TimeExecutorAsync(ArrayStore store)
+    private async Task TimeExecutorAsync(ArrayStore store, string storedAs)
     {
         var info = store.Describe("block");
         var request = new ReductionRequest("block", Selection.All,
@@ -189,7 +210,7 @@ internal sealed class SideBySide
         foreach (int mebibytes in _executorBlockMebibytes)
         {
             var plan = ReductionPlan.Create(info, request, OperationRegistry.Default, defaultOutputBudget: 0, blockBytes: (long)mebibytes << 20);
-            await TimeAsync($"e2e_executor_{mebibytes}MiB", $"store -> bandpass -> decimate in ReductionExecutor, {plan.ChannelsPerBlock} channels per block", async () =>
+            await TimeAsync($"e2e_executor_{mebibytes}MiB", $"store -> bandpass -> decimate in ReductionExecutor, {plan.ChannelsPerBlock} channels per block ({storedAs})", async () =>
             {
                 using var source = store.Open("block");
                 await foreach (var _ in ReductionExecutor.RunAsync(plan, source, _backend)) { }

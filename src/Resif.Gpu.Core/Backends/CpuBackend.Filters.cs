@@ -8,24 +8,28 @@ namespace Resif.Gpu.Core;
 /// <summary>Filter kernels: channels are SIMD lanes (groups of 16), groups run in parallel.</summary>
 public sealed unsafe partial class CpuBackend
 {
+    /// <summary>Whether SOS cascades use the Vector512 section-pair kernel (default: where Vector512 is accelerated); tests run both.</summary>
+    internal bool WideSos { get; init; } = SosCascade.WideByDefault;
+
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        fixed (float* pointer = data) RunSos(pointer, rows, columns, sos, mode, null);
+        fixed (float* pointer = data) RunChain(pointer, pointer, rows, columns, [Pass(sos, mode, 1, columns, nameof(data))]);
     }
 
     public void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state)
     {
         CheckShape(data.Length, rows, columns, nameof(data));
-        var cascade = new SosCascade(sos);
+        var cascade = new SosCascade(sos, WideSos);
         int perRow = 2 * cascade.Sections;
         if (state.Length < (long)rows * perRow) throw new ArgumentException($"state holds {state.Length} values, fewer than {rows} x {perRow}", nameof(state));
         int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
+        SosPass[] stages = [new SosPass(cascade, SosMode.Causal, 0, 1)];
         fixed (float* pointer = data)
         fixed (double* statePointer = state)
         {
             nint address = (nint)pointer, stateAddress = (nint)statePointer;
-            Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, SosMode.Causal, 0, columns), (group, _, filter) =>
+            Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(stages, columns), (group, _, filter) =>
             {
                 int firstRow = group * SosCascade.Lanes, count = Math.Min(SosCascade.Lanes, rows - firstRow);
                 var rowStates = new Span<double>((double*)stateAddress + (long)firstRow * perRow, count * perRow);
@@ -44,11 +48,25 @@ public sealed unsafe partial class CpuBackend
         if (factor < 1) throw new ArgumentOutOfRangeException(nameof(factor), factor, "must be >= 1");
         int outColumns = (columns + factor - 1) / factor;
         CheckShape(output.Length, rows, outColumns, nameof(output));
+        var pass = Pass(sos, mode, factor, columns, nameof(input));
         fixed (float* inPointer = input)
-        fixed (float* outPointer = output)
+        fixed (float* outPointer = output) RunChain(inPointer, outPointer, rows, columns, [pass]);
+    }
+
+    public void SosChain(ReadOnlySpan<float> input, int rows, int columns, IReadOnlyList<SosStage> stages, Span<float> output)
+    {
+        CheckShape(input.Length, rows, columns, nameof(input));
+        if (stages.Count == 0) throw new ArgumentException("no stage", nameof(stages));
+        var passes = new SosPass[stages.Count];
+        int n = columns;
+        for (int i = 0; i < passes.Length; i++)
         {
-            RunSos(inPointer, rows, columns, sos, mode, new DecimatedRows(outPointer, outColumns, factor));
+            passes[i] = Pass(stages[i].Sections, stages[i].Mode, stages[i].Factor, n, $"{nameof(stages)}[{i}]");
+            n = (n + stages[i].Factor - 1) / stages[i].Factor;
         }
+        CheckShape(output.Length, rows, n, nameof(output));
+        fixed (float* inPointer = input)
+        fixed (float* outPointer = output) RunChain(inPointer, outPointer, rows, columns, passes);
     }
 
     public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
@@ -116,21 +134,29 @@ public sealed unsafe partial class CpuBackend
         }
     }
 
-    // Groups of 16 channels in parallel; each worker reuses its own tile and zero-phase store.
-    private void RunSos(float* data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, DecimatedRows? target)
+    // A cascade as a chain stage over rows of `columns` samples, checked as the kernel needs it.
+    private SosPass Pass(ReadOnlySpan<double> sos, SosMode mode, int factor, int columns, string name)
     {
-        var cascade = new SosCascade(sos);
+        if (factor < 1) throw new ArgumentOutOfRangeException(name, factor, "factor must be >= 1");
         int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
         if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
-            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", nameof(columns));
-        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes;
-        nint address = (nint)data;
-        Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(cascade, mode, pad, columns), (group, _, filter) =>
+            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", name);
+        return new SosPass(new SosCascade(sos, WideSos), mode, pad, factor);
+    }
+
+    // Groups of 16 channels in parallel; each worker reuses its own tile and store. input == output is allowed.
+    private void RunChain(float* input, float* output, int rows, int columns, SosPass[] stages)
+    {
+        int outColumns = columns;
+        foreach (var stage in stages) outColumns = (outColumns + stage.Factor - 1) / stage.Factor;
+        int groups = (rows + SosCascade.Lanes - 1) / SosCascade.Lanes, stateLength = SosGroupFilter.StateLength(stages);
+        nint inAddress = (nint)input, outAddress = (nint)output;
+        Parallel.For(0, groups, ParallelOptions, () => new SosGroupFilter(stages, columns), (group, _, filter) =>
         {
-            int firstRow = group * SosCascade.Lanes;
-            Span<Vector256<double>> state = stackalloc Vector256<double>[cascade.StateLength];
-            filter.Run(new RowGroup((float*)address + (long)firstRow * columns, columns, Math.Min(SosCascade.Lanes, rows - firstRow)),
-                target?.From(firstRow), state);
+            int firstRow = group * SosCascade.Lanes, count = Math.Min(SosCascade.Lanes, rows - firstRow);
+            Span<Vector256<double>> state = stackalloc Vector256<double>[stateLength];
+            filter.Run(new RowGroup((float*)inAddress + (long)firstRow * columns, columns, count),
+                new RowGroup((float*)outAddress + (long)firstRow * outColumns, outColumns, count), state);
             return filter;
         }, _ => { });
     }

@@ -26,6 +26,14 @@ public enum DetrendType
     Linear,
 }
 
+/// <summary>One stage of <see cref="IFilterKernels.SosChain"/>: a cascade run in a mode, then every factor-th sample kept (1 = all).</summary>
+public sealed record SosStage(double[] Sections, SosMode Mode, int Factor = 1)
+{
+    /// <summary>Columns left after <paramref name="stages"/> run over rows of <paramref name="columns"/> samples.</summary>
+    public static int OutputColumns(int columns, IEnumerable<SosStage> stages) =>
+        stages.Aggregate(columns, (n, stage) => (n + stage.Factor - 1) / stage.Factor);
+}
+
 /// <summary>
 /// Filter-family kernels. Every kernel works on channel-major float32 data [rows = channels, columns = samples],
 /// each row independent; coefficients are float64 and recursion state is float64 (float32 state is too
@@ -61,6 +69,32 @@ public interface IFilterKernels
     /// is left unchanged; <paramref name="output"/> holds <c>rows × ceil(columns / factor)</c> values.
     /// </summary>
     void SosFilterDecimate(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode, int factor, Span<float> output);
+
+    /// <summary>
+    /// Runs the stages one after the other, each exactly as <see cref="SosFilterDecimate"/> (or <see cref="SosFilter"/>
+    /// for factor 1) would on the previous stage's float32 output, and writes the last stage's output
+    /// (<c>rows × SosStage.OutputColumns(columns, stages)</c> values). <paramref name="output"/> may be
+    /// <paramref name="input"/>'s memory when no stage decimates. This default runs the stages one by one; a backend
+    /// may fuse them (the CPU backend keeps each channel group in cache through the whole chain).
+    /// </summary>
+    void SosChain(ReadOnlySpan<float> input, int rows, int columns, IReadOnlyList<SosStage> stages, Span<float> output)
+    {
+        var current = input.Slice(0, rows * columns).ToArray();
+        int n = columns;
+        foreach (var stage in stages)
+        {
+            if (stage.Factor == 1)
+            {
+                SosFilter(current, rows, n, stage.Sections, stage.Mode);
+                continue;
+            }
+            int kept = (n + stage.Factor - 1) / stage.Factor;
+            var next = new float[rows * kept];
+            SosFilterDecimate(current, rows, n, stage.Sections, stage.Mode, stage.Factor, next);
+            (current, n) = (next, kept);
+        }
+        current.CopyTo(output);
+    }
 
     /// <summary>Removes the mean or the least-squares line of each row, in place (computed in float64).</summary>
     void Detrend(Span<float> data, int rows, int columns, DetrendType type);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Core.Operations.Filters.Internal;
 
 namespace Resif.Gpu.Core.Pipeline;
 
@@ -119,9 +120,18 @@ public static class ReductionExecutor
     {
         // A device backend may chain the whole pipeline in its memory: one upload and one download per block.
         if (backend is IResidentPipelines device && device.TryRunResident(plan.Operations, block, cancellationToken) is { } resident) return resident;
-        foreach (var operation in plan.Operations)
+        var operations = plan.Operations;
+        for (int i = 0; i < operations.Count;)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var (fusedLayout, stages) = SosRun(operations, i, block.Layout);
+            if (stages.Count > 1)
+            {
+                block = RunSosChain(block, fusedLayout, stages, backend);
+                i += stages.Count;
+                continue;
+            }
+            var operation = operations[i++];
             var expected = operation.Plan(block.Layout);
             block = operation.Run(block, backend);
             if (!block.Layout.Shape.SequenceEqual(expected.Shape))
@@ -131,6 +141,35 @@ public static class ReductionExecutor
             }
         }
         return block;
+    }
+
+    /// <summary>
+    /// The consecutive operations from <paramref name="start"/> that are each one SOS cascade on a [channel, time]
+    /// block (pass filters, IIR and ObsPy decimation), with the layout they leave: run as one chain, each channel
+    /// group stays in cache through all of them instead of crossing memory twice per operation.
+    /// </summary>
+    private static (TensorLayout Output, List<SosStage> Stages) SosRun(IReadOnlyList<IOperation> operations, int start, TensorLayout input)
+    {
+        var stages = new List<SosStage>();
+        var layout = input;
+        for (int i = start; i < operations.Count && layout.Shape.Count == 2; i++)
+        {
+            if (operations[i] is not ISosStageSource source || source.SosStage(layout) is not { } stage) break;
+            stages.Add(stage);
+            layout = operations[i].Plan(layout);
+        }
+        return (layout, stages);
+    }
+
+    private static Block RunSosChain(Block block, TensorLayout output, List<SosStage> stages, IBackend backend)
+    {
+        int rows = block.Rows, columns = block.Columns, outColumns = SosStage.OutputColumns(columns, stages);
+        if (output.ElementCount != (long)rows * outColumns)
+            throw new InvalidOperationException($"fused filters leave {rows} x {outColumns} values, planned ({string.Join(", ", output.Shape)})");
+        // Without decimation the chain runs in place (the kernels allow it), as the operations one by one would.
+        var values = outColumns == columns ? block.Data : new float[(long)rows * outColumns];
+        backend.Filters.SosChain(block.Values, rows, columns, stages, values.AsSpan(0, rows * outColumns));
+        return new Block(output, values);
     }
 
     /// <summary>

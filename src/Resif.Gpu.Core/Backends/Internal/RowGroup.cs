@@ -14,6 +14,8 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
     private const int Lanes = SosCascade.Lanes;
     private const int Block = 8;
 
+    public float* First => first;
+
     public int Columns => columns;
 
     public int Count => count;
@@ -173,9 +175,6 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
 /// <summary>Where a decimating filter writes: rows of <paramref name="columns"/> kept samples, one per <paramref name="factor"/> input steps.</summary>
 internal readonly unsafe struct DecimatedRows(float* first, int columns, int factor)
 {
-    /// <summary>The same target seen from row <paramref name="row"/> on.</summary>
-    public DecimatedRows From(int row) => new(first + (long)row * columns, columns, factor);
-
     /// <summary>Writes the kept steps (multiples of the factor) among [start, start + steps) of a time-major tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(double* tile, int start, int steps, int rows)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Resif.Gpu.Core.Backends.Internal;
@@ -7,7 +8,9 @@ namespace Resif.Gpu.Core.Backends.Internal;
 /// Second-order-section cascade over a group of up to <see cref="Lanes"/> channels held time-major in float64
 /// (channel = SIMD lane, four Vector256&lt;double&gt; per time step). Transposed direct form II, float64 state.
 /// Work is done in tiles of <see cref="TileSteps"/> time steps (16 KB, stays in L1) running every section over a
-/// tile before moving on, so each sample crosses memory once per pass.
+/// tile before moving on, so each sample crosses memory once per pass. Consecutive sections whose numerator is
+/// symmetric run two at a time (twice the independent recursions in flight, the intermediate signal in registers):
+/// with <c>wide</c> (AVX-512) in Vector512&lt;double&gt; over all 16 lanes, otherwise in Vector256 over 8 lanes at a time.
 /// </summary>
 internal sealed unsafe class SosCascade
 {
@@ -17,8 +20,12 @@ internal sealed unsafe class SosCascade
     private readonly double[] _coefficients; // per section: b0, b1, b2, a1, a2 (normalised by a0)
     private readonly double[] _steadyState;  // per section: z0, z1 for a unit step (sosfilt_zi)
     private readonly bool[] _unitNumerator;  // b0 = b2 = 1: every section but the first of a SciPy Butterworth/Chebyshev I
+    private readonly bool[] _symmetric;      // b0 = b2 ≠ 0: b0 · [1, b1/b0, 1], the gain applied to the input
+    private readonly bool _wide;
 
-    public SosCascade(ReadOnlySpan<double> sos)
+    /// <param name="sos">Sections, six values each (see <c>IFilterKernels</c>).</param>
+    /// <param name="wide">Run pairs of symmetric sections in Vector512 (correct everywhere; fast only where it is accelerated).</param>
+    public SosCascade(ReadOnlySpan<double> sos, bool wide)
     {
         Sections = Dsp.FilterDesign.SectionCount(sos);
         _coefficients = new double[5 * Sections];
@@ -32,7 +39,12 @@ internal sealed unsafe class SosCascade
         }
         _steadyState = Dsp.FilterDesign.SteadyStateState(sos);
         _unitNumerator = Enumerable.Range(0, Sections).Select(s => _coefficients[5 * s] == 1 && _coefficients[5 * s + 2] == 1).ToArray();
+        _symmetric = Enumerable.Range(0, Sections).Select(s => _coefficients[5 * s] != 0 && _coefficients[5 * s] == _coefficients[5 * s + 2]).ToArray();
+        _wide = wide;
     }
+
+    /// <summary>Whether this machine runs Vector512 in hardware (the default for <c>wide</c>).</summary>
+    public static bool WideByDefault => Vector512.IsHardwareAccelerated;
 
     public int Sections { get; }
 
@@ -108,10 +120,159 @@ internal sealed unsafe class SosCascade
             double* tile = buffer + (long)(reverse ? steps - done - count : done) * Lanes;
             for (int s = 0; s < Sections; s++)
             {
+                if (s + 1 < Sections && _symmetric[s] && _symmetric[s + 1])
+                {
+                    RunPair(tile, count, reverse, s, state.Slice(StatePerSection * s, 2 * StatePerSection));
+                    s++;
+                    continue;
+                }
                 var sectionState = state.Slice(StatePerSection * s, StatePerSection);
                 if (_unitNumerator[s]) RunUnitSection(tile, count, reverse, s, sectionState);
                 else RunSection(tile, count, reverse, s, sectionState);
             }
+        }
+    }
+
+    private void RunPair(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    {
+        if (_coefficients[5 * section] != 1) RunPair<Scaled>(tile, count, reverse, section, state);
+        else RunPair<Unit>(tile, count, reverse, section, state);
+    }
+
+    private void RunPair<TFirst>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TFirst : struct, ISectionForm
+    {
+        double gain = _coefficients[5 * (section + 1)], c1 = _coefficients[5 * (section + 1) + 1] / gain;
+        if (gain != 1) RunPair<TFirst, Scaled>(tile, count, reverse, section, state);
+        else if (c1 == 2) RunPair<TFirst, PlusTwo>(tile, count, reverse, section, state);
+        else if (c1 == -2) RunPair<TFirst, MinusTwo>(tile, count, reverse, section, state);
+        else RunPair<TFirst, Unit>(tile, count, reverse, section, state);
+    }
+
+    private void RunPair<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TFirst : struct, ISectionForm
+        where TSecond : struct, ISectionForm
+    {
+        if (_wide)
+        {
+            RunPairWide<TFirst, TSecond>(tile, count, reverse, section, state);
+            return;
+        }
+        // 16 Vector256 of state for 16 lanes would not fit the 16 YMM registers of AVX2: eight lanes at a time.
+        for (int half = 0; half < Lanes; half += 8) RunPairNarrow<TFirst, TSecond>(tile + half, count, reverse, section, state, half / 4);
+    }
+
+    /// <summary>
+    /// How a symmetric section b0 · [1, c1, 1] is computed (compile-time constants per instantiation): whether it
+    /// scales its input by b0, and how it forms c1·x + z1. Butterworth and Chebyshev sections after the first have
+    /// c1 = ±2, where two adds replace the FMA: the second section of a pair takes that form, so that the pair's work
+    /// splits between the FMA and the add ports instead of queueing on the FMA ones.
+    /// </summary>
+    private interface ISectionForm
+    {
+        static abstract bool ScalesInput { get; }
+
+        static abstract Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1);
+
+        static abstract Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1);
+    }
+
+    private readonly struct Unit : ISectionForm
+    {
+        public static bool ScalesInput => false;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => Vector512.FusedMultiplyAdd(c1, x, z1);
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => Vector256.FusedMultiplyAdd(c1, x, z1);
+    }
+
+    private readonly struct Scaled : ISectionForm
+    {
+        public static bool ScalesInput => true;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => Vector512.FusedMultiplyAdd(c1, x, z1);
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => Vector256.FusedMultiplyAdd(c1, x, z1);
+    }
+
+    private readonly struct PlusTwo : ISectionForm
+    {
+        public static bool ScalesInput => false;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => z1 + x + x;
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => z1 + x + x;
+    }
+
+    private readonly struct MinusTwo : ISectionForm
+    {
+        public static bool ScalesInput => false;
+
+        public static Vector512<double> Feed(Vector512<double> x, Vector512<double> z1, Vector512<double> c1) => z1 - x - x;
+
+        public static Vector256<double> Feed(Vector256<double> x, Vector256<double> z1, Vector256<double> c1) => z1 - x - x;
+    }
+
+    // Sections s and s + 1, both b0 · [1, c1, 1], over a tile: 16 channels = two Vector512<double> per step. Scaling
+    // the input by b0 leaves the transposed-direct-form-II state unchanged (b·x = (b/b0)·(b0·x)), so Reset, LoadState
+    // and StoreState hold for either kernel. Per step and section: y = x + z0, z0' = c1·x + z1 − a1·y, z1' = x − a2·y.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunPairWide<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TFirst : struct, ISectionForm
+        where TSecond : struct, ISectionForm
+    {
+        var z = MemoryMarshal.Cast<Vector256<double>, Vector512<double>>(state); // per section: z0 (2), z1 (2)
+        fixed (double* c = &_coefficients[5 * section])
+        {
+            var gainP = Vector512.Create(c[0]);
+            var c1P = Vector512.Create(c[1] / c[0]);
+            var minusA1P = Vector512.Create(-c[3]);
+            var minusA2P = Vector512.Create(-c[4]);
+            var gainQ = Vector512.Create(c[5]);
+            var c1Q = Vector512.Create(c[6] / c[5]);
+            var minusA1Q = Vector512.Create(-c[8]);
+            var minusA2Q = Vector512.Create(-c[9]);
+            Vector512<double> p0a = z[0], p0b = z[1], p1a = z[2], p1b = z[3];
+            Vector512<double> q0a = z[4], q0b = z[5], q1a = z[6], q1b = z[7];
+            int step = reverse ? -Lanes : Lanes;
+            double* p = reverse ? tile + (long)(count - 1) * Lanes : tile;
+            for (int t = 0; t < count; t++, p += step)
+            {
+                var xa = Vector512.Load(p);
+                var xb = Vector512.Load(p + 8);
+                if (TFirst.ScalesInput)
+                {
+                    xa *= gainP;
+                    xb *= gainP;
+                }
+                var ya = xa + p0a;
+                var yb = xb + p0b;
+                p0a = Vector512.FusedMultiplyAdd(minusA1P, ya, TFirst.Feed(xa, p1a, c1P));
+                p0b = Vector512.FusedMultiplyAdd(minusA1P, yb, TFirst.Feed(xb, p1b, c1P));
+                p1a = Vector512.FusedMultiplyAdd(minusA2P, ya, xa);
+                p1b = Vector512.FusedMultiplyAdd(minusA2P, yb, xb);
+                if (TSecond.ScalesInput)
+                {
+                    ya *= gainQ;
+                    yb *= gainQ;
+                }
+                var wa = ya + q0a;
+                var wb = yb + q0b;
+                q0a = Vector512.FusedMultiplyAdd(minusA1Q, wa, TSecond.Feed(ya, q1a, c1Q));
+                q0b = Vector512.FusedMultiplyAdd(minusA1Q, wb, TSecond.Feed(yb, q1b, c1Q));
+                q1a = Vector512.FusedMultiplyAdd(minusA2Q, wa, ya);
+                q1b = Vector512.FusedMultiplyAdd(minusA2Q, wb, yb);
+                wa.Store(p);
+                wb.Store(p + 8);
+            }
+            z[0] = p0a;
+            z[1] = p0b;
+            z[2] = p1a;
+            z[3] = p1b;
+            z[4] = q0a;
+            z[5] = q0b;
+            z[6] = q1a;
+            z[7] = q1b;
         }
     }
 
@@ -196,6 +357,67 @@ internal sealed unsafe class SosCascade
                 yd.Store(p + 12);
             }
             SaveState(state, z0a, z0b, z0c, z0d, z1a, z1b, z1c, z1d);
+        }
+    }
+
+    // The pair over eight lanes (two Vector256<double> per step) from `lanes` on: lanes / 4 is the first state vector.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunPairNarrow<TFirst, TSecond>(double* lanes, int count, bool reverse, int section, Span<Vector256<double>> state, int vector)
+        where TFirst : struct, ISectionForm
+        where TSecond : struct, ISectionForm
+    {
+        const int z1 = Lanes / 4, next = StatePerSection; // offsets of a section's z1 vectors and of the next section
+        fixed (double* c = &_coefficients[5 * section])
+        {
+            var gainP = Vector256.Create(c[0]);
+            var c1P = Vector256.Create(c[1] / c[0]);
+            var minusA1P = Vector256.Create(-c[3]);
+            var minusA2P = Vector256.Create(-c[4]);
+            var gainQ = Vector256.Create(c[5]);
+            var c1Q = Vector256.Create(c[6] / c[5]);
+            var minusA1Q = Vector256.Create(-c[8]);
+            var minusA2Q = Vector256.Create(-c[9]);
+            Vector256<double> p0a = state[vector], p0b = state[vector + 1], p1a = state[z1 + vector], p1b = state[z1 + vector + 1];
+            Vector256<double> q0a = state[next + vector], q0b = state[next + vector + 1], q1a = state[next + z1 + vector], q1b = state[next + z1 + vector + 1];
+            int step = reverse ? -Lanes : Lanes;
+            double* p = reverse ? lanes + (long)(count - 1) * Lanes : lanes;
+            for (int t = 0; t < count; t++, p += step)
+            {
+                var xa = Vector256.Load(p);
+                var xb = Vector256.Load(p + 4);
+                if (TFirst.ScalesInput)
+                {
+                    xa *= gainP;
+                    xb *= gainP;
+                }
+                var ya = xa + p0a;
+                var yb = xb + p0b;
+                p0a = Vector256.FusedMultiplyAdd(minusA1P, ya, TFirst.Feed(xa, p1a, c1P));
+                p0b = Vector256.FusedMultiplyAdd(minusA1P, yb, TFirst.Feed(xb, p1b, c1P));
+                p1a = Vector256.FusedMultiplyAdd(minusA2P, ya, xa);
+                p1b = Vector256.FusedMultiplyAdd(minusA2P, yb, xb);
+                if (TSecond.ScalesInput)
+                {
+                    ya *= gainQ;
+                    yb *= gainQ;
+                }
+                var wa = ya + q0a;
+                var wb = yb + q0b;
+                q0a = Vector256.FusedMultiplyAdd(minusA1Q, wa, TSecond.Feed(ya, q1a, c1Q));
+                q0b = Vector256.FusedMultiplyAdd(minusA1Q, wb, TSecond.Feed(yb, q1b, c1Q));
+                q1a = Vector256.FusedMultiplyAdd(minusA2Q, wa, ya);
+                q1b = Vector256.FusedMultiplyAdd(minusA2Q, wb, yb);
+                wa.Store(p);
+                wb.Store(p + 4);
+            }
+            state[vector] = p0a;
+            state[vector + 1] = p0b;
+            state[z1 + vector] = p1a;
+            state[z1 + vector + 1] = p1b;
+            state[next + vector] = q0a;
+            state[next + vector + 1] = q0b;
+            state[next + z1 + vector] = q1a;
+            state[next + z1 + vector + 1] = q1b;
         }
     }
 

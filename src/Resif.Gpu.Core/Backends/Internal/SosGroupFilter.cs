@@ -3,117 +3,170 @@ using System.Runtime.Intrinsics;
 
 namespace Resif.Gpu.Core.Backends.Internal;
 
+/// <summary>One cascade of a chain, as the group filter runs it: its mode, odd-pad length and decimation factor.</summary>
+internal readonly record struct SosPass(SosCascade Cascade, SosMode Mode, int Pad, int Factor);
+
 /// <summary>
-/// Runs a cascade over one <see cref="RowGroup"/> in a given <see cref="SosMode"/>. One instance per worker
-/// thread: it owns the float64 tile the cascade runs in (L1-sized) and, for zero-phase, the time-major float32
-/// store of the forward pass (half the footprint of float64, so that long windows stay in cache; the extra
-/// rounding is ~6e-8 relative, far below the 1e-5 tolerance). Reading the rows is fused with the forward pass
-/// and writing them with the backward pass: the block crosses memory once each way.
+/// Runs a chain of cascades (<see cref="SosPass"/>es, each in its own <see cref="SosMode"/>, each optionally keeping
+/// every factor-th sample) over one <see cref="RowGroup"/>. One instance per worker thread: it owns the float64 tile
+/// the cascades run in (L1-sized) and a time-major float32 store that holds a zero-phase forward pass and the
+/// signal between stages (half the footprint of float64, so that long windows stay in cache; each stage's output is
+/// rounded to float32 exactly as an unfused chain rounds it into its rows, so a chain gives the unfused bits).
+/// Reading the rows is fused with the first forward pass and writing them with the last pass: the block crosses
+/// memory once each way however many stages run.
 /// </summary>
 internal sealed unsafe class SosGroupFilter
 {
     private const int Lanes = SosCascade.Lanes;
 
-    private readonly SosCascade _cascade;
-    private readonly SosMode _mode;
-    private readonly int _pad;
+    private readonly SosPass[] _stages;
     private readonly double[] _tile;
-    private readonly float[] _forward;
+    private readonly double[] _edge;
+    private readonly float[] _store;
 
-    public SosGroupFilter(SosCascade cascade, SosMode mode, int pad, int columns)
+    public SosGroupFilter(SosPass[] stages, int columns)
     {
-        _cascade = cascade;
-        _mode = mode;
-        _pad = pad;
-        // The tile also holds an edge of 2·pad + 1 steps while building odd extensions.
+        _stages = stages;
+        int pad = stages.Max(s => s.Pad);
+        // The tile also holds an edge of 2·pad + 1 steps while building the left odd extension; _edge the right one.
         _tile = new double[Math.Max(SosCascade.TileSteps, 2 * pad + 1) * Lanes];
-        _forward = mode == SosMode.Causal ? [] : new float[(long)(columns + 2 * pad) * Lanes];
+        _edge = new double[(2 * pad + 1) * Lanes];
+        _store = stages.Length == 1 && stages[0].Mode == SosMode.Causal ? [] : new float[(long)columns * Lanes];
     }
 
-    /// <summary>Filters the rows in place, or, with a <paramref name="target"/>, writes only the kept samples there.</summary>
-    public void Run(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state)
+    /// <summary>Float64 state slots the chain needs (the longest cascade's).</summary>
+    public static int StateLength(SosPass[] stages) => stages.Max(s => s.Cascade.StateLength);
+
+    /// <summary>
+    /// Runs the chain over <paramref name="input"/> and writes its result to <paramref name="output"/> (as many
+    /// columns as the chain leaves). The two may be the same rows: input is read only by the first stage and output
+    /// written only by the last, in the same time order as a single in-place stage.
+    /// </summary>
+    public void Run(RowGroup input, RowGroup output, Span<Vector256<double>> state)
     {
         fixed (double* tile = _tile)
-        fixed (float* forward = _forward)
+        fixed (double* edge = _edge)
+        fixed (float* store = _store)
         {
-            if (_mode == SosMode.Causal) RunCausal(rows, target, state, tile);
-            else RunZeroPhase(rows, target, state, tile, forward);
+            int n = input.Columns;
+            for (int k = 0; k < _stages.Length; k++)
+            {
+                var stage = _stages[k];
+                var io = new StageIo(input, output, store, k == 0, k == _stages.Length - 1, stage.Factor);
+                if (stage.Mode == SosMode.Causal) RunCausal(stage, io, n, state, tile);
+                else RunZeroPhase(stage, io, n, state, tile, edge, store);
+                if (!io.Last && stage.Factor > 1) Compact(store, n, stage.Factor);
+                n = (n + stage.Factor - 1) / stage.Factor;
+            }
         }
     }
 
-    /// <summary>Filters the rows in place causally, continuing from <paramref name="state"/> (left as the last step leaves it).</summary>
+    /// <summary>Filters the rows in place causally with the single cascade, continuing from <paramref name="state"/> (left as the last step leaves it).</summary>
     public void Continue(RowGroup rows, Span<Vector256<double>> state)
     {
-        fixed (double* tile = _tile) RunForward(rows, null, state, tile);
+        fixed (double* tile = _tile) RunForward(_stages[0], new StageIo(rows, rows, null, true, true, 1), rows.Columns, state, tile);
     }
 
-    private void RunCausal(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile)
+    private static void RunCausal(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, double* tile)
     {
-        _cascade.Reset(state, null);
-        RunForward(rows, target, state, tile);
+        stage.Cascade.Reset(state, null);
+        RunForward(stage, io, n, state, tile);
     }
 
-    private void RunForward(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile)
+    private static void RunForward(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, double* tile)
     {
-        for (int start = 0; start < rows.Columns; start += SosCascade.TileSteps)
+        for (int start = 0; start < n; start += SosCascade.TileSteps)
         {
-            int count = Math.Min(SosCascade.TileSteps, rows.Columns - start);
-            rows.Gather(start, count, tile);
-            _cascade.Run(tile, count, reverse: false, state);
-            Write(rows, target, tile, start, count);
+            int count = Math.Min(SosCascade.TileSteps, n - start);
+            io.Load(start, count, tile);
+            stage.Cascade.Run(tile, count, reverse: false, state);
+            io.Write(tile, start, count);
         }
     }
 
-    private void RunZeroPhase(RowGroup rows, DecimatedRows? target, Span<Vector256<double>> state, double* tile, float* forward)
+    // scipy sosfiltfilt (with a pad) or ObsPy's zero-phase (without): the forward pass goes to the store (in place
+    // when the stage also reads from it), the backward pass reads it back and writes the stage's output.
+    private static void RunZeroPhase(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, double* tile, double* edge, float* store)
     {
-        int n = rows.Columns, pad = _pad;
-        // forward[t] holds step t of the padded signal: pad extension steps, n data steps, pad extension steps.
+        var cascade = stage.Cascade;
+        int pad = stage.Pad;
         if (pad > 0)
         {
+            // Right extension from x[n-1-pad..n-1], taken before the forward pass overwrites them.
+            io.Load(n - 1 - pad, pad + 1, edge);
+            RowGroup.ExtendAfter(edge + pad * Lanes, pad);
             // Left extension from x[0..pad], started in the steady state of its first value (scipy's zi · x[0]).
-            rows.Gather(0, pad + 1, tile + pad * Lanes);
+            io.Load(0, pad + 1, tile + pad * Lanes);
             RowGroup.ExtendBefore(tile + pad * Lanes, pad);
-            _cascade.Reset(state, tile);
-            _cascade.Run(tile, pad, reverse: false, state);
-            Narrow(tile, forward, pad);
+            cascade.Reset(state, tile);
+            cascade.Run(tile, pad, reverse: false, state);
         }
         else
         {
-            _cascade.Reset(state, null);
+            cascade.Reset(state, null);
         }
         for (int start = 0; start < n; start += SosCascade.TileSteps)
         {
             int count = Math.Min(SosCascade.TileSteps, n - start);
-            rows.Gather(start, count, tile);
-            _cascade.Run(tile, count, reverse: false, state);
-            Narrow(tile, forward + (long)(pad + start) * Lanes, count);
+            io.Load(start, count, tile);
+            cascade.Run(tile, count, reverse: false, state);
+            Narrow(tile, store + (long)start * Lanes, count);
         }
         if (pad > 0)
         {
-            // Right extension from x[n-1-pad..n-1]; the backward pass starts from the last forward output.
-            rows.Gather(n - 1 - pad, pad + 1, tile);
-            RowGroup.ExtendAfter(tile + pad * Lanes, pad);
-            _cascade.Run(tile + (pad + 1) * Lanes, pad, reverse: false, state);
-            _cascade.Reset(state, tile + 2 * pad * Lanes);
-            _cascade.Run(tile + (pad + 1) * Lanes, pad, reverse: true, state);
+            // The backward pass starts from the last forward output over the right extension.
+            cascade.Run(edge + (pad + 1) * Lanes, pad, reverse: false, state);
+            cascade.Reset(state, edge + 2 * pad * Lanes);
+            cascade.Run(edge + (pad + 1) * Lanes, pad, reverse: true, state);
         }
         else
         {
-            _cascade.Reset(state, null);
+            cascade.Reset(state, null);
         }
         for (int end = n; end > 0; end -= SosCascade.TileSteps)
         {
             int count = Math.Min(SosCascade.TileSteps, end);
-            Widen(forward + (long)(pad + end - count) * Lanes, tile, count);
-            _cascade.Run(tile, count, reverse: true, state);
-            Write(rows, target, tile, end - count, count);
+            Widen(store + (long)(end - count) * Lanes, tile, count);
+            cascade.Run(tile, count, reverse: true, state);
+            io.Write(tile, end - count, count);
         }
     }
 
-    private static void Write(RowGroup rows, DecimatedRows? target, double* tile, int start, int steps)
+    // An intermediate decimating stage left its kept steps at their own index t (writing them at t / factor would
+    // overwrite forward-pass steps its backward pass still needs): move them down to t / factor.
+    private static void Compact(float* store, int n, int factor)
     {
-        if (target is { } decimated) decimated.Write(tile, start, steps, rows.Count);
-        else rows.Scatter(tile, start, steps);
+        for (long j = 1; j * factor < n; j++)
+        {
+            for (int v = 0; v < Lanes; v += 8) Vector256.Load(store + j * factor * Lanes + v).Store(store + j * Lanes + v);
+        }
+    }
+
+    /// <summary>
+    /// Where a stage reads (the input rows for the first stage, the store otherwise) and writes (the output rows,
+    /// decimated, for the last stage; the store otherwise, kept steps only).
+    /// </summary>
+    private readonly struct StageIo(RowGroup input, RowGroup output, float* store, bool first, bool last, int factor)
+    {
+        public bool Last => last;
+
+        public void Load(int start, int steps, double* tile)
+        {
+            if (first) input.Gather(start, steps, tile);
+            else Widen(store + (long)start * Lanes, tile, steps);
+        }
+
+        public void Write(double* tile, int start, int steps)
+        {
+            if (last && factor == 1) output.Scatter(tile, start, steps);
+            else if (last) new DecimatedRows(output.First, output.Columns, factor).Write(tile, start, steps, output.Count);
+            else if (factor == 1) Narrow(tile, store + (long)start * Lanes, steps);
+            else
+            {
+                for (int t = (start + factor - 1) / factor * factor; t < start + steps; t += factor)
+                    Narrow(tile + (long)(t - start) * Lanes, store + (long)t * Lanes, 1);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -30,7 +30,7 @@ public sealed class DecimateDescriptor : OperationDescriptor
 /// Streams over time chunks keeping the phase (samples whose index in the window is a multiple of the factor): obspy
 /// carries its causal filter state exactly, fir keeps the FIR history exactly, iir holds a zero-phase overlap back.
 /// </summary>
-public sealed class DecimateOperation : IOperation, ITimeStreamable, IDeviceStepSource
+public sealed class DecimateOperation : IOperation, ITimeStreamable, IDeviceStepSource, ISosStageSource
 {
     private readonly ParameterSet _parameters;
     private readonly int _factor;
@@ -102,6 +102,14 @@ public sealed class DecimateOperation : IOperation, ITimeStreamable, IDeviceStep
         "fir" => new FirResampleStep(_firTaps!, 1, _factor, FilterDesign.ResamplePolyDelay(_firTaps!.Length, _factor)),
         "iir" => new SosFilterDecimateStep(_iirSections!, SosMode.ZeroPhaseOddPad, _factor),
         _ => new SosFilterDecimateStep(ObspyDesign(1 / input.Coords[^1].Step), SosMode.Causal, _factor),
+    };
+
+    /// <summary>The cascade <see cref="Run"/> applies (iir, obspy); none for fir or a factor of 1.</summary>
+    SosStage? ISosStageSource.SosStage(TensorLayout input) => _factor == 1 ? null : _method switch
+    {
+        "iir" => new SosStage(_iirSections!, SosMode.ZeroPhaseOddPad, _factor),
+        "obspy" => new SosStage(ObspyDesign(1 / input.Coords[^1].Step), SosMode.Causal, _factor),
+        _ => null,
     };
 
     public IOperationStream Open(TensorLayout window, IBackend backend)

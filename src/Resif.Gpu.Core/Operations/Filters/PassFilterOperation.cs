@@ -52,7 +52,7 @@ public sealed class PassFilterDescriptor : OperationDescriptor
 /// A configured Butterworth filter; designed once the sampling rate is known (in <see cref="Plan"/>). Streams over
 /// time chunks: causal exactly (state carried), zero-phase with a held-back overlap (see <c>ZeroPhaseSosStream</c>).
 /// </summary>
-public sealed class PassFilterOperation : IOperation, ITimeStreamable, IDeviceStepSource
+public sealed class PassFilterOperation : IOperation, ITimeStreamable, IDeviceStepSource, ISosStageSource
 {
     private readonly PassFilterDescriptor _descriptor;
     private readonly ParameterSet _parameters;
@@ -108,6 +108,8 @@ public sealed class PassFilterOperation : IOperation, ITimeStreamable, IDeviceSt
         backend.Filters.SosFilter(input.Values, input.Rows, input.Columns, Design(rate), _mode);
         return input;
     }
+
+    SosStage? ISosStageSource.SosStage(TensorLayout input) => new(Design(TimeAxis.Of(input, _parameters, Name).SamplingRate), _mode);
 
     public DeviceStep DeviceStep(TensorLayout input) => new SosFilterStep(Design(TimeAxis.Of(input, _parameters, Name).SamplingRate), _mode);
 
