@@ -43,7 +43,11 @@ public static class ReductionExecutor
 
         long timeChunks = plan.TimeChunkSamples > 0 ? (selection.TimeCount + plan.TimeChunkSamples - 1) / plan.TimeChunkSamples : 1;
         long pieces = blocks * timeChunks;
-        Task<Block>? next = Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken);
+        // A device backend pipelines whole-window blocks itself, pulling them one ahead of the block it computes.
+        using IEnumerator<ResidentResult>? resident = plan.TimeChunkSamples == 0 && backend is IResidentPipelines device
+            ? device.RunResident(plan.Operations, ReadAhead(plan, source, blocks, cancellationToken), cancellationToken).GetEnumerator()
+            : null;
+        Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken) : null;
         try
         {
             for (long b = 0; b < blocks; b++)
@@ -52,6 +56,14 @@ public static class ReductionExecutor
                 Block output;
                 for (long t = 0; ; t++)
                 {
+                    if (resident is not null)
+                    {
+                        var result = await Task.Run(() => resident.MoveNext() ? resident.Current : throw new InvalidOperationException("the device returned fewer blocks than it was given"),
+                            cancellationToken).ConfigureAwait(false);
+                        inputBytes += result.Input.Layout.ByteCount;
+                        output = result.Output ?? await Task.Run(() => RunOperations(plan, result.Input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
                     var input = await next!.ConfigureAwait(false);
                     long following = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
                     next = following < pieces ? Task.Run(() => ReadPiece(plan, source, following / timeChunks, following % timeChunks), cancellationToken) : null;
@@ -113,6 +125,27 @@ public static class ReductionExecutor
         var data = new float[checked(count * samples)];
         source.Read(s.ChannelStart + first * s.ChannelStep, count, s.ChannelStep, s.TimeStart + timeFirst, samples, data);
         return new Block(layout, data);
+    }
+
+    /// <summary>The whole-window channel blocks in order, reading the next while the consumer works on the current one.</summary>
+    private static IEnumerable<Block> ReadAhead(ReductionPlan plan, IArraySource source, long blocks, CancellationToken cancellationToken)
+    {
+        Task<Block>? next = Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken);
+        try
+        {
+            for (long b = 0; b < blocks; b++)
+            {
+                Block block = next!.GetAwaiter().GetResult();
+                long following = b + 1; // a copy: the lambda must not see the loop variable move on
+                next = following < blocks ? Task.Run(() => ReadPiece(plan, source, following, 0), cancellationToken) : null;
+                yield return block;
+            }
+        }
+        finally
+        {
+            // Never leave a read running on a source the caller is about to dispose.
+            next?.ContinueWith(_ => { }, TaskScheduler.Default).Wait();
+        }
     }
 
     private static Block RunOperations(ReductionPlan plan, Block block, IBackend backend, CancellationToken cancellationToken)
