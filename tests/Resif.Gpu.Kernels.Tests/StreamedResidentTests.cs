@@ -1,0 +1,202 @@
+using Resif.Gpu.Core;
+using Resif.Gpu.Core.Operations;
+using Resif.Gpu.Core.Pipeline;
+using Resif.Gpu.Core.Tests.Backends;
+using Resif.Gpu.Testing;
+using static Resif.Gpu.Core.Tests.Backends.BackendReference;
+
+namespace Resif.Gpu.Kernels.Tests;
+
+/// <summary>
+/// <see cref="IResidentPipelines.RunResident"/>: a sequence of channel blocks whose copies overlap the compute of the
+/// neighbouring block, cut into channel pieces under a memory budget. The reference is the synchronous
+/// <see cref="IResidentPipelines.TryRunResident"/> on each block: the same kernels on the same rows, so the bytes must
+/// be identical (any reordering, stale staging buffer or misplaced piece shows as a difference).
+/// </summary>
+public abstract class StreamedResidentSuite
+{
+    private const int Channels = 20, Samples = 1000;
+
+    protected abstract string DeviceKind { get; }
+
+    /// <summary>Five blocks of four channels, each with different data (a block swap would show).</summary>
+    internal static (InMemoryArrayStore Store, ReductionPlan Plan, Block[] Blocks) Planned(string[] operations, int channelsPerBlock = 4)
+    {
+        var store = new InMemoryArrayStore();
+        float[] values = Signal(Channels, Samples, seed: 31);
+        store.Add("a", values, Channels, Samples, dt: 0.01, dx: 4);
+        var request = new ReductionRequest("a", Selection.All, operations.Select(OperationRequest.Parse).ToArray());
+        // The blocks are cut here rather than by the plan, which would stream small blocks in time chunks instead.
+        var plan = ReductionPlan.Create(store.Describe("a"), request, OperationRegistry.Default, 0);
+        var blocks = new List<Block>();
+        for (int first = 0; first < Channels; first += channelsPerBlock)
+        {
+            int count = Math.Min(channelsPerBlock, Channels - first);
+            var layout = plan.Input with { Shape = [count, Samples], Coords = [plan.Input.Coords[0].Slice(first, count), plan.Input.Coords[1]] };
+            blocks.Add(new Block(layout, values.AsSpan(first * Samples, count * Samples).ToArray()));
+        }
+        return (store, plan, blocks.ToArray());
+    }
+
+    internal static float[][] Synchronous(IlgpuBackend backend, ReductionPlan plan, Block[] blocks) =>
+        blocks.Select(b => backend.TryRunResident(plan.Operations, b, CancellationToken.None)!.Values.ToArray()).ToArray();
+
+    [BackendFact]
+    public void A_block_sequence_gives_each_block_the_bytes_of_the_synchronous_chain_in_order()
+    {
+        var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);
+        Assert.Equal(5, blocks.Length);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[][] expected = Synchronous(backend, plan, blocks);
+        long uploads = backend.Uploads, downloads = backend.Downloads;
+
+        ResidentResult[] results = backend.RunResident(plan.Operations, blocks, CancellationToken.None).ToArray();
+
+        Assert.Equal(blocks, results.Select(r => r.Input));
+        for (int i = 0; i < blocks.Length; i++) Assert.Equal(expected[i], results[i].Output!.Values.ToArray());
+        Assert.Equal(blocks.Length, backend.Uploads - uploads); // the whole block fits the default budget: one piece each
+        Assert.Equal(blocks.Length, backend.Downloads - downloads);
+    }
+
+    [BackendFact]
+    public void A_budget_smaller_than_a_block_cuts_it_into_channel_pieces_with_the_same_bytes()
+    {
+        string[] chain = ["detrend:type=linear", "taper:max_percentage=0.05", "bandpass:freqmin=1,freqmax=10,zerophase=true", "envelope", "decimate:factor=2", "rms:window=0.2"];
+        var (_, plan, blocks) = Planned(chain, channelsPerBlock: Channels);
+        Block block = Assert.Single(blocks);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[] whole = Synchronous(backend, plan, blocks)[0];
+
+        // Room for a few channels only: the SOS work copy alone takes 5 × 4 kB per 1000-sample channel.
+        backend.MemoryBudgetBytes = 100_000;
+        Assert.Null(backend.TryRunResident(plan.Operations, block, CancellationToken.None)); // the synchronous path declines it
+        long uploads = backend.Uploads;
+        ResidentResult result = Assert.Single(backend.RunResident(plan.Operations, blocks, CancellationToken.None));
+
+        long pieces = backend.Uploads - uploads;
+        Assert.InRange(pieces, 3, Channels); // cut, and never below one channel per piece
+        Assert.Equal(whole, result.Output!.Values.ToArray());
+    }
+
+    [BackendFact]
+    public async Task A_tiny_budget_through_the_executor_gives_the_bytes_of_the_default_budget()
+    {
+        var (store, plan) = ResidentPipelineSuite.Planned(ResidentPipelineSuite.Detector); // blocks of 16 and 4 channels
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[] unchunked = await ResidentPipelineSuite.Reduce(store, plan, backend);
+
+        backend.MemoryBudgetBytes = 60_000; // a couple of 1000-sample channels
+        long uploads = backend.Uploads;
+        float[] chunked = await ResidentPipelineSuite.Reduce(store, plan, backend);
+
+        Assert.True(backend.Uploads - uploads > 2, $"{backend.Uploads - uploads} uploads for 2 blocks: the budget did not cut them");
+        Assert.Equal(unchunked, chunked);
+    }
+
+    [BackendFact]
+    public void A_budget_below_one_channel_or_a_channel_mixing_chain_over_budget_is_declined_untouched()
+    {
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        var (_, detector, blocks) = Planned(ResidentPipelineSuite.Detector);
+        var (_, fk, whole) = Planned(["bandpass:freqmin=1,freqmax=20", "fkfilter:va=100,vb=200,vc=2000,vd=4000"], channelsPerBlock: Channels);
+        float[][] before = blocks.Select(b => b.Values.ToArray()).ToArray();
+        // The fk chain fits the default budget and runs; a budget under the whole block would have to cut channels it mixes.
+        Assert.NotNull(Assert.Single(backend.RunResident(fk.Operations, whole, CancellationToken.None)).Output);
+
+        backend.MemoryBudgetBytes = 1000;
+        long uploads = backend.Uploads;
+        ResidentResult[] declined = backend.RunResident(detector.Operations, blocks, CancellationToken.None).ToArray();
+        backend.MemoryBudgetBytes = 300_000; // about ten of the twenty channels (5 × 4 kB work + 8 kB of copies each)
+        Assert.Null(Assert.Single(backend.RunResident(fk.Operations, whole, CancellationToken.None)).Output);
+
+        Assert.Equal(blocks, declined.Select(r => r.Input));
+        Assert.All(declined, r => Assert.Null(r.Output));
+        Assert.Equal(uploads, backend.Uploads);
+        Assert.Equal(before, blocks.Select(b => b.Values.ToArray()));
+    }
+
+    [BackendFact]
+    public void Cancelling_mid_sequence_throws_releases_the_source_and_leaves_the_device_usable()
+    {
+        var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[][] expected = Synchronous(backend, plan, blocks);
+        var source = new TrackedBlocks(blocks);
+        using var cancellation = new CancellationTokenSource();
+
+        using (IEnumerator<ResidentResult> results = backend.RunResident(plan.Operations, source, cancellation.Token).GetEnumerator())
+        {
+            Assert.True(results.MoveNext());
+            Assert.Equal(expected[0], results.Current.Output!.Values.ToArray());
+            cancellation.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => results.MoveNext());
+        }
+
+        Assert.True(source.Disposed);
+        Assert.True(source.Pulled < blocks.Length, $"pulled all {source.Pulled} blocks despite the cancellation");
+        Assert.Null(backend.DisabledReason);
+        ResidentResult[] again = backend.RunResident(plan.Operations, blocks, CancellationToken.None).ToArray();
+        for (int i = 0; i < blocks.Length; i++) Assert.Equal(expected[i], again[i].Output!.Values.ToArray());
+    }
+
+    /// <summary>Blocks handed out one by one, remembering how many were pulled and whether the enumeration was released.</summary>
+    private sealed class TrackedBlocks(Block[] blocks) : IEnumerable<Block>
+    {
+        public int Pulled { get; private set; }
+
+        public bool Disposed { get; private set; }
+
+        public IEnumerator<Block> GetEnumerator()
+        {
+            try
+            {
+                foreach (Block block in blocks)
+                {
+                    Pulled++;
+                    yield return block;
+                }
+            }
+            finally
+            {
+                Disposed = true;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
+
+public sealed class IlgpuCpuStreamedResident : StreamedResidentSuite
+{
+    protected override string DeviceKind => "ilgpu-cpu";
+
+    [Fact]
+    public void A_device_lost_mid_sequence_keeps_the_finished_blocks_and_declines_the_rest_untouched()
+    {
+        var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[][] expected = Synchronous(backend, plan, blocks);
+        float[][] inputs = blocks.Select(b => b.Values.ToArray()).ToArray();
+        using var recorder = new FallbackRecorder(backend);
+        // A pipeline turn takes about a dozen device steps (copies, waits, the detector's kernels): 30 lands in the
+        // third turn, after the first block came back and while the second is still on its way out.
+        backend.FailDeviceSteps(1, after: 30);
+
+        ResidentResult[] results = backend.RunResident(plan.Operations, blocks, CancellationToken.None).ToArray();
+
+        Assert.Equal(blocks, results.Select(r => r.Input));
+        int finished = results.TakeWhile(r => r.Output is not null).Count();
+        Assert.InRange(finished, 1, blocks.Length - 1);
+        for (int i = 0; i < finished; i++) Assert.Equal(expected[i], results[i].Output!.Values.ToArray());
+        Assert.All(results.Skip(finished), r => Assert.Null(r.Output)); // declined: the caller runs them op by op
+        Assert.Equal(inputs, blocks.Select(b => b.Values.ToArray()));
+        Assert.Equal([("ResidentPipeline", "device_error")], recorder.Calls);
+        Assert.NotNull(backend.DisabledReason);
+    }
+}
+
+[RequiresDevice("cuda")]
+public sealed class CudaStreamedResident : StreamedResidentSuite
+{
+    protected override string DeviceKind => "cuda";
+}
