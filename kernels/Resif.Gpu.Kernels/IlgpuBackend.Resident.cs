@@ -35,6 +35,12 @@ public sealed partial class IlgpuBackend : IResidentPipelines
         set => Interlocked.Exchange(ref memoryBudgetBytes, value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be positive"));
     }
 
+    /// <summary>Sets <see cref="MemoryBudgetBytes"/> to this share (0 &lt; fraction ≤ 1) of the device's memory.</summary>
+    public void UseMemoryFraction(double fraction) =>
+        MemoryBudgetBytes = fraction is > 0 and <= 1
+            ? Math.Max(1, (long)(fraction * accelerator.MemorySize))
+            : throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "must be in (0, 1]");
+
     /// <summary>What a pipeline does to a block on this device, or null when some operation has no step this device runs.</summary>
     private sealed record ChainPlan(IReadOnlyList<DeviceStep> Steps, TensorLayout Output, long WidestRowBytes, bool MixesChannels)
     {

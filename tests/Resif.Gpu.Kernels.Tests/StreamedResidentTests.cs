@@ -171,6 +171,22 @@ public sealed class IlgpuCpuStreamedResident : StreamedResidentSuite
     protected override string DeviceKind => "ilgpu-cpu";
 
     [Fact]
+    public void The_memory_fraction_sets_the_budget_as_a_share_of_the_device_and_refuses_values_outside_zero_to_one()
+    {
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        long byDefault = backend.MemoryBudgetBytes;
+        backend.UseMemoryFraction(1);
+        long whole = backend.MemoryBudgetBytes;
+        backend.UseMemoryFraction(0.25);
+
+        Assert.Equal(IlgpuBackend.DefaultMemoryFraction * whole, byDefault, tolerance: 1e-12 * whole); // double rounding of a large size
+        Assert.Equal(0.25 * whole, backend.MemoryBudgetBytes, tolerance: 1e-12 * whole);
+        foreach (double wrong in new[] { 0, -0.5, 1.01, double.NaN })
+            Assert.Throws<ArgumentOutOfRangeException>(() => backend.UseMemoryFraction(wrong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => backend.MemoryBudgetBytes = 0);
+    }
+
+    [Fact]
     public void A_device_lost_mid_sequence_keeps_the_finished_blocks_and_declines_the_rest_untouched()
     {
         var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);
