@@ -50,7 +50,8 @@ public sealed partial class IlgpuBackend : IResidentPipelines
 
     private static ChainPlan? PlanChain(IReadOnlyList<IOperation> operations, TensorLayout layout)
     {
-        if (layout.Type != ElementType.Float32 || layout.Shape.Count != 2 || layout.Shape[0] < 1 || layout.ElementCount > int.MaxValue) return null;
+        // An empty block has nothing to move: the operations' own checks handle it on the normal path.
+        if (layout.Type != ElementType.Float32 || layout.Shape.Count != 2 || layout.ElementCount is 0 or > int.MaxValue) return null;
         long rows = layout.Shape[0], widest = layout.ByteCount / rows;
         bool mixesChannels = false;
         var steps = new List<DeviceStep>(operations.Count);

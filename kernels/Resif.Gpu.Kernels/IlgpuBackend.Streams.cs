@@ -114,7 +114,7 @@ public sealed partial class IlgpuBackend
         private AcceleratorStream? copyIn, copyOut;
         private Piece? uploaded, downloading;
         private long pieces;
-        private bool sourceDone, failed;
+        private bool sourceDone, failed, pulling;
 
         /// <summary>One turn of the pipeline; false once every block has been pulled and every piece has come back.</summary>
         public bool Advance()
@@ -137,7 +137,7 @@ public sealed partial class IlgpuBackend
                 StartDownload(current);
                 return true;
             }
-            catch (Exception e) when (backend.FallsBack(ResidentPipelineKernel, e))
+            catch (Exception e) when (!pulling && backend.FallsBack(ResidentPipelineKernel, e)) // a failed read is the caller's, not the device's
             {
                 Fail();
                 return true;
@@ -158,7 +158,11 @@ public sealed partial class IlgpuBackend
 
         private bool PullBlock()
         {
-            if (sourceDone || !source.MoveNext())
+            if (sourceDone) return false;
+            pulling = true; // stays set if the source throws
+            bool pulled = source.MoveNext();
+            pulling = false;
+            if (!pulled)
             {
                 sourceDone = true;
                 return false;

@@ -139,6 +139,25 @@ public abstract class StreamedResidentSuite
         for (int i = 0; i < blocks.Length; i++) Assert.Equal(expected[i], again[i].Output!.Values.ToArray());
     }
 
+    [BackendFact]
+    public void A_source_that_fails_mid_sequence_propagates_its_error_and_leaves_the_device_enabled()
+    {
+        var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+
+        var error = Assert.Throws<IOException>(() => backend.RunResident(plan.Operations, FailingAfter(blocks, 2), CancellationToken.None).ToArray());
+
+        Assert.Equal("disk gone", error.Message);
+        Assert.Null(backend.DisabledReason);
+        Assert.Equal(blocks.Length, backend.RunResident(plan.Operations, blocks, CancellationToken.None).Count(r => r.Output is not null));
+    }
+
+    private static IEnumerable<Block> FailingAfter(Block[] blocks, int count)
+    {
+        foreach (Block block in blocks.Take(count)) yield return block;
+        throw new IOException("disk gone");
+    }
+
     /// <summary>Blocks handed out one by one, remembering how many were pulled and whether the enumeration was released.</summary>
     private sealed class TrackedBlocks(Block[] blocks) : IEnumerable<Block>
     {
