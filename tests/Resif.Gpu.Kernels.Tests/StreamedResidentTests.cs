@@ -140,6 +140,25 @@ public abstract class StreamedResidentSuite
     }
 
     [BackendFact]
+    public async Task A_reduction_cancelled_after_its_first_chunk_stops_and_leaves_the_device_usable()
+    {
+        var (store, plan) = ResidentPipelineSuite.Planned(ResidentPipelineSuite.Detector);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        float[] expected = await ResidentPipelineSuite.Reduce(store, plan, backend);
+        using var cancellation = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            using var source = store.Open("a");
+            await foreach (var part in ReductionExecutor.RunAsync(plan, source, backend, cancellation.Token))
+                if (part is ResultChunk) cancellation.Cancel();
+        });
+
+        Assert.Null(backend.DisabledReason);
+        Assert.Equal(expected, await ResidentPipelineSuite.Reduce(store, plan, backend));
+    }
+
+    [BackendFact]
     public void A_source_that_fails_mid_sequence_propagates_its_error_and_leaves_the_device_enabled()
     {
         var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);
