@@ -225,6 +225,33 @@ public sealed class IlgpuCpuStreamedResident : StreamedResidentSuite
     }
 
     [Fact]
+    public async Task The_trailer_names_the_device_as_it_ended_so_a_gpu_lost_mid_reduction_shows()
+    {
+        var (store, plan) = ResidentPipelineSuite.Planned(ResidentPipelineSuite.Detector);
+        using IlgpuBackend backend = TestDevices.Open(DeviceKind);
+        var healthy = await HeaderAndTrailer(store, plan, backend);
+        backend.FailDeviceSteps(1, after: 16); // mid-chain of the second block (see ResidentPipelineSuite's device-loss test)
+        var failed = await HeaderAndTrailer(store, plan, backend);
+
+        Assert.Equal(healthy.Header.Device, healthy.Trailer.Device);
+        Assert.Equal(healthy.Header.Device, failed.Header.Device); // the header went out before the failure
+        Assert.Contains("disabled after a device failure", failed.Trailer.Device);
+    }
+
+    private static async Task<(ResultHeader Header, ResultTrailer Trailer)> HeaderAndTrailer(InMemoryArrayStore store, ReductionPlan plan, IBackend backend)
+    {
+        ResultHeader? header = null;
+        ResultTrailer? trailer = null;
+        using var source = store.Open("a");
+        await foreach (var part in ReductionExecutor.RunAsync(plan, source, backend))
+        {
+            if (part is ResultHeader h) header = h;
+            if (part is ResultTrailer t) trailer = t;
+        }
+        return (header!, trailer!);
+    }
+
+    [Fact]
     public void A_device_lost_mid_sequence_keeps_the_finished_blocks_and_declines_the_rest_untouched()
     {
         var (_, plan, blocks) = Planned(ResidentPipelineSuite.Detector);

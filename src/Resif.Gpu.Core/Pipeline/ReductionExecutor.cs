@@ -16,7 +16,14 @@ public sealed record ResultChunk(long Offset, ReadOnlyMemory<byte> Data) : Reduc
 
 public sealed record ResultProgress(double Fraction, long BytesProduced) : ReductionPart;
 
-public sealed record ResultTrailer(long TotalBytes, long InputBytes, TimeSpan Elapsed, string Sha256) : ReductionPart;
+public sealed record ResultTrailer(long TotalBytes, long InputBytes, TimeSpan Elapsed, string Sha256) : ReductionPart
+{
+    /// <summary>
+    /// The backend's device once the work ended: the header names it before the work, so when a GPU failed mid-way
+    /// (and the rest ran on the CPU backend) only this says so.
+    /// </summary>
+    public string Device { get; init; } = "";
+}
 
 /// <summary>
 /// Runs a plan block by block, reading the next piece while the current one is computed, and emits the output in
@@ -103,7 +110,7 @@ public static class ReductionExecutor
         }
         if (offset != plan.Output.ByteCount)
             throw new InvalidOperationException($"pipeline produced {offset} bytes, planned {plan.Output.ByteCount}");
-        yield return new ResultTrailer(offset, inputBytes, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        yield return new ResultTrailer(offset, inputBytes, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset())) { Device = backend.Device };
     }
 
     private static byte[] CopyBytes(Block block, long start, int length) =>
