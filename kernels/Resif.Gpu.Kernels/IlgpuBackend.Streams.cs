@@ -112,7 +112,7 @@ public sealed partial class IlgpuBackend
         private readonly PageLockedArray1D<float>?[] inputSlots = new PageLockedArray1D<float>?[2];
         private readonly PageLockedArray1D<float>?[] outputSlots = new PageLockedArray1D<float>?[2];
         private AcceleratorStream? copyIn, copyOut;
-        private Piece? uploaded, downloading;
+        private Piece? uploaded, computing, downloading;
         private long pieces;
         private bool sourceDone, failed, pulling;
 
@@ -123,18 +123,19 @@ public sealed partial class IlgpuBackend
             if (failed) return PullBlock();
             try
             {
-                Piece? current = uploaded ?? StartUpload(TakePiece());
+                computing = uploaded ?? StartUpload(TakePiece());
                 uploaded = null;
-                if (current is null)
+                if (computing is null)
                 {
                     FinishDownload(); // the block before a declined one, or the last block, completes
                     return !sourceDone;
                 }
                 WaitForUpload();
                 uploaded = StartUpload(TakePiece()); // its copy overlaps this piece's kernels
-                Compute(current);
+                Compute(computing);
                 FinishDownload(); // the previous piece's copy overlapped them too
-                StartDownload(current);
+                StartDownload(computing);
+                computing = null;
                 return true;
             }
             catch (Exception e) when (!pulling && backend.FallsBack(ResidentPipelineKernel, e)) // a failed read is the caller's, not the device's
@@ -190,8 +191,17 @@ public sealed partial class IlgpuBackend
                 PageLockedArray1D<float> slot = Slot(inputSlots, piece.Slot, count);
                 piece.Work.Input.Values.Slice(piece.FirstRow * columns, count).CopyTo(slot.Span);
                 copyIn ??= backend.accelerator.CreateStream();
-                piece.Tensor = backend.Allocate(piece.Rows, columns);
-                piece.Tensor.View.SubView(0, count).CopyFrom(copyIn, slot.ArrayView.SubView(0, count));
+                DeviceTensor tensor = backend.Allocate(piece.Rows, columns);
+                try
+                {
+                    tensor.View.SubView(0, count).CopyFrom(copyIn, slot.ArrayView.SubView(0, count));
+                }
+                catch
+                {
+                    tensor.Dispose();
+                    throw;
+                }
+                piece.Tensor = tensor;
                 Interlocked.Increment(ref backend.uploads);
             }
             return piece;
@@ -281,9 +291,9 @@ public sealed partial class IlgpuBackend
                     // A failed device reports its failure again here; the buffers are released all the same.
                 }
             }
-            if (uploaded is not null) Release(uploaded);
-            if (downloading is not null) Release(downloading);
-            uploaded = downloading = null;
+            foreach (Piece? piece in new[] { uploaded, computing, downloading })
+                if (piece is not null) Release(piece);
+            uploaded = computing = downloading = null;
         }
 
         private void Release(Piece piece)
