@@ -8,6 +8,7 @@ using Resif.Gpu.Bench;
 // ingest [files] [template]    many-file vendor ingest throughput (see IngestBench)
 // scaling [options]            time vs channels, samples, slownesses, FFT length (see Scaling.Usage)
 // make-array STORE NAME C S    a large synthetic array written in bounded blocks (bench/rss-10gb.sh)
+// device [options]             GPU figures of issue 6: copy, resident chain, end to end, CPU backend (see DeviceBench)
 return args.FirstOrDefault() switch
 {
     "bdn" => RunBenchmarkDotNet(args[1..]),
@@ -19,6 +20,7 @@ return args.FirstOrDefault() switch
     "scaling" => Scaling.Run(args[1..]),
     "make-array" => MakeArray.Run(args[1..]),
     "fk-steps" => FkSteps.Run(args[1..]),
+    "device" => DeviceBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -31,6 +33,6 @@ static int RunBenchmarkDotNet(string[] arguments)
 static int Usage()
 {
     Console.Error.WriteLine("usage: Resif.Gpu.Bench bdn [--filter '*' ...] | " + StorageThroughput.Usage + " | ingest [files] [template] | scaling " + Scaling.Usage
-        + " | make-array " + MakeArray.Usage + " | " + FilterSurvey.Usage + " | side-by-side " + SideBySide.Usage);
+        + " | make-array " + MakeArray.Usage + " | " + FilterSurvey.Usage + " | side-by-side " + SideBySide.Usage + " | device " + DeviceBench.Usage);
     return 2;
 }

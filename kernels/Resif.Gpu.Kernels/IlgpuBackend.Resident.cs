@@ -12,50 +12,95 @@ namespace Resif.Gpu.Kernels;
 public sealed partial class IlgpuBackend : IResidentPipelines
 {
     /// <summary>
-    /// Device memory a resident chain may need, in multiples of the input block: the block, one output, and the SOS
-    /// cascade's float64 work copy (twice the float32 size, plus the odd padding).
+    /// Device memory a resident chain may need, in multiples of its widest stage: the stage's input, its output, and
+    /// the SOS cascade's float64 work copy (twice the float32 size, plus the odd padding).
     /// </summary>
     private const long ResidentMemoryFactor = 5;
 
+    /// <summary>Share of the device memory one request's resident chain may use, unless the provider says otherwise.</summary>
+    public const double DefaultMemoryFraction = 0.8;
+
     private const string ResidentPipelineKernel = "ResidentPipeline";
 
-    public Block? TryRunResident(IReadOnlyList<IOperation> operations, Block input, CancellationToken cancellationToken)
-    {
-        TensorLayout layout = input.Layout;
-        if (DisabledReason is not null || layout.Type != ElementType.Float32 || layout.Shape.Count != 2) return null;
-        if (layout.ElementCount > int.MaxValue || layout.ByteCount * ResidentMemoryFactor > accelerator.MemorySize) return null;
+    private long memoryBudgetBytes;
 
+    /// <summary>
+    /// Device memory one resident chain may use (default <see cref="DefaultMemoryFraction"/> of the device): a block
+    /// whose chain needs more is cut into channel sub-blocks by <see cref="RunResident"/>, and declined by
+    /// <see cref="TryRunResident"/>.
+    /// </summary>
+    public long MemoryBudgetBytes
+    {
+        get => Interlocked.Read(ref memoryBudgetBytes);
+        set => Interlocked.Exchange(ref memoryBudgetBytes, value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be positive"));
+    }
+
+    /// <summary>Sets <see cref="MemoryBudgetBytes"/> to this share (0 &lt; fraction ≤ 1) of the device's memory.</summary>
+    public void UseMemoryFraction(double fraction) =>
+        MemoryBudgetBytes = fraction is > 0 and <= 1
+            ? Math.Max(1, (long)(fraction * accelerator.MemorySize))
+            : throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "must be in (0, 1]");
+
+    /// <summary>What a pipeline does to a block on this device, or null when some operation has no step this device runs.</summary>
+    private sealed record ChainPlan(IReadOnlyList<DeviceStep> Steps, TensorLayout Output, long WidestRowBytes, bool MixesChannels)
+    {
+        /// <summary>Device memory the chain needs per channel (row) of a block.</summary>
+        public long BytesPerRow => ResidentMemoryFactor * WidestRowBytes;
+    }
+
+    private static ChainPlan? PlanChain(IReadOnlyList<IOperation> operations, TensorLayout layout)
+    {
+        // An empty block has nothing to move: the operations' own checks handle it on the normal path.
+        if (layout.Type != ElementType.Float32 || layout.Shape.Count != 2 || layout.ElementCount is 0 or > int.MaxValue) return null;
+        long rows = layout.Shape[0], widest = layout.ByteCount / rows;
+        bool mixesChannels = false;
         var steps = new List<DeviceStep>(operations.Count);
         foreach (IOperation operation in operations)
         {
             if (operation is not IDeviceStepSource source || source.DeviceStep(layout) is not { } step || !RunsOnDevice(step, layout)) return null;
             steps.Add(step);
+            mixesChannels |= step is FkMaskStep;
             layout = operation.Plan(layout);
+            if (layout.Type != ElementType.Float32 || layout.Shape.Count != 2 || layout.Shape[0] != rows || layout.ElementCount > int.MaxValue) return null;
+            widest = Math.Max(widest, layout.ByteCount / rows);
         }
+        return new ChainPlan(steps, layout, widest, mixesChannels);
+    }
 
+    public Block? TryRunResident(IReadOnlyList<IOperation> operations, Block input, CancellationToken cancellationToken)
+    {
+        if (DisabledReason is not null || PlanChain(operations, input.Layout) is not { } chain) return null;
+        if (chain.BytesPerRow * input.Rows > MemoryBudgetBytes) return null;
         try
         {
-            DeviceTensor current = Upload(input.Values, input.Rows, input.Columns);
-            try
-            {
-                foreach (DeviceStep step in steps)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    current = Apply(step, current);
-                }
-                var output = new float[layout.ElementCount];
-                Download(current, output);
-                return new Block(layout, output);
-            }
-            finally
-            {
-                current.Dispose();
-            }
+            using DeviceTensor result = RunChain(chain.Steps, Upload(input.Values, input.Rows, input.Columns), cancellationToken);
+            var output = new float[chain.Output.ElementCount];
+            Download(result, output);
+            return new Block(chain.Output, output);
         }
         catch (Exception e) when (FallsBack(ResidentPipelineKernel, e))
         {
             // The host block was only read: the executor reruns the operations one by one from it.
             return null;
+        }
+    }
+
+    /// <summary>Every step on the tensor; on failure the tensor then in use is released.</summary>
+    private DeviceTensor RunChain(IReadOnlyList<DeviceStep> steps, DeviceTensor tensor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (DeviceStep step in steps)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                tensor = Apply(step, tensor);
+            }
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
         }
     }
 

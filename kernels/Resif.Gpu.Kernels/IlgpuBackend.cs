@@ -26,6 +26,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         this.accelerator = accelerator;
         this.log = log;
         Name = name;
+        UseMemoryFraction(DefaultMemoryFraction);
         Meter = new Meter(MeterName);
         fallbacks = Meter.CreateCounter<long>(FallbackCounterName, "{call}", "Kernel calls rerun on the CPU backend because the device failed or was disabled");
     }

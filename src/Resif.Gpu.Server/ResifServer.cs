@@ -1,4 +1,5 @@
 using System.Net;
+using Resif.Gpu.Kernels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -58,8 +59,11 @@ public sealed class ResifServer : IAsyncDisposable
         if (options.Certificate is { HasPrivateKey: false }) throw new InvalidRequestException("certificate", "the TLS certificate has no private key");
         if (options.WebPort is < 0 or > 65535) throw new InvalidRequestException("web_port", $"{options.WebPort} is not a TCP port");
         var store = options.Store ?? StoreFactory.Open(options.StorePath ?? throw new InvalidRequestException("store", "a store folder is required"));
+        if (options.DeviceMemoryFraction is <= 0 or > 1 or double.NaN)
+            throw new InvalidRequestException("device_memory_fraction", $"{options.DeviceMemoryFraction} is not in (0, 1]");
         var provider = options.BackendProvider ?? BackendProviders.Default;
         var backend = provider.Create(options.Device);
+        if (options.DeviceMemoryFraction is { } fraction && backend is IlgpuBackend device) device.UseMemoryFraction(fraction);
         try
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });

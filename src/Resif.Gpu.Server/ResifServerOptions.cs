@@ -22,6 +22,12 @@ public sealed record ResifServerOptions
     /// <summary>Device id or kind passed to the provider: "auto", "cpu", "cuda", "cuda:0", ...</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// Share of a GPU's memory one request's resident pipeline may use (0 &lt; f ≤ 1); blocks whose chain needs more are
+    /// cut into channel pieces. Null = the backend's default (IlgpuBackend.DefaultMemoryFraction); ignored on the CPU.
+    /// </summary>
+    public double? DeviceMemoryFraction { get; init; }
+
     public OperationRegistry Operations { get; init; } = OperationRegistry.Default;
 
     /// <summary>TCP port; 0 picks a free one (read <see cref="ResifServer.Url"/> after start).</summary>

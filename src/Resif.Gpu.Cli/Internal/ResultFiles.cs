@@ -50,7 +50,7 @@ internal static class ResultFiles
                 writer?.Dispose();
             }
             File.Move(partial, path, overwrite: true);
-            if (!IsNetCdf(path)) await File.WriteAllTextAsync(SidecarPath(path), ToJson(header), cancellationToken).ConfigureAwait(false);
+            if (!IsNetCdf(path)) await File.WriteAllTextAsync(SidecarPath(path), ToJson(header, trailer), cancellationToken).ConfigureAwait(false);
             return (header, trailer);
         }
         finally
@@ -106,8 +106,11 @@ internal static class ResultFiles
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Deterministic JSON of a header (what it says, not how long it took), so both paths write the same bytes.</summary>
-    public static string ToJson(V1.ResultHeader header)
+    /// <summary>
+    /// Deterministic JSON of a header (what it says, not how long it took), so both paths write the same bytes; with the
+    /// trailer, "device_at_end" is added when the device changed during the work (a GPU that failed mid-way).
+    /// </summary>
+    public static string ToJson(V1.ResultHeader header, V1.ResultTrailer? trailer = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -142,6 +145,7 @@ internal static class ResultFiles
             }
             json.WriteString("backend", header.Backend);
             json.WriteString("device", header.Device);
+            if (trailer is { Device.Length: > 0 } && trailer.Device != header.Device) json.WriteString("device_at_end", trailer.Device);
             json.WriteString("server_version", header.ServerVersion);
             json.WriteEndObject();
         }

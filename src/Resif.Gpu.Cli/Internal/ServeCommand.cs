@@ -1,3 +1,4 @@
+using System.Globalization;
 using Resif.Gpu.Server;
 using Microsoft.Extensions.Logging;
 using Resif.Gpu.Server.Configuration;
@@ -13,12 +14,13 @@ internal sealed class ServeCommand : Command
         "--web-port N also serves the browser viewer (HTTP/1.1) on that port and prints its URL.\n" +
         "--tokens FILE requires bearer tokens with per-array rights (gRPC and viewer); required on a non-loopback --bind unless\n" +
         "--allow-anonymous. --tls-cert FILE (.pfx/.p12, or PEM with --tls-key) serves TLS; --tls-password unlocks it.\n" +
-        "--otlp-endpoint URL exports metrics and traces with OpenTelemetry (OTLP over gRPC, e.g. http://localhost:4317).",
+        "--otlp-endpoint URL exports metrics and traces with OpenTelemetry (OTLP over gRPC, e.g. http://localhost:4317).\n" +
+        "--device-memory-fraction F (0 < F <= 1, default 0.8) caps the GPU memory one request's pipeline uses; larger blocks are cut by channels.",
         "serve (--store DIR | --config FILE) [--port N] [--bind ADDRESS] [--device auto|cpu|...] [--web-port N] [--tokens FILE]\n" +
-        "      [--allow-anonymous] [--tls-cert FILE [--tls-key FILE] [--tls-password P]] [--otlp-endpoint URL]\n" +
+        "      [--allow-anonymous] [--tls-cert FILE [--tls-key FILE] [--tls-password P]] [--otlp-endpoint URL] [--device-memory-fraction F]\n" +
         "      [--log-level trace|debug|information|warning|error]", [],
         ["--config", "--store", "--port", "--bind", "--device", "--web-port", "--tokens", "--tls-cert", "--tls-key", "--tls-password",
-            "--otlp-endpoint", "--log-level"], ["--allow-anonymous"]);
+            "--otlp-endpoint", "--log-level", "--device-memory-fraction"], ["--allow-anonymous"]);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -48,6 +50,10 @@ internal sealed class ServeCommand : Command
             Port = args.Int("--port") ?? file.Port,
             Bind = args.Value("--bind") ?? file.Bind,
             Device = args.Value("--device") ?? file.Device,
+            DeviceMemoryFraction = args.Value("--device-memory-fraction") is { } fraction
+                ? double.TryParse(fraction, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) && f is > 0 and <= 1 ? f
+                    : throw new UsageException($"--device-memory-fraction '{fraction}' is not a number > 0 and <= 1")
+                : file.DeviceMemoryFraction,
             WebPort = args.Int("--web-port") ?? file.WebPort,
             TokenFile = args.Value("--tokens") ?? file.TokenFile,
             AllowAnonymous = args.Flag("--allow-anonymous") || file.AllowAnonymous,

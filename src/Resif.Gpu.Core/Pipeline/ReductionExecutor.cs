@@ -17,7 +17,14 @@ public sealed record ResultChunk(long Offset, ReadOnlyMemory<byte> Data) : Reduc
 
 public sealed record ResultProgress(double Fraction, long BytesProduced) : ReductionPart;
 
-public sealed record ResultTrailer(long TotalBytes, long InputBytes, TimeSpan Elapsed, string Sha256) : ReductionPart;
+public sealed record ResultTrailer(long TotalBytes, long InputBytes, TimeSpan Elapsed, string Sha256) : ReductionPart
+{
+    /// <summary>
+    /// The backend's device once the work ended: the header names it before the work, so when a GPU failed mid-way
+    /// (and the rest ran on the CPU backend) only this says so.
+    /// </summary>
+    public string Device { get; init; } = "";
+}
 
 /// <summary>
 /// Runs a plan block by block, reading the next piece while the current one is computed, and emits the output in
@@ -44,7 +51,11 @@ public static class ReductionExecutor
 
         long timeChunks = plan.TimeChunkSamples > 0 ? (selection.TimeCount + plan.TimeChunkSamples - 1) / plan.TimeChunkSamples : 1;
         long pieces = blocks * timeChunks;
-        Task<Block>? next = Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken);
+        // A device backend pipelines whole-window blocks itself, pulling them one ahead of the block it computes.
+        using IEnumerator<ResidentResult>? resident = plan.TimeChunkSamples == 0 && backend is IResidentPipelines device
+            ? device.RunResident(plan.Operations, ReadAhead(plan, source, blocks, cancellationToken), cancellationToken).GetEnumerator()
+            : null;
+        Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken) : null;
         try
         {
             for (long b = 0; b < blocks; b++)
@@ -53,6 +64,14 @@ public static class ReductionExecutor
                 Block output;
                 for (long t = 0; ; t++)
                 {
+                    if (resident is not null)
+                    {
+                        var result = await Task.Run(() => resident.MoveNext() ? resident.Current : throw new InvalidOperationException("the device returned fewer blocks than it was given"),
+                            cancellationToken).ConfigureAwait(false);
+                        inputBytes += result.Input.Layout.ByteCount;
+                        output = result.Output ?? await Task.Run(() => RunOperations(plan, result.Input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
                     var input = await next!.ConfigureAwait(false);
                     long following = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
                     next = following < pieces ? Task.Run(() => ReadPiece(plan, source, following / timeChunks, following % timeChunks), cancellationToken) : null;
@@ -92,7 +111,7 @@ public static class ReductionExecutor
         }
         if (offset != plan.Output.ByteCount)
             throw new InvalidOperationException($"pipeline produced {offset} bytes, planned {plan.Output.ByteCount}");
-        yield return new ResultTrailer(offset, inputBytes, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        yield return new ResultTrailer(offset, inputBytes, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset())) { Device = backend.Device };
     }
 
     private static byte[] CopyBytes(Block block, long start, int length) =>
@@ -114,6 +133,27 @@ public static class ReductionExecutor
         var data = new float[checked(count * samples)];
         source.Read(s.ChannelStart + first * s.ChannelStep, count, s.ChannelStep, s.TimeStart + timeFirst, samples, data);
         return new Block(layout, data);
+    }
+
+    /// <summary>The whole-window channel blocks in order, reading the next while the consumer works on the current one.</summary>
+    private static IEnumerable<Block> ReadAhead(ReductionPlan plan, IArraySource source, long blocks, CancellationToken cancellationToken)
+    {
+        Task<Block>? next = Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken);
+        try
+        {
+            for (long b = 0; b < blocks; b++)
+            {
+                Block block = next!.GetAwaiter().GetResult();
+                long following = b + 1; // a copy: the lambda must not see the loop variable move on
+                next = following < blocks ? Task.Run(() => ReadPiece(plan, source, following, 0), cancellationToken) : null;
+                yield return block;
+            }
+        }
+        finally
+        {
+            // Never leave a read running on a source the caller is about to dispose.
+            next?.ContinueWith(_ => { }, TaskScheduler.Default).Wait();
+        }
     }
 
     private static Block RunOperations(ReductionPlan plan, Block block, IBackend backend, CancellationToken cancellationToken)

@@ -32,6 +32,9 @@ public sealed record ServerConfiguration
 
     public string Device { get; init; } = "auto";
 
+    /// <summary>Share of a GPU's memory one request's resident pipeline may use (see <see cref="ResifServerOptions.DeviceMemoryFraction"/>).</summary>
+    public double? DeviceMemoryFraction { get; init; }
+
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
 
     /// <summary>Output budget: larger results are refused before work starts.</summary>
@@ -78,6 +81,7 @@ public sealed record ServerConfiguration
         Port = Port,
         WebPort = WebPort,
         Device = Device,
+        DeviceMemoryFraction = DeviceMemoryFraction,
         MinimumLogLevel = LogLevel,
         MaxOutputBytes = MaxOutputBytes,
         Access = TokenFile is null ? null : AccessPolicy.Load(TokenFile),

@@ -181,6 +181,7 @@ internal static class ProtoMapping
             Trailer = new V1.ResultTrailer
             {
                 TotalBytes = trailer.TotalBytes, InputBytes = trailer.InputBytes, ElapsedSeconds = trailer.Elapsed.TotalSeconds, Sha256 = trailer.Sha256,
+                Device = trailer.Device,
             },
         },
         _ => throw new ArgumentOutOfRangeException(nameof(part), part.GetType().Name),

@@ -155,6 +155,7 @@ internal sealed class ReductionRunner
                             InputBytes = trailer.InputBytes,
                             ElapsedSeconds = clock.Elapsed.TotalSeconds,
                             Sha256 = hash is null ? trailer.Sha256 : Convert.ToHexStringLower(hash.GetHashAndReset()),
+                            Device = trailer.Device,
                         },
                     };
                     break;

@@ -27,7 +27,7 @@ internal static class ConfigurationReader
         using (document)
         {
             var root = new Section(document.RootElement, "", source,
-                "store", "bind", "port", "webPort", "device", "logLevel", "maxOutputBytes", "tls", "tokenFile", "allowAnonymous", "limits", "telemetry");
+                "store", "bind", "port", "webPort", "device", "deviceMemoryFraction", "logLevel", "maxOutputBytes", "tls", "tokenFile", "allowAnonymous", "limits", "telemetry");
             var defaults = new ServerConfiguration();
             var tls = root.Object("tls", "certificate", "key", "password");
             string? Path(Section? section, string key) =>
@@ -39,6 +39,7 @@ internal static class ConfigurationReader
                 Port = (int?)root.Integer("port", 0, 65535) ?? defaults.Port,
                 WebPort = (int?)root.Integer("webPort", 0, 65535),
                 Device = root.String("device") ?? defaults.Device,
+                DeviceMemoryFraction = root.Fraction("deviceMemoryFraction"),
                 LogLevel = root.Enum<LogLevel>("logLevel") ?? defaults.LogLevel,
                 MaxOutputBytes = root.Integer("maxOutputBytes", 1, long.MaxValue) ?? defaults.MaxOutputBytes,
                 TlsCertificate = Path(tls, "certificate"),
@@ -120,6 +121,10 @@ internal static class ConfigurationReader
         public long? Integer(string key, long min, long max) => Get(key) is { } value
             ? value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long n) && n >= min && n <= max ? n
                 : throw Error(Key(key), $"must be an integer from {min} to {max}")
+            : null;
+
+        public double? Fraction(string key) => Get(key) is { } value
+            ? value.ValueKind == JsonValueKind.Number && value.GetDouble() is > 0 and <= 1 and var f ? f : throw Error(Key(key), "must be a number > 0 and <= 1")
             : null;
 
         public TimeSpan? Seconds(string key) => Get(key) is { } value
