@@ -95,23 +95,25 @@ internal sealed class BeamSpectra
         var re = MemoryMarshal.Cast<float, Vector256<float>>(zRe.AsSpan(0, Lanes * Window));
         var im = MemoryMarshal.Cast<float, Vector256<float>>(zIm.AsSpan(0, Lanes * Window));
         long binStride = (long)Channels * Windows;
+        // The four split vectors go to the stack once: a per-lane GetElement would spill each vector per element.
+        Span<float> parts = stackalloc float[4 * Lanes];
         for (int bin = 0; bin < Bins; bin++)
         {
             int k = FirstBin + bin, mirror = k == 0 ? 0 : Window - k;
             Vector256<float> zr = re[k], zi = im[k], mr = re[mirror], mi = im[mirror];
-            var aRe = (zr + mr) * 0.5f;
-            var aIm = (zi - mi) * 0.5f;
-            var bRe = (zi + mi) * 0.5f;
-            var bIm = (mr - zr) * 0.5f;
+            ((zr + mr) * 0.5f).CopyTo(parts);
+            ((zi - mi) * 0.5f).CopyTo(parts[Lanes..]);
+            ((zi + mi) * 0.5f).CopyTo(parts[(2 * Lanes)..]);
+            ((mr - zr) * 0.5f).CopyTo(parts[(3 * Lanes)..]);
             long at = bin * binStride + (long)first * Windows + windowIndex;
             for (int l = 0; l < evenRows; l++)
             {
                 long even = at + 2L * l * Windows;
-                Re[even] = aRe.GetElement(l);
-                Im[even] = aIm.GetElement(l);
+                Re[even] = parts[l];
+                Im[even] = parts[Lanes + l];
                 if (l >= oddRows) continue;
-                Re[even + Windows] = bRe.GetElement(l);
-                Im[even + Windows] = bIm.GetElement(l);
+                Re[even + Windows] = parts[2 * Lanes + l];
+                Im[even + Windows] = parts[3 * Lanes + l];
             }
         }
     }
