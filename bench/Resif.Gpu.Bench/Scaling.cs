@@ -112,6 +112,9 @@ internal static class Scaling
             var scratch = scan.NewScratch();
             for (int tile = 0; tile < scan.Tiles; tile++) scan.Run(tile, scratch, 1, power);
         });
+        using var oneThreadBackend = new CpuBackend(1);
+        Case("beam, whole call", "channels", channels, samples, other, repeats,
+            (c, n) => x => oneThreadBackend.SlownessBeam(x, c, n, offsets, 1 / Fs, grid, window, frequencyDomain: true, power, BandLow, BandHigh));
     }
 
     private static void Case(string op, string varied, int channels, int samples, string other, int repeats, Func<int, int, Action<float[]>> make)

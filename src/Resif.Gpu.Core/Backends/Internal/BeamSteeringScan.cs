@@ -74,19 +74,23 @@ internal sealed class BeamSteeringScan
         }
     }
 
-    /// <summary>Exact steering of the first bin, the float32 one-bin rotation and the float64 jump of AnchorSpacing bins.</summary>
+    /// <summary>
+    /// Steering of the first bin, the float32 one-bin rotation and the float64 jump of AnchorSpacing bins: one sin/cos
+    /// per channel and lane (the one-bin phasor), the others its powers by squaring in float64 — the angle error of
+    /// z^n is ~n ulps (1e-11 rad at n = 1e5), far below the float32 steering's 6e-8.
+    /// </summary>
     private void InitialSteering(int first, Scratch s)
     {
         for (int c = 0; c < _spectra.Channels; c++)
         {
             for (int lane = 0; lane < Lanes; lane++)
             {
-                // Phases in cycles, reduced to [-0.5, 0.5] before sin/cos so large f·s·x keep full precision.
+                // Phase in cycles, reduced to [-0.5, 0.5] before sin/cos so a large f·s·x keeps full precision.
                 double cycles = _binWidth * _lanes.Slowness[first + lane] * _offsets[c];
+                var (sin, cos) = Math.SinCos(2 * Math.PI * (cycles - Math.Round(cycles)));
                 int at = c * Lanes + lane;
-                (s.AnchorIm[at], s.AnchorRe[at]) = SinCosCycles(cycles * _spectra.FirstBin);
-                (s.JumpIm[at], s.JumpRe[at]) = SinCosCycles(cycles * AnchorSpacing);
-                var (sin, cos) = SinCosCycles(cycles);
+                (s.AnchorRe[at], s.AnchorIm[at]) = Power(cos, sin, _spectra.FirstBin);
+                (s.JumpRe[at], s.JumpIm[at]) = Power(cos, sin, AnchorSpacing);
                 s.RotateRe[at] = (float)cos;
                 s.RotateIm[at] = (float)sin;
                 s.SteerRe[at] = (float)s.AnchorRe[at];
@@ -95,7 +99,17 @@ internal sealed class BeamSteeringScan
         }
     }
 
-    private static (double Sin, double Cos) SinCosCycles(double cycles) => Math.SinCos(2 * Math.PI * (cycles - Math.Round(cycles)));
+    /// <summary>(re + i·im)^n by binary exponentiation.</summary>
+    private static (double Re, double Im) Power(double re, double im, int n)
+    {
+        double resultRe = 1, resultIm = 0;
+        for (; n > 0; n >>= 1)
+        {
+            if ((n & 1) != 0) (resultRe, resultIm) = (resultRe * re - resultIm * im, resultRe * im + resultIm * re);
+            (re, im) = (re * re - im * im, 2 * re * im);
+        }
+        return (resultRe, resultIm);
+    }
 
     /// <summary>Anchor · jump in float64, rounded once into the float32 steering.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
