@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Resif.Gpu.Core.Internal;
 
 /// <summary>
 /// The one-sided spectra, restricted to a frequency band, of every non-overlapping window of every channel, laid
-/// out for the steering product: per kept bin b a [channel, window] complex matrix in two float32 planes, element
-/// (b · channels + c) · windows + w. A real window's bin −k is the conjugate of bin k, so a two-sided sum of
+/// out for the steering product: per kept bin b a [window, channel] complex matrix in two float32 planes, element
+/// (b · windows + w) · channels + c (a batch's 16 channels of one bin and window are one contiguous run). A real window's bin −k is the conjugate of bin k, so a two-sided sum of
 /// |beam|² is the one-sided sum with weight 2 on every bin that has a distinct negative twin (all but DC and,
 /// for even windows, Nyquist).
 /// </summary>
@@ -68,7 +69,8 @@ internal sealed class BeamSpectra
         int groups = (channels + PairBatch - 1) / PairBatch;
         Parallel.For(0, groups * spectra.Windows, options, () => new FftWorkspace(plan, 0), (batch, _, w) =>
         {
-            int windowIndex = batch / groups, first = batch % groups * PairBatch;
+            // Channel-group major: consecutive batches (one worker's range) fill the same output cache lines.
+            int windowIndex = batch % spectra.Windows, first = batch / spectra.Windows * PairBatch;
             int evenRows = Math.Min(Lanes, (channels - first + 1) / 2), oddRows = Math.Min(Lanes, (channels - first) / 2);
             long start = (long)first * samples + (long)windowIndex * window;
             FftLanes.LoadRows(input, start, 2L * samples, evenRows, window, w.Re);
@@ -94,27 +96,47 @@ internal sealed class BeamSpectra
     {
         var re = MemoryMarshal.Cast<float, Vector256<float>>(zRe.AsSpan(0, Lanes * Window));
         var im = MemoryMarshal.Cast<float, Vector256<float>>(zIm.AsSpan(0, Lanes * Window));
-        long binStride = (long)Channels * Windows;
+        long binStride = (long)Windows * Channels, at = (long)windowIndex * Channels + first;
+        bool whole = evenRows == Lanes && oddRows == Lanes && Avx.IsSupported;
         // The four split vectors go to the stack once: a per-lane GetElement would spill each vector per element.
         Span<float> parts = stackalloc float[4 * Lanes];
-        for (int bin = 0; bin < Bins; bin++)
+        for (int bin = 0; bin < Bins; bin++, at += binStride)
         {
             int k = FirstBin + bin, mirror = k == 0 ? 0 : Window - k;
             Vector256<float> zr = re[k], zi = im[k], mr = re[mirror], mi = im[mirror];
-            ((zr + mr) * 0.5f).CopyTo(parts);
-            ((zi - mi) * 0.5f).CopyTo(parts[Lanes..]);
-            ((zi + mi) * 0.5f).CopyTo(parts[(2 * Lanes)..]);
-            ((mr - zr) * 0.5f).CopyTo(parts[(3 * Lanes)..]);
-            long at = bin * binStride + (long)first * Windows + windowIndex;
+            var aRe = (zr + mr) * 0.5f;
+            var aIm = (zi - mi) * 0.5f;
+            var bRe = (zi + mi) * 0.5f;
+            var bIm = (mr - zr) * 0.5f;
+            if (whole)
+            {
+                StoreInterleaved(aRe, bRe, Re.AsSpan((int)at, PairBatch));
+                StoreInterleaved(aIm, bIm, Im.AsSpan((int)at, PairBatch));
+                continue;
+            }
+            aRe.CopyTo(parts);
+            aIm.CopyTo(parts[Lanes..]);
+            bRe.CopyTo(parts[(2 * Lanes)..]);
+            bIm.CopyTo(parts[(3 * Lanes)..]);
             for (int l = 0; l < evenRows; l++)
             {
-                long even = at + 2L * l * Windows;
+                long even = at + 2L * l;
                 Re[even] = parts[l];
                 Im[even] = parts[Lanes + l];
                 if (l >= oddRows) continue;
-                Re[even + Windows] = parts[2 * Lanes + l];
-                Im[even + Windows] = parts[3 * Lanes + l];
+                Re[even + 1] = parts[2 * Lanes + l];
+                Im[even + 1] = parts[3 * Lanes + l];
             }
         }
+    }
+
+    /// <summary>destination = a0 b0 a1 b1 … a7 b7 (even and odd channels back in channel order), two vector stores.</summary>
+    private static void StoreInterleaved(Vector256<float> a, Vector256<float> b, Span<float> destination)
+    {
+        // Unpack interleaves within 128-bit halves: low = a0 b0 a1 b1 | a4 b4 a5 b5, high = a2 b2 a3 b3 | a6 b6 a7 b7.
+        var low = Avx.UnpackLow(a, b);
+        var high = Avx.UnpackHigh(a, b);
+        Avx.Permute2x128(low, high, 0x20).CopyTo(destination);
+        Avx.Permute2x128(low, high, 0x31).CopyTo(destination[Lanes..]);
     }
 }

@@ -163,18 +163,19 @@ internal sealed class BeamSteeringScan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Beam2(int bin, int w, Scratch s, double weight)
     {
-        int windows = _spectra.Windows;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), (nint)bin * _spectra.Channels * windows + w);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), (nint)bin * _spectra.Channels * windows + w);
+        int channels = _spectra.Channels;
+        nint start = ((nint)bin * _spectra.Windows + w) * channels;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), start);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), start);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
         RealSums a = default, b = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
         {
             var sr = Vector256.LoadUnsafe(ref ar, at);
             var si = Vector256.LoadUnsafe(ref ai, at);
             a.Accumulate(sr, si, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
-            b.Accumulate(sr, si, Unsafe.Add(ref xr, x + 1), Unsafe.Add(ref xi, x + 1));
+            b.Accumulate(sr, si, Unsafe.Add(ref xr, x + channels), Unsafe.Add(ref xi, x + channels));
         }
         a.AddPower(s, w, weight);
         b.AddPower(s, w + 1, weight);
@@ -183,13 +184,14 @@ internal sealed class BeamSteeringScan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Beam1(int bin, int w, Scratch s, double weight)
     {
-        int windows = _spectra.Windows;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), (nint)bin * _spectra.Channels * windows + w);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), (nint)bin * _spectra.Channels * windows + w);
+        int channels = _spectra.Channels;
+        nint start = ((nint)bin * _spectra.Windows + w) * channels;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), start);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), start);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
         RealSums a = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
         {
             a.Accumulate(Vector256.LoadUnsafe(ref ar, at), Vector256.LoadUnsafe(ref ai, at), Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
         }
