@@ -56,12 +56,14 @@ internal sealed class BeamSteeringScan
         Array.Clear(s.Minus);
         for (int b = 0; b < _spectra.Bins; b++)
         {
+            // The previous bin's last kernel call rotated the steering to this bin; every AnchorSpacing bins it is
+            // replaced by the float64 anchors.
             if (b > 0 && b % AnchorSpacing == 0) Reanchor(s);
-            else if (b > 0) Rotate(s);
             double weight = _spectra.Weight(b);
             int w = 0;
-            for (; w + 2 <= windows; w += 2) Beam2(b, w, s, weight);
-            if (w < windows) Beam1(b, w, s, weight);
+            for (; w + 2 < windows; w += 2) Beam2<Hold>(b, w, s, weight);
+            if (w + 2 == windows) Beam2<Advance>(b, w, s, weight);
+            else Beam1<Advance>(b, w, s, weight);
         }
         for (int lane = 0; lane < Lanes; lane++)
         {
@@ -142,32 +144,35 @@ internal sealed class BeamSteeringScan
         return (nextRe, nextIm);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rotate(Scratch s)
+    /// <summary>Whether a kernel call also rotates the steering to the next bin (the last call of a bin does, so
+    /// the steering is read once per bin for that instead of in a pass of its own). A type, so each case compiles
+    /// without the branch.</summary>
+    private interface IAdvance
     {
-        ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
-        ref float rr = ref MemoryMarshal.GetArrayDataReference(s.RotateRe), ri = ref MemoryMarshal.GetArrayDataReference(s.RotateIm);
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes)
-        {
-            var re = Vector256.LoadUnsafe(ref ar, at);
-            var im = Vector256.LoadUnsafe(ref ai, at);
-            var cr = Vector256.LoadUnsafe(ref rr, at);
-            var ci = Vector256.LoadUnsafe(ref ri, at);
-            Vector256.FusedMultiplyAdd(re, cr, -(im * ci)).StoreUnsafe(ref ar, at);
-            Vector256.FusedMultiplyAdd(re, ci, im * cr).StoreUnsafe(ref ai, at);
-        }
+        static abstract bool Value { get; }
+    }
+
+    private struct Advance : IAdvance
+    {
+        public static bool Value => true;
+    }
+
+    private struct Hold : IAdvance
+    {
+        public static bool Value => false;
     }
 
     /// <summary>The four real sums of two windows of one bin over all channels, in registers, then both beams' |B|².
     /// Beam1 takes an odd last window: each channel's steering is loaded once per call.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Beam2(int bin, int w, Scratch s, double weight)
+    private void Beam2<TAdvance>(int bin, int w, Scratch s, double weight) where TAdvance : struct, IAdvance
     {
         int channels = _spectra.Channels;
         nint start = ((nint)bin * _spectra.Windows + w) * channels;
         ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), start);
         ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), start);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
+        ref float rr = ref MemoryMarshal.GetArrayDataReference(s.RotateRe), ri = ref MemoryMarshal.GetArrayDataReference(s.RotateIm);
         RealSums a = default, b = default;
         nint x = 0;
         for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
@@ -176,26 +181,41 @@ internal sealed class BeamSteeringScan
             var si = Vector256.LoadUnsafe(ref ai, at);
             a.Accumulate(sr, si, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
             b.Accumulate(sr, si, Unsafe.Add(ref xr, x + channels), Unsafe.Add(ref xi, x + channels));
+            if (TAdvance.Value) Rotate(sr, si, ref ar, ref ai, ref rr, ref ri, at);
         }
         a.AddPower(s, w, weight);
         b.AddPower(s, w + 1, weight);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Beam1(int bin, int w, Scratch s, double weight)
+    private void Beam1<TAdvance>(int bin, int w, Scratch s, double weight) where TAdvance : struct, IAdvance
     {
         int channels = _spectra.Channels;
         nint start = ((nint)bin * _spectra.Windows + w) * channels;
         ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), start);
         ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), start);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
+        ref float rr = ref MemoryMarshal.GetArrayDataReference(s.RotateRe), ri = ref MemoryMarshal.GetArrayDataReference(s.RotateIm);
         RealSums a = default;
         nint x = 0;
         for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
         {
-            a.Accumulate(Vector256.LoadUnsafe(ref ar, at), Vector256.LoadUnsafe(ref ai, at), Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
+            var sr = Vector256.LoadUnsafe(ref ar, at);
+            var si = Vector256.LoadUnsafe(ref ai, at);
+            a.Accumulate(sr, si, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
+            if (TAdvance.Value) Rotate(sr, si, ref ar, ref ai, ref rr, ref ri, at);
         }
         a.AddPower(s, w, weight);
+    }
+
+    /// <summary>Steering at <paramref name="at"/> ← (sr + i·si) · rotation, the next bin's steering.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rotate(Vector256<float> sr, Vector256<float> si, ref float ar, ref float ai, ref float rr, ref float ri, nuint at)
+    {
+        var cr = Vector256.LoadUnsafe(ref rr, at);
+        var ci = Vector256.LoadUnsafe(ref ri, at);
+        Vector256.FusedMultiplyAdd(sr, cr, -(si * ci)).StoreUnsafe(ref ar, at);
+        Vector256.FusedMultiplyAdd(sr, ci, si * cr).StoreUnsafe(ref ai, at);
     }
 
     /// <summary>RR, II, RI, IR of one window for the eight lanes.</summary>
