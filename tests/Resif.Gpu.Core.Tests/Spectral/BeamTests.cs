@@ -140,7 +140,8 @@ public class BeamTests
     [Fact]
     public void Mirrored_and_unpaired_slownesses_each_get_their_own_beam()
     {
-        const int channels = 21, window = 200, samples = 3 * window + 7;
+        // 21 channels: one 16-channel group and 5 left over, whose batches hold windows as lanes (8, then 2 of 10).
+        const int channels = 21, window = 200, windows = 10, samples = windows * window + 7;
         const double dx = 25, fmin = 5, fmax = 120;
         var grid = Enumerable.Range(0, 41).Select(i => -2e-3 + 4e-3 * i / 40);
         double[] extras = [0.0, 7.3e-4, -1.9e-3, 1.5e-3, 1.5e-3, -6e-4];
@@ -148,7 +149,7 @@ public class BeamTests
         double[] slownesses = [.. grid.Concat(extras).OrderBy(_ => random.Next())];
         double[] offsets = [.. Enumerable.Range(0, channels).Select(c => c * dx)];
         var x = SpectralTestData.Random(channels * samples, 11);
-        var power = Enumerable.Repeat(float.NaN, slownesses.Length * 3).ToArray();
+        var power = Enumerable.Repeat(float.NaN, slownesses.Length * windows).ToArray();
         new CpuBackend().Spectral.SlownessBeam(x, channels, samples, offsets, Dt, slownesses, window, frequencyDomain: true, power, fmin, fmax);
         string slow = string.Join(", ", slownesses.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
         // The contract's two-sided definition, each slowness steered on its own in float64.

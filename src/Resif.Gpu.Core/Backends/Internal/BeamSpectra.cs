@@ -58,26 +58,44 @@ internal sealed class BeamSpectra
     }
 
     /// <summary>
-    /// Transforms the windows in float32 batches of 16 channels of one window (channel rows are a uniform
-    /// <paramref name="samples"/> apart, so they load as lanes with register transposes): two real rows per complex
-    /// lane, z = a + i·b, A[k] = (Z[k] + conj Z[n−k]) / 2, B[k] = (Z[k] − conj Z[n−k]) / 2i, band bins only.
+    /// Transforms the windows in float32 batches, two real rows per complex lane (z = a + i·b,
+    /// A[k] = (Z[k] + conj Z[n−k]) / 2, B[k] = (Z[k] − conj Z[n−k]) / 2i), band bins only. Whole groups of 16 channels
+    /// go one window per batch (channel rows are a uniform <paramref name="samples"/> apart, so they load as lanes with
+    /// register transposes); the channels left over go one channel pair per batch with up to 8 of its windows as the
+    /// lanes (windows of a row are a uniform window apart), so a 100-channel block fills its lanes instead of
+    /// transforming a 4-channel group with 12 empty rows for every window.
     /// </summary>
     public static BeamSpectra Compute(float[] input, int channels, int samples, int window, int firstBin, int bins, ParallelOptions options)
     {
         var spectra = new BeamSpectra(firstBin, bins, channels, samples / window, window);
         var plan = FftBatchPlan.Get(window);
-        int groups = (channels + PairBatch - 1) / PairBatch;
-        Parallel.For(0, groups * spectra.Windows, options, () => new FftWorkspace(plan, 0), (batch, _, w) =>
+        int windows = spectra.Windows, groupBatches = channels / PairBatch * windows;
+        int tailFirst = channels / PairBatch * PairBatch, tailPairs = (channels - tailFirst + 1) / 2;
+        int windowBlocks = (windows + Lanes - 1) / Lanes;
+        Parallel.For(0, groupBatches + tailPairs * windowBlocks, options, () => new FftWorkspace(plan, 0), (batch, _, w) =>
         {
-            // Channel-group major: consecutive batches (one worker's range) fill the same output cache lines.
-            int windowIndex = batch % spectra.Windows, first = batch / spectra.Windows * PairBatch;
-            int evenRows = Math.Min(Lanes, (channels - first + 1) / 2), oddRows = Math.Min(Lanes, (channels - first) / 2);
-            long start = (long)first * samples + (long)windowIndex * window;
-            FftLanes.LoadRows(input, start, 2L * samples, evenRows, window, w.Re);
-            if (oddRows > 0) FftLanes.LoadRows(input, start + samples, 2L * samples, oddRows, window, w.Im);
+            int evenChannel, firstWindow, lanes;
+            long laneStride;
+            if (batch < groupBatches)
+            {
+                // Channel-group major: consecutive batches (one worker's range) fill the same output cache lines.
+                (evenChannel, firstWindow, lanes, laneStride) = (batch / windows * PairBatch, batch % windows, Lanes, 2L * samples);
+            }
+            else
+            {
+                int pair = (batch - groupBatches) / windowBlocks, block = (batch - groupBatches) % windowBlocks;
+                (evenChannel, firstWindow) = (tailFirst + 2 * pair, block * Lanes);
+                (lanes, laneStride) = (Math.Min(Lanes, windows - firstWindow), window);
+            }
+            bool odd = evenChannel + 1 < channels;
+            long start = (long)evenChannel * samples + (long)firstWindow * window;
+            FftLanes.LoadRows(input, start, laneStride, lanes, window, w.Re);
+            if (odd) FftLanes.LoadRows(input, start + samples, laneStride, lanes, window, w.Im);
             else w.Im.AsSpan(0, plan.BatchFloats).Clear();
             plan.Forward(w.Re, w.Im, w.Scratch);
-            spectra.Store(w.Re, w.Im, windowIndex, first, evenRows, oddRows);
+            // Lane l holds channel evenChannel + 2l of one window (a group) or window firstWindow + l of one pair.
+            long laneStep = batch < groupBatches ? 2 : channels;
+            spectra.Store(w.Re, w.Im, (long)firstWindow * channels + evenChannel, laneStep, lanes, odd);
             return w;
         }, w => w.Dispose());
         return spectra;
@@ -85,19 +103,21 @@ internal sealed class BeamSpectra
 
     private const int Lanes = FftBatchPlan.Lanes;
 
-    /// <summary>Channels per batch: two real rows per lane.</summary>
+    /// <summary>Channels per group batch: two real rows per lane.</summary>
     private const int PairBatch = 2 * Lanes;
 
     /// <summary>
-    /// Splits the lane-major pair spectra Z (lane l = channels first + 2l and first + 2l + 1) and stores their band
-    /// bins for one window.
+    /// Splits the lane-major pair spectra Z and stores their band bins: lane l's even row at
+    /// <paramref name="at"/> + l · <paramref name="laneStep"/> of each bin's [window, channel] plane, its odd row (the
+    /// next channel, when <paramref name="odd"/>) right after.
     /// </summary>
-    private void Store(float[] zRe, float[] zIm, int windowIndex, int first, int evenRows, int oddRows)
+    private void Store(float[] zRe, float[] zIm, long at, long laneStep, int lanes, bool odd)
     {
         var re = MemoryMarshal.Cast<float, Vector256<float>>(zRe.AsSpan(0, Lanes * Window));
         var im = MemoryMarshal.Cast<float, Vector256<float>>(zIm.AsSpan(0, Lanes * Window));
-        long binStride = (long)Windows * Channels, at = (long)windowIndex * Channels + first;
-        bool whole = evenRows == Lanes && oddRows == Lanes && Avx.IsSupported;
+        long binStride = (long)Windows * Channels;
+        // A whole group's 16 channels are one contiguous run: two interleaving vector stores per plane.
+        bool contiguous = laneStep == 2 && lanes == Lanes && odd && Avx.IsSupported;
         // The four split vectors go to the stack once: a per-lane GetElement would spill each vector per element.
         Span<float> parts = stackalloc float[4 * Lanes];
         for (int bin = 0; bin < Bins; bin++, at += binStride)
@@ -108,7 +128,7 @@ internal sealed class BeamSpectra
             var aIm = (zi - mi) * 0.5f;
             var bRe = (zi + mi) * 0.5f;
             var bIm = (mr - zr) * 0.5f;
-            if (whole)
+            if (contiguous)
             {
                 StoreInterleaved(aRe, bRe, Re.AsSpan((int)at, PairBatch));
                 StoreInterleaved(aIm, bIm, Im.AsSpan((int)at, PairBatch));
@@ -118,12 +138,12 @@ internal sealed class BeamSpectra
             aIm.CopyTo(parts[Lanes..]);
             bRe.CopyTo(parts[(2 * Lanes)..]);
             bIm.CopyTo(parts[(3 * Lanes)..]);
-            for (int l = 0; l < evenRows; l++)
+            for (int l = 0; l < lanes; l++)
             {
-                long even = at + 2L * l;
+                long even = at + l * laneStep;
                 Re[even] = parts[l];
                 Im[even] = parts[Lanes + l];
-                if (l >= oddRows) continue;
+                if (!odd) continue;
                 Re[even + 1] = parts[2 * Lanes + l];
                 Im[even + 1] = parts[3 * Lanes + l];
             }
