@@ -112,6 +112,14 @@ internal static class Scaling
             var scratch = scan.NewScratch();
             for (int tile = 0; tile < scan.Tiles; tile++) scan.Run(tile, scratch, 1, power);
         });
+        // A grid without mirrored pairs (0 < s ≤ smax): every slowness needs a lane of its own, twice the steering work.
+        var oneSided = Enumerable.Range(1, slownesses).Select(i => SlownessMax * i / slownesses).ToArray();
+        Case("beam stage: steering, no mirrors", "channels", channels, samples, other, repeats, (c, n) => _ =>
+        {
+            var scan = new BeamSteeringScan(spectra!, offsets, oneSided, 1 / (window / Fs));
+            var scratch = scan.NewScratch();
+            for (int tile = 0; tile < scan.Tiles; tile++) scan.Run(tile, scratch, 1, power);
+        });
         using var oneThreadBackend = new CpuBackend(1);
         Case("beam, whole call", "channels", channels, samples, other, repeats,
             (c, n) => x => oneThreadBackend.SlownessBeam(x, c, n, offsets, 1 / Fs, grid, window, frequencyDomain: true, power, BandLow, BandHigh));
