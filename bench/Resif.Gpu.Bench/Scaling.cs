@@ -105,7 +105,11 @@ internal static class Scaling
         string other = $"{slownesses} slownesses, window {window}, one thread";
         BeamSpectra? spectra = null;
         Case("beam stage: band spectra", "channels", channels, samples, other, repeats,
-            (c, n) => x => spectra = BeamSpectra.Compute(x, c, n, window, firstBin, bins, oneThread));
+            (c, n) => x =>
+            {
+                spectra?.Dispose();
+                spectra = BeamSpectra.Compute(x, c, n, window, firstBin, bins, oneThread);
+            });
         Case("beam stage: steering product", "channels", channels, samples, other, repeats, (c, n) => _ =>
         {
             var scan = new BeamSteeringScan(spectra!, offsets, grid, 1 / (window / Fs));
