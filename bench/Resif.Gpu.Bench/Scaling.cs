@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Dsp;
+using Resif.Gpu.Core.Internal;
 
 namespace Resif.Gpu.Bench;
 
@@ -13,7 +14,7 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal static class Scaling
 {
-    public const string Usage = "[--quick] [--repeats N] [--only bandpass|decimate|fk|beam]";
+    public const string Usage = "[--quick] [--repeats N] [--only bandpass|decimate|fk|beam|beam-stages]";
 
     private const double Fs = 1000, Dx = 10, SlownessMax = 1 / 500.0, BandLow = 1, BandHigh = 40;
 
@@ -56,6 +57,10 @@ internal static class Scaling
             // The operation's default: every bin (5001 per 10 s window instead of the band's 391).
             Beam("band", 100 / unit, 60000, 201, 10000, repeats, allBins: true);
         }
+        if (only is "beam-stages")
+        {
+            foreach (int c in new[] { 100, 2000 }) BeamStages(c / unit, 60000, 201, 10000, repeats);
+        }
         return 0;
     }
 
@@ -84,6 +89,44 @@ internal static class Scaling
         var power = new float[slownesses * (samples / window)];
         Case(allBins ? "beam fd all bins" : "beam fd 1-40 Hz", varied, channels, samples, $"{slownesses} slownesses, window {window}", repeats,
             (c, n) => x => Backend.SlownessBeam(x, c, n, offsets, 1 / Fs, grid, window, frequencyDomain: true, power, low, high));
+    }
+
+    /// <summary>
+    /// The beam's two stages on one thread, each timed on its own (process CPU time, best of the repeats): the band
+    /// spectra of every window and channel, then the steering product over all slowness tiles.
+    /// </summary>
+    private static void BeamStages(int channels, int samples, int slownesses, int window, int repeats)
+    {
+        var offsets = Enumerable.Range(0, channels).Select(c => c * Dx).ToArray();
+        var grid = Enumerable.Range(0, slownesses).Select(i => -SlownessMax + 2 * SlownessMax * i / (slownesses - 1)).ToArray();
+        var power = new float[slownesses * (samples / window)];
+        var (firstBin, bins) = BeamSpectra.BandBins(window, 1 / Fs, BandLow, BandHigh);
+        var oneThread = new ParallelOptions { MaxDegreeOfParallelism = 1 };
+        string other = $"{slownesses} slownesses, window {window}, one thread";
+        BeamSpectra? spectra = null;
+        Case("beam stage: band spectra", "channels", channels, samples, other, repeats,
+            (c, n) => x =>
+            {
+                spectra?.Dispose();
+                spectra = BeamSpectra.Compute(x, c, n, window, firstBin, bins, oneThread);
+            });
+        Case("beam stage: steering product", "channels", channels, samples, other, repeats, (c, n) => _ =>
+        {
+            var scan = new BeamSteeringScan(spectra!, offsets, grid, 1 / (window / Fs));
+            var scratch = scan.NewScratch();
+            for (int tile = 0; tile < scan.Tiles; tile++) scan.Run(tile, scratch, 1, power);
+        });
+        // A grid without mirrored pairs (0 < s ≤ smax): every slowness needs a lane of its own, twice the steering work.
+        var oneSided = Enumerable.Range(1, slownesses).Select(i => SlownessMax * i / slownesses).ToArray();
+        Case("beam stage: steering, no mirrors", "channels", channels, samples, other, repeats, (c, n) => _ =>
+        {
+            var scan = new BeamSteeringScan(spectra!, offsets, oneSided, 1 / (window / Fs));
+            var scratch = scan.NewScratch();
+            for (int tile = 0; tile < scan.Tiles; tile++) scan.Run(tile, scratch, 1, power);
+        });
+        using var oneThreadBackend = new CpuBackend(1);
+        Case("beam, whole call", "channels", channels, samples, other, repeats,
+            (c, n) => x => oneThreadBackend.SlownessBeam(x, c, n, offsets, 1 / Fs, grid, window, frequencyDomain: true, power, BandLow, BandHigh));
     }
 
     private static void Case(string op, string varied, int channels, int samples, string other, int repeats, Func<int, int, Action<float[]>> make)

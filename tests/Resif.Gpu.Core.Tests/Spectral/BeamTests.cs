@@ -132,6 +132,46 @@ public class BeamTests
         Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 1e-5);
     }
 
+    /// <summary>
+    /// The kernel steers mirrored slownesses s and −s with one lane (conjugate steering): an unsorted grid with
+    /// rounding-level mirrors (a computed linspace), exact mirrors, duplicates, a second zero and slownesses without a
+    /// mirror must still give every row its own beam. Rows start as NaN so that a row left unwritten fails.
+    /// </summary>
+    [Fact]
+    public void Mirrored_and_unpaired_slownesses_each_get_their_own_beam()
+    {
+        // 21 channels: one 16-channel group and 5 left over, whose batches hold windows as lanes (8, then 2 of 10).
+        const int channels = 21, window = 200, windows = 10, samples = windows * window + 7;
+        const double dx = 25, fmin = 5, fmax = 120;
+        var grid = Enumerable.Range(0, 41).Select(i => -2e-3 + 4e-3 * i / 40);
+        double[] extras = [0.0, 7.3e-4, -1.9e-3, 1.5e-3, 1.5e-3, -6e-4];
+        var random = new Random(3);
+        double[] slownesses = [.. grid.Concat(extras).OrderBy(_ => random.Next())];
+        double[] offsets = [.. Enumerable.Range(0, channels).Select(c => c * dx)];
+        var x = SpectralTestData.Random(channels * samples, 11);
+        var power = Enumerable.Repeat(float.NaN, slownesses.Length * windows).ToArray();
+        new CpuBackend().Spectral.SlownessBeam(x, channels, samples, offsets, Dt, slownesses, window, frequencyDomain: true, power, fmin, fmax);
+        string slow = string.Join(", ", slownesses.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
+        // The contract's two-sided definition, each slowness steered on its own in float64.
+        string script = $$"""
+            slow = np.array([{{slow}}])
+            off = np.arange(x.shape[0]) * {{dx}}
+            W, dt = {{window}}, {{Dt}}
+            nw = x.shape[1] // W
+            f = np.fft.fftfreq(W, dt)
+            keep = (np.abs(f) >= {{fmin}}) & (np.abs(f) <= {{fmax}})
+            y = np.zeros((len(slow), nw))
+            for w in range(nw):
+                X = np.fft.fft(x[:, w * W:(w + 1) * W].astype(np.float64), axis=1)
+                for si, s in enumerate(slow):
+                    B = np.mean(X * np.exp(2j * np.pi * f[None, :] * s * off[:, None]), axis=0)
+                    y[si, w] = np.sum(np.abs(B[keep]) ** 2) / W ** 2
+            """;
+        var expected = SpectralTestData.Numpy(x, [channels, samples], script);
+        // float32 spectra and steering over 21 channels and 47 bins: ~1e-6 of the peak, as the band-limited test.
+        Assert.True(SpectralTestData.RelativeMaxError(power, expected) < 1e-5);
+    }
+
     [Theory]
     [InlineData("beam:smin=1e-3,smax=-1e-3,window=0.1", "operations[0].smax")]
     [InlineData("beam:smin=-1e-3,smax=1e-3,ns=1,window=0.1", "operations[0].ns")]

@@ -5,86 +5,112 @@ using System.Runtime.Intrinsics;
 namespace Resif.Gpu.Core.Internal;
 
 /// <summary>
-/// Frequency-domain beam power for a tile of <see cref="Lanes"/> slownesses (the SIMD lanes): per band bin f the
-/// complex product B[s, w] = Σ_c A[s, c] · X[c, w] with steering A = exp(+2πi f s x_c), then
-/// P[s, w] += weight_f |B[s, w]|². The steering of bin f+1 is A · exp(2πi Δf s x_c): a float32 complex rotation,
-/// re-anchored every <see cref="AnchorSpacing"/> bins from a float64 recurrence so rounding cannot accumulate.
+/// Frequency-domain beam power for a tile of <see cref="Lanes"/> steering slownesses (the SIMD lanes): per band bin f
+/// the product B[s, w] = Σ_c A[s, c] · X[c, w] with steering A = exp(+2πi f s x_c), then P[s, w] += weight_f |B[s, w]|².
+/// A lane may carry a mirrored pair s and −s: A(−s) = conj A(s), so with the four real sums RR = Σ Re A Re X,
+/// II = Σ Im A Im X, RI = Σ Re A Im X and IR = Σ Im A Re X, B(s) = (RR − II) + i(RI + IR) and
+/// B(−s) = (RR + II) + i(RI − IR): the same four FMAs per channel give both beams (a symmetric grid costs half).
+/// The steering of bin f+1 is A · exp(2πi Δf s x_c): a float32 complex rotation, re-anchored every
+/// <see cref="AnchorSpacing"/> bins from a float64 recurrence so rounding cannot accumulate.
 /// </summary>
-internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, double[] slownesses, double binWidth)
+internal sealed class BeamSteeringScan
 {
     public static int Lanes => Vector256<float>.Count;
 
     // float32 rotations drift by ~1e-7 per step: 16 steps stay near 1e-6, far inside the float32 output's noise.
     private const int AnchorSpacing = 16;
 
-    public int Tiles => (slownesses.Length + Lanes - 1) / Lanes;
+    private readonly BeamSpectra _spectra;
+    private readonly double[] _offsets;
+    private readonly double _binWidth;
+    private readonly SlownessLanes _lanes;
 
-    /// <summary>Per-thread buffers, [channel, lane] each.</summary>
+    public BeamSteeringScan(BeamSpectra spectra, double[] offsets, double[] slownesses, double binWidth)
+    {
+        _spectra = spectra;
+        _offsets = offsets;
+        _binWidth = binWidth;
+        _lanes = SlownessLanes.Pair(slownesses, Lanes);
+    }
+
+    public int Tiles => _lanes.Slowness.Length / Lanes;
+
+    /// <summary>Per-thread buffers: steering state [channel, lane]; power [window, lane] for +s and for −s.</summary>
     public sealed class Scratch(int channels, int windows)
     {
-        public readonly float[] SteerRe = new float[channels * Lanes], SteerIm = new float[channels * Lanes], SteerNegIm = new float[channels * Lanes];
+        public readonly float[] SteerRe = new float[channels * Lanes], SteerIm = new float[channels * Lanes];
         public readonly float[] RotateRe = new float[channels * Lanes], RotateIm = new float[channels * Lanes];
         public readonly double[] AnchorRe = new double[channels * Lanes], AnchorIm = new double[channels * Lanes];
         public readonly double[] JumpRe = new double[channels * Lanes], JumpIm = new double[channels * Lanes];
-        public readonly double[] Power = new double[windows * Lanes];
+        public readonly double[] Plus = new double[windows * Lanes], Minus = new double[windows * Lanes];
     }
 
-    public Scratch NewScratch() => new(spectra.Channels, spectra.Windows);
+    public Scratch NewScratch() => new(_spectra.Channels, _spectra.Windows);
 
-    /// <summary>Beam power of slownesses [tile · Lanes, ...) into output rows [slowness, window], scaled by <paramref name="scale"/>.</summary>
+    /// <summary>Beam power of the slownesses in lanes [tile · Lanes, ...) into output rows [slowness, window], scaled by <paramref name="scale"/>.</summary>
     public void Run(int tile, Scratch s, double scale, float[] output)
     {
-        int first = tile * Lanes, windows = spectra.Windows;
+        int first = tile * Lanes, windows = _spectra.Windows;
         InitialSteering(first, s);
-        Array.Clear(s.Power);
-        for (int b = 0; b < spectra.Bins; b++)
+        Array.Clear(s.Plus);
+        Array.Clear(s.Minus);
+        for (int b = 0; b < _spectra.Bins; b++)
         {
+            // The previous bin's last kernel call rotated the steering to this bin; every AnchorSpacing bins it is
+            // replaced by the float64 anchors.
             if (b > 0 && b % AnchorSpacing == 0) Reanchor(s);
-            else if (b > 0) Rotate(s);
-            double weight = spectra.Weight(b);
+            double weight = _spectra.Weight(b);
             int w = 0;
-            for (; w + 4 <= windows; w += 4) Beam4(b, w, s, weight);
-            if (w + 2 <= windows)
-            {
-                Beam2(b, w, s, weight);
-                w += 2;
-            }
-            if (w < windows) Beam1(b, w, s, weight);
+            for (; w + 2 < windows; w += 2) Beam2<Hold>(b, w, s, weight);
+            if (w + 2 == windows) Beam2<Advance>(b, w, s, weight);
+            else Beam1<Advance>(b, w, s, weight);
         }
-        for (int lane = 0; lane < Lanes && first + lane < slownesses.Length; lane++)
+        for (int lane = 0; lane < Lanes; lane++)
         {
-            for (int w = 0; w < windows; w++) output[(long)(first + lane) * windows + w] = (float)(s.Power[w * Lanes + lane] * scale);
+            int plus = _lanes.Plus[first + lane], minus = _lanes.Minus[first + lane];
+            for (int w = 0; w < windows; w++)
+            {
+                if (plus >= 0) output[(long)plus * windows + w] = (float)(s.Plus[w * Lanes + lane] * scale);
+                if (minus >= 0) output[(long)minus * windows + w] = (float)(s.Minus[w * Lanes + lane] * scale);
+            }
         }
     }
 
-    /// <summary>Exact steering of the first bin, the float32 one-bin rotation and the float64 jump of AnchorSpacing bins.</summary>
+    /// <summary>
+    /// Steering of the first bin, the float32 one-bin rotation and the float64 jump of AnchorSpacing bins: one sin/cos
+    /// per channel and lane (the one-bin phasor), the others its powers by squaring in float64 — the angle error of
+    /// z^n is ~n ulps (1e-11 rad at n = 1e5), far below the float32 steering's 6e-8.
+    /// </summary>
     private void InitialSteering(int first, Scratch s)
     {
-        for (int c = 0; c < spectra.Channels; c++)
+        for (int c = 0; c < _spectra.Channels; c++)
         {
             for (int lane = 0; lane < Lanes; lane++)
             {
-                double slowness = first + lane < slownesses.Length ? slownesses[first + lane] : 0;
-                // Phases in cycles, reduced to [-0.5, 0.5] before sin/cos so large f·s·x keep full precision.
-                double cycles = binWidth * slowness * offsets[c];
+                // Phase in cycles, reduced to [-0.5, 0.5] before sin/cos so a large f·s·x keeps full precision.
+                double cycles = _binWidth * _lanes.Slowness[first + lane] * _offsets[c];
+                var (sin, cos) = Math.SinCos(2 * Math.PI * (cycles - Math.Round(cycles)));
                 int at = c * Lanes + lane;
-                (s.AnchorIm[at], s.AnchorRe[at]) = SinCosCycles(cycles * spectra.FirstBin);
-                (s.JumpIm[at], s.JumpRe[at]) = SinCosCycles(cycles * AnchorSpacing);
-                var (sin, cos) = SinCosCycles(cycles);
+                (s.AnchorRe[at], s.AnchorIm[at]) = Power(cos, sin, _spectra.FirstBin);
+                (s.JumpRe[at], s.JumpIm[at]) = Power(cos, sin, AnchorSpacing);
                 s.RotateRe[at] = (float)cos;
                 s.RotateIm[at] = (float)sin;
-                SetSteering(s, at, s.AnchorRe[at], s.AnchorIm[at]);
+                s.SteerRe[at] = (float)s.AnchorRe[at];
+                s.SteerIm[at] = (float)s.AnchorIm[at];
             }
         }
     }
 
-    private static (double Sin, double Cos) SinCosCycles(double cycles) => Math.SinCos(2 * Math.PI * (cycles - Math.Round(cycles)));
-
-    private static void SetSteering(Scratch s, int at, double re, double im)
+    /// <summary>(re + i·im)^n by binary exponentiation.</summary>
+    private static (double Re, double Im) Power(double re, double im, int n)
     {
-        s.SteerRe[at] = (float)re;
-        s.SteerIm[at] = (float)im;
-        s.SteerNegIm[at] = (float)-im;
+        double resultRe = 1, resultIm = 0;
+        for (; n > 0; n >>= 1)
+        {
+            if ((n & 1) != 0) (resultRe, resultIm) = (resultRe * re - resultIm * im, resultRe * im + resultIm * re);
+            (re, im) = (re * re - im * im, 2 * re * im);
+        }
+        return (resultRe, resultIm);
     }
 
     /// <summary>Anchor · jump in float64, rounded once into the float32 steering.</summary>
@@ -94,17 +120,13 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
         ref double re = ref MemoryMarshal.GetArrayDataReference(s.AnchorRe), im = ref MemoryMarshal.GetArrayDataReference(s.AnchorIm);
         ref double jr = ref MemoryMarshal.GetArrayDataReference(s.JumpRe), ji = ref MemoryMarshal.GetArrayDataReference(s.JumpIm);
         ref float sr = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), si = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
-        ref float sn = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
         int half = Vector256<double>.Count;
         for (nuint at = 0; at < (nuint)s.AnchorRe.Length; at += (nuint)Lanes)
         {
             var (lowRe, lowIm) = AdvanceAnchor(ref re, ref im, ref jr, ref ji, at);
             var (highRe, highIm) = AdvanceAnchor(ref re, ref im, ref jr, ref ji, at + (nuint)half);
-            var nextRe = Vector256.Narrow(lowRe, highRe);
-            var nextIm = Vector256.Narrow(lowIm, highIm);
-            nextRe.StoreUnsafe(ref sr, at);
-            nextIm.StoreUnsafe(ref si, at);
-            (-nextIm).StoreUnsafe(ref sn, at);
+            Vector256.Narrow(lowRe, highRe).StoreUnsafe(ref sr, at);
+            Vector256.Narrow(lowIm, highIm).StoreUnsafe(ref si, at);
         }
     }
 
@@ -122,114 +144,117 @@ internal sealed class BeamSteeringScan(BeamSpectra spectra, double[] offsets, do
         return (nextRe, nextIm);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Rotate(Scratch s)
+    /// <summary>Whether a kernel call also rotates the steering to the next bin (the last call of a bin does, so
+    /// the steering is read once per bin for that instead of in a pass of its own). A type, so each case compiles
+    /// without the branch.</summary>
+    private interface IAdvance
     {
+        static abstract bool Value { get; }
+    }
+
+    private struct Advance : IAdvance
+    {
+        public static bool Value => true;
+    }
+
+    private struct Hold : IAdvance
+    {
+        public static bool Value => false;
+    }
+
+    /// <summary>The four real sums of two windows of one bin over all channels, in registers, then both beams' |B|².
+    /// Beam1 takes an odd last window: each channel's steering is loaded once per call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Beam2<TAdvance>(int bin, int w, Scratch s, double weight) where TAdvance : struct, IAdvance
+    {
+        int channels = _spectra.Channels;
+        nint start = ((nint)bin * _spectra.Windows + w) * channels;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), start);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), start);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
-        ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
         ref float rr = ref MemoryMarshal.GetArrayDataReference(s.RotateRe), ri = ref MemoryMarshal.GetArrayDataReference(s.RotateIm);
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes)
-        {
-            var re = Vector256.LoadUnsafe(ref ar, at);
-            var im = Vector256.LoadUnsafe(ref ai, at);
-            var cr = Vector256.LoadUnsafe(ref rr, at);
-            var ci = Vector256.LoadUnsafe(ref ri, at);
-            var nextRe = Vector256.FusedMultiplyAdd(re, cr, -(im * ci));
-            var nextIm = Vector256.FusedMultiplyAdd(re, ci, im * cr);
-            nextRe.StoreUnsafe(ref ar, at);
-            nextIm.StoreUnsafe(ref ai, at);
-            (-nextIm).StoreUnsafe(ref an, at);
-        }
-    }
-
-    /// <summary>Beams of four windows of one bin over all channels, in registers; their |B|² added to the power.
-    /// Beam2 and Beam1 take the remaining windows: each channel's steering is loaded once per call.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Beam4(int bin, int w, Scratch s, double weight)
-    {
-        int windows = spectra.Windows;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
-        ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
-        ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
-        Vector256<float> r0 = default, i0 = default, r1 = default, i1 = default, r2 = default, i2 = default, r3 = default, i3 = default;
+        RealSums a = default, b = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
         {
             var sr = Vector256.LoadUnsafe(ref ar, at);
             var si = Vector256.LoadUnsafe(ref ai, at);
-            var sn = Vector256.LoadUnsafe(ref an, at);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 1), Unsafe.Add(ref xi, x + 1), ref r1, ref i1);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 2), Unsafe.Add(ref xi, x + 2), ref r2, ref i2);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 3), Unsafe.Add(ref xi, x + 3), ref r3, ref i3);
+            a.Accumulate(sr, si, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
+            b.Accumulate(sr, si, Unsafe.Add(ref xr, x + channels), Unsafe.Add(ref xi, x + channels));
+            if (TAdvance.Value) Rotate(sr, si, ref ar, ref ai, ref rr, ref ri, at);
         }
-        AddPower(s.Power, w, weight, r0, i0);
-        AddPower(s.Power, w + 1, weight, r1, i1);
-        AddPower(s.Power, w + 2, weight, r2, i2);
-        AddPower(s.Power, w + 3, weight, r3, i3);
+        a.AddPower(s, w, weight);
+        b.AddPower(s, w + 1, weight);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Beam2(int bin, int w, Scratch s, double weight)
+    private void Beam1<TAdvance>(int bin, int w, Scratch s, double weight) where TAdvance : struct, IAdvance
     {
-        int windows = spectra.Windows;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
+        int channels = _spectra.Channels;
+        nint start = ((nint)bin * _spectra.Windows + w) * channels;
+        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Re), start);
+        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_spectra.Im), start);
         ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
-        ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
-        Vector256<float> r0 = default, i0 = default, r1 = default, i1 = default;
+        ref float rr = ref MemoryMarshal.GetArrayDataReference(s.RotateRe), ri = ref MemoryMarshal.GetArrayDataReference(s.RotateIm);
+        RealSums a = default;
         nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
+        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x++)
         {
             var sr = Vector256.LoadUnsafe(ref ar, at);
             var si = Vector256.LoadUnsafe(ref ai, at);
-            var sn = Vector256.LoadUnsafe(ref an, at);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
-            Accumulate(sr, si, sn, Unsafe.Add(ref xr, x + 1), Unsafe.Add(ref xi, x + 1), ref r1, ref i1);
+            a.Accumulate(sr, si, Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x));
+            if (TAdvance.Value) Rotate(sr, si, ref ar, ref ai, ref rr, ref ri, at);
         }
-        AddPower(s.Power, w, weight, r0, i0);
-        AddPower(s.Power, w + 1, weight, r1, i1);
+        a.AddPower(s, w, weight);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Beam1(int bin, int w, Scratch s, double weight)
+    /// <summary>Steering at <paramref name="at"/> ← (sr + i·si) · rotation, the next bin's steering.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rotate(Vector256<float> sr, Vector256<float> si, ref float ar, ref float ai, ref float rr, ref float ri, nuint at)
     {
-        int windows = spectra.Windows;
-        ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Re), (nint)bin * spectra.Channels * windows + w);
-        ref float xi = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(spectra.Im), (nint)bin * spectra.Channels * windows + w);
-        ref float ar = ref MemoryMarshal.GetArrayDataReference(s.SteerRe), ai = ref MemoryMarshal.GetArrayDataReference(s.SteerIm);
-        ref float an = ref MemoryMarshal.GetArrayDataReference(s.SteerNegIm);
-        Vector256<float> r0 = default, i0 = default;
-        nint x = 0;
-        for (nuint at = 0; at < (nuint)s.SteerRe.Length; at += (nuint)Lanes, x += windows)
+        var cr = Vector256.LoadUnsafe(ref rr, at);
+        var ci = Vector256.LoadUnsafe(ref ri, at);
+        Vector256.FusedMultiplyAdd(sr, cr, -(si * ci)).StoreUnsafe(ref ar, at);
+        Vector256.FusedMultiplyAdd(sr, ci, si * cr).StoreUnsafe(ref ai, at);
+    }
+
+    /// <summary>RR, II, RI, IR of one window for the eight lanes.</summary>
+    private struct RealSums
+    {
+        private Vector256<float> _rr, _ii, _ri, _ir;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Accumulate(Vector256<float> steerRe, Vector256<float> steerIm, float xRe, float xIm)
         {
-            Accumulate(Vector256.LoadUnsafe(ref ar, at), Vector256.LoadUnsafe(ref ai, at), Vector256.LoadUnsafe(ref an, at),
-                Unsafe.Add(ref xr, x), Unsafe.Add(ref xi, x), ref r0, ref i0);
+            var xr = Vector256.Create(xRe);
+            var xi = Vector256.Create(xIm);
+            _rr = Vector256.FusedMultiplyAdd(steerRe, xr, _rr);
+            _ii = Vector256.FusedMultiplyAdd(steerIm, xi, _ii);
+            _ri = Vector256.FusedMultiplyAdd(steerRe, xi, _ri);
+            _ir = Vector256.FusedMultiplyAdd(steerIm, xr, _ir);
         }
-        AddPower(s.Power, w, weight, r0, i0);
-    }
 
-    /// <summary>(re, im) += steer · x with the negated imaginary plane, so that every term is one FMA.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(Vector256<float> sr, Vector256<float> si, Vector256<float> sn, float xRe, float xIm,
-        ref Vector256<float> re, ref Vector256<float> im)
-    {
-        var xr = Vector256.Create(xRe);
-        var xi = Vector256.Create(xIm);
-        re = Vector256.FusedMultiplyAdd(sn, xi, Vector256.FusedMultiplyAdd(sr, xr, re));
-        im = Vector256.FusedMultiplyAdd(si, xr, Vector256.FusedMultiplyAdd(sr, xi, im));
-    }
+        /// <summary>weight · |B(s)|² and weight · |B(−s)|² added to window w's float64 power.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void AddPower(Scratch s, int w, double weight)
+        {
+            var plusRe = _rr - _ii;
+            var plusIm = _ri + _ir;
+            var minusRe = _rr + _ii;
+            var minusIm = _ri - _ir;
+            Add(s.Plus, w, weight, plusRe * plusRe + plusIm * plusIm);
+            Add(s.Minus, w, weight, minusRe * minusRe + minusIm * minusIm);
+        }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddPower(double[] power, int w, double weight, Vector256<float> re, Vector256<float> im)
-    {
-        var magnitude = re * re + im * im;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(power);
-        nuint at = (nuint)(w * Lanes);
-        int half = Vector256<double>.Count;
-        var factor = Vector256.Create(weight);
-        Vector256.FusedMultiplyAdd(Vector256.WidenLower(magnitude), factor, Vector256.LoadUnsafe(ref p, at)).StoreUnsafe(ref p, at);
-        Vector256.FusedMultiplyAdd(Vector256.WidenUpper(magnitude), factor, Vector256.LoadUnsafe(ref p, at + (nuint)half)).StoreUnsafe(ref p, at + (nuint)half);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Add(double[] power, int w, double weight, Vector256<float> magnitude)
+        {
+            ref double p = ref MemoryMarshal.GetArrayDataReference(power);
+            nuint at = (nuint)(w * Lanes);
+            int half = Vector256<double>.Count;
+            var factor = Vector256.Create(weight);
+            Vector256.FusedMultiplyAdd(Vector256.WidenLower(magnitude), factor, Vector256.LoadUnsafe(ref p, at)).StoreUnsafe(ref p, at);
+            Vector256.FusedMultiplyAdd(Vector256.WidenUpper(magnitude), factor, Vector256.LoadUnsafe(ref p, at + (nuint)half)).StoreUnsafe(ref p, at + (nuint)half);
+        }
     }
 }

@@ -41,7 +41,7 @@ internal sealed class SpectralBeamformer(float[] input, int channels, int sample
     {
         var (firstBin, bins) = BeamSpectra.BandBins(window, sampleInterval, fmin, fmax);
         if (bins == 0) throw new ArgumentException($"no frequency bin of a {window}-sample window lies in [{fmin}, {fmax}] Hz");
-        var spectra = BeamSpectra.Compute(input, channels, samples, window, firstBin, bins, options);
+        using var spectra = BeamSpectra.Compute(input, channels, samples, window, firstBin, bins, options);
         var scan = new BeamSteeringScan(spectra, offsets, slownesses, 1 / (window * sampleInterval));
         double scale = 1.0 / ((double)channels * channels * window * window);
         Parallel.For(0, scan.Tiles, options, scan.NewScratch, (tile, _, scratch) =>
