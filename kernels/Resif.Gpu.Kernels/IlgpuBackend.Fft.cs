@@ -1,26 +1,31 @@
-using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 using Resif.Gpu.Kernels.Internal;
 
 namespace Resif.Gpu.Kernels;
 
 /// <summary>
-/// FFT-based spectral kernels on the device, any size, in a float64 work buffer: radix-2 for powers of two, Bluestein's
-/// chirp-z transform (through radix-2 FFTs) for the other lengths.
+/// FFT-based spectral kernels on the device, any size, on complex float32 work buffers. On CUDA, cuFFT when libcufft
+/// loads (probed once per backend, the reason logged when not); elsewhere, and for shapes cuFFT will not plan, our
+/// Stockham kernels: mixed radix 2/3/4/5, Bluestein's chirp-z transform for lengths with larger prime factors.
 /// </summary>
 public sealed partial class IlgpuBackend
 {
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, FftLines>? fftTransform;
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, int>? fftLoad;
-    private Action<Index1D, ArrayView<double>, ArrayView<float>, int>? fftStore;
-    private Action<Index1D, ArrayView<double>, int>? analyticWeights;
-    private Action<Index1D, ArrayView<double>, ArrayView<float>>? multiplyByMask;
-    private Action<Index1D, ArrayView<double>, ArrayView<float>, int, int, double>? storeShifted;
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, int, int>? bluesteinFilter;
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>? bluesteinLoad;
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, int>? bluesteinMultiply;
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>? bluesteinStore;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FftPass>? fftPass;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, FftPass>? copyLines;
+    private Action<Index1D, ArrayView<float>, FftPass, float>? scaleLines;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftLoad;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftStore;
+    private Action<Index1D, ArrayView<float>, int>? analyticWeights;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? multiplyByMask;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>? storeShifted;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? bluesteinFilter;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinLoad;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? bluesteinMultiply;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinStore;
+    private CuFftLines? cuFft;
+    private string? fftEngine;
 
     private const int Interleaved = 0, RealPart = 1, Magnitude = 2;
 
@@ -36,7 +41,7 @@ public sealed partial class IlgpuBackend
                 using (EnterDevice())
                 {
                     using var work = LoadWork(tensor, complex: true);
-                    TransformRows(work, rows, length, inverse);
+                    TransformRows(work.View, rows, length, inverse);
                     StoreWork(work, tensor.View, (long)rows * length, Interleaved);
                 }
                 DownloadInPlace(tensor, data);
@@ -76,10 +81,10 @@ public sealed partial class IlgpuBackend
         {
             using var work = LoadWork(tensor, complex: false);
             long count = (long)tensor.Channels * tensor.Samples;
-            TransformRows(work, tensor.Channels, tensor.Samples, inverse: false);
-            analyticWeights ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int>(FftKernels.AnalyticWeights);
+            TransformRows(work.View, tensor.Channels, tensor.Samples, inverse: false);
+            analyticWeights ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(FftKernels.AnalyticWeights);
             analyticWeights(Threads(count), work.View, tensor.Samples);
-            TransformRows(work, tensor.Channels, tensor.Samples, inverse: true);
+            TransformRows(work.View, tensor.Channels, tensor.Samples, inverse: true);
             StoreWork(work, tensor.View, count, Magnitude);
         }
     }
@@ -97,9 +102,8 @@ public sealed partial class IlgpuBackend
                 {
                     using DeviceTensor spectrum = Allocate(channels, 2 * samples);
                     using var work = LoadWork(record, complex: false);
-                    TransformRows(work, channels, samples, inverse: false);
-                    TransformColumns(work, channels, samples, inverse: false);
-                    storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
+                    Transform2D(work.View, channels, samples, inverse: false);
+                    storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
                     storeShifted(Threads((long)channels * samples), work.View, spectrum.View, channels, samples, scale);
                     Download(spectrum, output);
                 }
@@ -141,110 +145,157 @@ public sealed partial class IlgpuBackend
         using (EnterDevice())
         {
             using var work = LoadWork(record, complex: false);
-            TransformRows(work, channels, samples, inverse: false);
-            TransformColumns(work, channels, samples, inverse: false);
-            multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>>(FftKernels.MultiplyByMask);
+            Transform2D(work.View, channels, samples, inverse: false);
+            multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(FftKernels.MultiplyByMask);
             multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
-            TransformColumns(work, channels, samples, inverse: true);
-            TransformRows(work, channels, samples, inverse: true);
+            Transform2D(work.View, channels, samples, inverse: true);
             StoreWork(work, record.View, (long)channels * samples, RealPart);
         }
     }
 
-    /// <summary>The tensor's values as complex float64 (real input gets zero imaginary parts). Caller is inside EnterDevice.</summary>
-    private MemoryBuffer1D<double, Stride1D.Dense> LoadWork(DeviceTensor tensor, bool complex)
+    /// <summary>What runs this backend's FFTs: cuFFT and its version, or our own kernels and why not cuFFT.</summary>
+    internal string FftEngine
+    {
+        get
+        {
+            using (EnterDevice()) return ProbeFft();
+        }
+    }
+
+    /// <summary>Opens cuFFT on the first FFT (inside a device step); on a CUDA device that cannot use it, logs why once.</summary>
+    private string ProbeFft()
+    {
+        if (fftEngine is not null) return fftEngine;
+        cuFft = CuFftLines.TryOpen(accelerator, out string reason);
+        fftEngine = cuFft is not null ? reason : $"own Stockham kernels ({reason})";
+        if (cuFft is null && accelerator is CudaAccelerator)
+        {
+            log($"resif-gpu: {Name}: cuFFT unused, FFTs run on our own kernels: {reason}");
+        }
+        return fftEngine;
+    }
+
+    /// <summary>The tensor's values as complex float32 (real input gets zero imaginary parts). Caller is inside EnterDevice.</summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> LoadWork(DeviceTensor tensor, bool complex)
     {
         long values = (long)tensor.Channels * tensor.Samples;
-        var work = accelerator.Allocate1D<double>(Math.Max(1L, complex ? values : 2 * values));
-        fftLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, int>(FftKernels.Load);
+        var work = accelerator.Allocate1D<float>(Math.Max(1L, complex ? values : 2 * values));
+        fftLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(FftKernels.Load);
         if (values > 0) fftLoad(Threads(values), tensor.View, work.View, complex ? 1 : 0);
         return work;
     }
 
     /// <summary>Writes <paramref name="complexCount"/> work values back as float32; synchronises so the work buffer can go.</summary>
-    private void StoreWork(MemoryBuffer1D<double, Stride1D.Dense> work, ArrayView<float> target, long complexCount, int part)
+    private void StoreWork(MemoryBuffer1D<float, Stride1D.Dense> work, ArrayView<float> target, long complexCount, int part)
     {
-        fftStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, int>(FftKernels.Store);
+        fftStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(FftKernels.Store);
         if (complexCount > 0) fftStore(Threads(complexCount), work.View, target, part);
         accelerator.Synchronize();
     }
 
-    private void TransformRows(MemoryBuffer1D<double, Stride1D.Dense> work, int rows, int length, bool inverse) =>
+    /// <summary>
+    /// In-place FFT of each row of a row-major [rows, length] interleaved complex float32 buffer (NumPy's conventions:
+    /// the inverse is scaled by 1/length). Caller is inside EnterDevice.
+    /// </summary>
+    internal void TransformRows(ArrayView<float> work, int rows, int length, bool inverse) =>
         TransformLines(work, rows, length, lineStride: length, elementStride: 1, inverse);
 
-    private void TransformColumns(MemoryBuffer1D<double, Stride1D.Dense> work, int rows, int columns, bool inverse) =>
+    /// <summary>In-place FFT of each column of a row-major [rows, columns] complex buffer. Caller is inside EnterDevice.</summary>
+    internal void TransformColumns(ArrayView<float> work, int rows, int columns, bool inverse) =>
         TransformLines(work, columns, rows, lineStride: 1, elementStride: columns, inverse);
 
-    private void TransformLines(MemoryBuffer1D<double, Stride1D.Dense> work, int lines, int length, int lineStride, int elementStride, bool inverse)
+    /// <summary>In-place 2-D FFT of a row-major [rows, columns] complex buffer: one cuFFT 2-D plan, or rows then columns.</summary>
+    internal void Transform2D(ArrayView<float> work, int rows, int columns, bool inverse)
     {
-        if (lines == 0 || length <= 1) return;
-        if (!BitOperations.IsPow2(length))
+        if (rows == 0 || columns == 0) return;
+        ProbeFft();
+        if (cuFft is not null && rows > 1 && columns > 1 && cuFft.TryTransform2D(work, rows, columns, inverse))
         {
-            BluesteinLines(work, lines, length, lineStride, elementStride, inverse);
+            if (inverse) ScaleLines(work, new FftPass(rows * columns, 1, 1, 1, 0, 1, 1f, 1f), 1f / ((float)rows * columns));
             return;
         }
-        using var twiddles = accelerator.Allocate1D(Twiddles(length));
-        Radix2Lines(work.View, twiddles.View, lines, new FftLines(length, BitOperations.Log2((uint)length), lineStride, elementStride, inverse ? 1 : 0));
-        accelerator.Synchronize(); // the twiddle table is released on return
+        TransformRows(work, rows, columns, inverse);
+        TransformColumns(work, rows, columns, inverse);
     }
 
-    private void Radix2Lines(ArrayView<double> work, ArrayView<double> twiddles, int lines, FftLines shape)
+    private void TransformLines(ArrayView<float> work, int lines, int length, int lineStride, int elementStride, bool inverse)
     {
-        fftTransform ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, FftLines>(FftKernels.Transform);
-        fftTransform(lines, work, twiddles, shape);
+        if (lines == 0 || length <= 1) return;
+        ProbeFft();
+        if (cuFft is not null && cuFft.TryTransformLines(work, lines, length, lineStride, elementStride, inverse))
+        {
+            if (inverse) ScaleLines(work, new FftPass(length, 1, 1, lines, lineStride, elementStride, 1f, 1f), 1f / length);
+            return;
+        }
+        if (FftFactors.Radices(length) is { } radices)
+        {
+            StockhamLines(work, lines, length, lineStride, elementStride, inverse, radices);
+        }
+        else
+        {
+            BluesteinLines(work, lines, length, lineStride, elementStride, inverse);
+        }
+    }
+
+    private void ScaleLines(ArrayView<float> work, FftPass lines, float factor)
+    {
+        scaleLines ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, FftPass, float>(FftKernels.ScaleLines);
+        scaleLines(Threads((long)lines.Lines * lines.Length), work, lines, factor);
     }
 
     /// <summary>
-    /// Lengths that are not powers of two: Bluestein's chirp-z transform through radix-2 FFTs of the next power of two
-    /// ≥ 2n − 1, in float64 (its extra rounding stays near 1e-15, far below the float32 output).
+    /// One Stockham pass per radix, alternating between the work buffer and a scratch buffer of the same layout (and a
+    /// copy back when the pass count is odd). float32 throughout: the error stays within a few float32 roundings of the
+    /// output's scale (log_radix(n) passes), well inside the 1e-5-of-peak tolerance the tests hold against NumPy.
     /// </summary>
-    private void BluesteinLines(MemoryBuffer1D<double, Stride1D.Dense> work, int lines, int length, int lineStride, int elementStride, bool inverse)
+    private void StockhamLines(ArrayView<float> work, int lines, int length, int lineStride, int elementStride, bool inverse, int[] radices)
     {
-        int padded = checked((int)BitOperations.RoundUpToPowerOf2((uint)(2 * length - 1)));
-        var forward = new FftLines(padded, BitOperations.Log2((uint)padded), lineStride: padded, elementStride: 1, inverse: 0);
+        fftPass ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FftPass>(FftKernels.Pass);
+        copyLines ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, FftPass>(FftKernels.CopyLines);
+        using var twiddles = accelerator.Allocate1D(FftFactors.Twiddles(length));
+        using var scratch = accelerator.Allocate1D<float>(work.Length);
+        ArrayView<float> source = work, target = scratch.View;
+        float direction = inverse ? -1f : 1f;
+        int span = 1;
+        for (int p = 0; p < radices.Length; p++)
+        {
+            float scale = inverse && p == radices.Length - 1 ? 1f / length : 1f;
+            var pass = new FftPass(length, radices[p], span, lines, lineStride, elementStride, direction, scale);
+            fftPass(Threads((long)lines * (length / radices[p])), source, target, twiddles.View, pass);
+            (source, target) = (target, source);
+            span *= radices[p];
+        }
+        if (radices.Length % 2 == 1)
+        {
+            copyLines(Threads((long)lines * length), source, work, new FftPass(length, 1, 1, lines, lineStride, elementStride, 1f, 1f));
+        }
+        accelerator.Synchronize(); // the twiddle table and scratch are released on return
+    }
+
+    /// <summary>
+    /// Lengths with a prime factor above 5: Bluestein's chirp-z transform through Stockham FFTs of the next 2,3,5-smooth
+    /// length ≥ 2n − 1, in float32 (the chirp computed in float64 on the host).
+    /// </summary>
+    private void BluesteinLines(ArrayView<float> work, int lines, int length, int lineStride, int elementStride, bool inverse)
+    {
+        int padded = FftFactors.NextSmooth(checked(2 * length - 1));
+        int[] radices = FftFactors.Radices(padded)!;
         var shape = new BluesteinLines(length, padded, lineStride, elementStride, inverse ? 1 : 0);
-        bluesteinFilter ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(BluesteinKernels.Filter);
-        bluesteinLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>(BluesteinKernels.Load);
-        bluesteinMultiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(BluesteinKernels.MultiplyByFilter);
-        bluesteinStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>(BluesteinKernels.Store);
+        bluesteinFilter ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(BluesteinKernels.Filter);
+        bluesteinLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>(BluesteinKernels.Load);
+        bluesteinMultiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(BluesteinKernels.MultiplyByFilter);
+        bluesteinStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>(BluesteinKernels.Store);
 
-        using var chirp = accelerator.Allocate1D(Chirp(length));
-        using var twiddles = accelerator.Allocate1D(Twiddles(padded));
-        using var filter = accelerator.Allocate1D<double>(2L * padded);
-        using var scratch = accelerator.Allocate1D<double>(2L * lines * padded);
+        using var chirp = accelerator.Allocate1D(FftFactors.Chirp(length));
+        using var filter = accelerator.Allocate1D<float>(2L * padded);
+        using var scratch = accelerator.Allocate1D<float>(checked(2L * lines * padded));
         bluesteinFilter(padded, chirp.View, filter.View, length, padded);
-        Radix2Lines(filter.View, twiddles.View, 1, forward);
-        bluesteinLoad(Threads((long)lines * padded), work.View, scratch.View, chirp.View, shape);
-        Radix2Lines(scratch.View, twiddles.View, lines, forward);
+        StockhamLines(filter.View, 1, padded, padded, 1, inverse: false, radices);
+        bluesteinLoad(Threads((long)lines * padded), work, scratch.View, chirp.View, shape);
+        StockhamLines(scratch.View, lines, padded, padded, 1, inverse: false, radices);
         bluesteinMultiply(Threads((long)lines * padded), scratch.View, filter.View, padded);
-        Radix2Lines(scratch.View, twiddles.View, lines, new FftLines(padded, forward.Log2Length, padded, 1, inverse: 1));
-        bluesteinStore(Threads((long)lines * length), scratch.View, work.View, chirp.View, shape);
+        StockhamLines(scratch.View, lines, padded, padded, 1, inverse: true, radices);
+        bluesteinStore(Threads((long)lines * length), scratch.View, work, chirp.View, shape);
         accelerator.Synchronize(); // the tables and scratch are released on return
-    }
-
-    /// <summary>exp(−πi k²/n) for k &lt; n, interleaved; k² is reduced mod 2n in integers so the angle stays exact for large k.</summary>
-    private static double[] Chirp(int length)
-    {
-        var table = new double[2 * length];
-        for (int k = 0; k < length; k++)
-        {
-            double angle = -Math.PI * ((long)k * k % (2L * length)) / length;
-            table[2 * k] = Math.Cos(angle);
-            table[2 * k + 1] = Math.Sin(angle);
-        }
-        return table;
-    }
-
-    /// <summary>exp(−2πi k/n) for k &lt; n/2, interleaved, computed on the host in float64.</summary>
-    private static double[] Twiddles(int length)
-    {
-        var table = new double[Math.Max(2, length)];
-        for (int k = 0; k < length / 2; k++)
-        {
-            double angle = -2.0 * Math.PI * k / length;
-            table[2 * k] = Math.Cos(angle);
-            table[2 * k + 1] = Math.Sin(angle);
-        }
-        return table;
     }
 }

@@ -79,6 +79,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     {
         Meter.Dispose();
         Fallback.Dispose();
+        cuFft?.Dispose(); // its plans live in the accelerator's context
         accelerator.Dispose();
         context.Dispose();
     }
