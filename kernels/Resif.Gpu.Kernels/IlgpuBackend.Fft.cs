@@ -162,6 +162,17 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    /// <summary>Test seam: run our own kernels even where cuFFT loads, so a CUDA machine checks both.</summary>
+    internal void UseOwnFftKernels()
+    {
+        using (EnterDevice())
+        {
+            cuFft?.Dispose();
+            cuFft = null;
+            fftEngine = "own Stockham kernels (requested)";
+        }
+    }
+
     /// <summary>Opens cuFFT on the first FFT (inside a device step); on a CUDA device that cannot use it, logs why once.</summary>
     private string ProbeFft()
     {
