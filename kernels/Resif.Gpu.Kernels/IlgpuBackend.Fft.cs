@@ -14,6 +14,7 @@ public sealed partial class IlgpuBackend
 {
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FftPass>? fftPass;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, FftPass>? copyLines;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, SharedRowsPlan>? sharedRows;
     private Action<Index1D, ArrayView<float>, FftPass, float>? scaleLines;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftLoad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftStore;
@@ -240,7 +241,7 @@ public sealed partial class IlgpuBackend
         }
         if (FftFactors.Radices(length) is { } radices)
         {
-            StockhamLines(work, lines, length, lineStride, elementStride, inverse, radices);
+            SmoothLines(work, lines, length, lineStride, elementStride, inverse, radices);
         }
         else
         {
@@ -248,10 +249,35 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    /// <summary>Lengths of radices 2, 3, 4, 5: contiguous short rows in shared memory, anything else pass by pass in global memory.</summary>
+    private void SmoothLines(ArrayView<float> work, int lines, int length, int lineStride, int elementStride, bool inverse, int[] radices)
+    {
+        if (elementStride == 1 && lineStride == length && length <= FftKernels.SharedRowLength)
+        {
+            SharedMemoryRows(work, lines, length, inverse, radices);
+        }
+        else
+        {
+            StockhamLines(work, lines, length, lineStride, elementStride, inverse, radices);
+        }
+    }
+
     private void ScaleLines(ArrayView<float> work, FftPass lines, float factor)
     {
         scaleLines ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, FftPass, float>(FftKernels.ScaleLines);
         scaleLines(Threads((long)lines.Lines * lines.Length), work, lines, factor);
+    }
+
+    /// <summary>Contiguous rows short enough for shared memory: all passes of a row in one group, one launch in all.</summary>
+    private void SharedMemoryRows(ArrayView<float> work, int rows, int length, bool inverse, int[] radices)
+    {
+        sharedRows ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, SharedRowsPlan>(FftKernels.SharedRows);
+        // A thread per butterfly of the widest pass (radix 2 at most once, so n/2 bounds it), in whole warps, at most 256.
+        int warp = Math.Max(1, accelerator.WarpSize);
+        int threads = Math.Min(Math.Min(256, accelerator.MaxNumThreadsPerGroup), (length / 2 + warp - 1) / warp * warp);
+        using var twiddles = accelerator.Allocate1D(FftFactors.Twiddles(length));
+        sharedRows(new KernelConfig(rows, threads), work, twiddles.View, SharedRowsPlan.Create(length, radices, inverse));
+        accelerator.Synchronize(); // the twiddle table is released on return
     }
 
     /// <summary>
@@ -284,7 +310,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>
-    /// Lengths with a prime factor above 5: Bluestein's chirp-z transform through Stockham FFTs of the next 2,3,5-smooth
+    /// Lengths with a prime factor above 5: Bluestein's chirp-z transform through Stockham FFTs (rows of the scratch) of the next 2,3,5-smooth
     /// length ≥ 2n − 1, in float32 (the chirp computed in float64 on the host).
     /// </summary>
     private void BluesteinLines(ArrayView<float> work, int lines, int length, int lineStride, int elementStride, bool inverse)
@@ -301,11 +327,11 @@ public sealed partial class IlgpuBackend
         using var filter = accelerator.Allocate1D<float>(2L * padded);
         using var scratch = accelerator.Allocate1D<float>(checked(2L * lines * padded));
         bluesteinFilter(padded, chirp.View, filter.View, length, padded);
-        StockhamLines(filter.View, 1, padded, padded, 1, inverse: false, radices);
+        SmoothLines(filter.View, 1, padded, padded, 1, inverse: false, radices);
         bluesteinLoad(Threads((long)lines * padded), work, scratch.View, chirp.View, shape);
-        StockhamLines(scratch.View, lines, padded, padded, 1, inverse: false, radices);
+        SmoothLines(scratch.View, lines, padded, padded, 1, inverse: false, radices);
         bluesteinMultiply(Threads((long)lines * padded), scratch.View, filter.View, padded);
-        StockhamLines(scratch.View, lines, padded, padded, 1, inverse: true, radices);
+        SmoothLines(scratch.View, lines, padded, padded, 1, inverse: true, radices);
         bluesteinStore(Threads((long)lines * length), scratch.View, work, chirp.View, shape);
         accelerator.Synchronize(); // the tables and scratch are released on return
     }

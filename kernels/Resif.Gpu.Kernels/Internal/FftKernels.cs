@@ -27,6 +27,28 @@ internal readonly struct FftPass(int length, int radix, int span, int lines, int
     public readonly float Scale = scale;
 }
 
+/// <summary>
+/// A whole row transform for <see cref="FftKernels.SharedRows"/>: the radices of its passes packed 3 bits each
+/// (first pass lowest), the direction and the final scale as in <see cref="FftPass"/>.
+/// </summary>
+internal readonly struct SharedRowsPlan(int length, int passes, long packedRadices, float direction, float scale)
+{
+    public readonly int Length = length;
+    public readonly int Passes = passes;
+    public readonly long PackedRadices = packedRadices;
+    public readonly float Direction = direction;
+    public readonly float Scale = scale;
+
+    public int Radix(int pass) => (int)((PackedRadices >> (3 * pass)) & 7);
+
+    public static SharedRowsPlan Create(int length, int[] radices, bool inverse)
+    {
+        long packed = 0;
+        for (int p = radices.Length - 1; p >= 0; p--) packed = (packed << 3) | (long)radices[p];
+        return new SharedRowsPlan(length, radices.Length, packed, inverse ? -1f : 1f, inverse ? 1f / length : 1f);
+    }
+}
+
 /// <summary>A complex float32 value in registers.</summary>
 internal readonly struct Complex32(float re, float im)
 {
@@ -59,9 +81,7 @@ internal static class FftKernels
     private const float Cos144 = -0.8090169943749475f, Sin144 = 0.5877852522924731f;
 
     /// <summary>
-    /// One thread per (line, butterfly j &lt; n/radix). With s = span and k = j mod s, the butterfly takes the radix
-    /// inputs j + r·n/radix, multiplies input r by exp(∓2πi·k·r/(s·radix)), does a DFT of size radix and writes output r
-    /// at (j − k)·radix + k + r·s: after the last pass the line is in natural order.
+    /// One thread per (line, butterfly j &lt; n/radix) of one pass over global memory (lines of any layout).
     /// </summary>
     public static void Pass(Index1D index, ArrayView<float> source, ArrayView<float> target, ArrayView<float> twiddles, FftPass pass)
     {
@@ -77,7 +97,53 @@ internal static class FftKernels
             line = index.X / butterflies;
             j = index.X - line * butterflies;
         }
-        long origin = (long)line * pass.LineStride;
+        Butterfly(source, target, twiddles, (long)line * pass.LineStride, j, pass);
+    }
+
+    /// <summary>
+    /// Longest row that <see cref="SharedRows"/> holds in shared memory: two ping-pong buffers of 2048 complex float32
+    /// (32 KiB), within every CUDA device's 48 KiB per group and the usual OpenCL minimum of 32 KiB.
+    /// </summary>
+    public const int SharedRowLength = 2048;
+
+    /// <summary>
+    /// One group per row of a contiguous [rows, n] block (n ≤ <see cref="SharedRowLength"/>): the row is read once,
+    /// every pass runs between two shared-memory buffers (a barrier between passes), and the result is written once;
+    /// global traffic is one coalesced read and write instead of one per pass.
+    /// </summary>
+    public static void SharedRows(ArrayView<float> work, ArrayView<float> twiddles, SharedRowsPlan plan)
+    {
+        ArrayView<float> shared = SharedMemory.Allocate<float>(4 * SharedRowLength);
+        ArrayView<float> ping = shared.SubView(0, 2 * SharedRowLength), pong = shared.SubView(2 * SharedRowLength, 2 * SharedRowLength);
+        long origin = 2L * Grid.IdxX * plan.Length;
+        int values = 2 * plan.Length;
+        for (int i = Group.IdxX; i < values; i += Group.DimX) ping[i] = work[origin + i];
+        Group.Barrier();
+
+        int span = 1;
+        for (int p = 0; p < plan.Passes; p++)
+        {
+            int radix = plan.Radix(p);
+            float scale = p == plan.Passes - 1 ? plan.Scale : 1f;
+            var pass = new FftPass(plan.Length, radix, span, 1, plan.Length, 1, plan.Direction, scale);
+            ArrayView<float> source = p % 2 == 0 ? ping : pong, target = p % 2 == 0 ? pong : ping;
+            for (int j = Group.IdxX; j < plan.Length / radix; j += Group.DimX) Butterfly(source, target, twiddles, 0, j, pass);
+            Group.Barrier();
+            span *= radix;
+        }
+
+        ArrayView<float> result = plan.Passes % 2 == 0 ? ping : pong;
+        for (int i = Group.IdxX; i < values; i += Group.DimX) work[origin + i] = result[i];
+    }
+
+    /// <summary>
+    /// One Stockham butterfly. With s = span and k = j mod s, it takes the radix inputs j + r·n/radix, multiplies input r
+    /// by exp(∓2πi·k·r/(s·radix)), does a DFT of size radix and writes output r at (j − k)·radix + k + r·s: after the
+    /// last pass the line is in natural order.
+    /// </summary>
+    private static void Butterfly(ArrayView<float> source, ArrayView<float> target, ArrayView<float> twiddles, long origin, int j, FftPass pass)
+    {
+        int butterflies = pass.Length / pass.Radix;
         int k = j % pass.Span;
         int twiddleStep = k * (pass.Length / (pass.Span * pass.Radix)); // exp(−2πi k/(s·radix)) = table[k·n/(s·radix)]
         int first = (j - k) * pass.Radix + k;
