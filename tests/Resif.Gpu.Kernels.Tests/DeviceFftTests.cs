@@ -42,6 +42,13 @@ public abstract class DeviceFftSuite
     }
 
     [BackendFact]
+    public void Complex_fft_of_many_short_rows_matches_numpy()
+    {
+        // One shared-memory group per row: many groups, and a length (48 = 4·4·3) whose passes leave threads idle.
+        AssertComplexFftMatchesNumpy(rows: 37, length: 48, inverse: true);
+    }
+
+    [BackendFact]
     public void Complex_fft_of_prime_lengths_matches_numpy()
     {
         AssertComplexFftMatchesNumpy(rows: 3, length: 97, inverse: false);
@@ -82,6 +89,24 @@ public abstract class DeviceFftSuite
             backend.Fk(x, channels, samples, scale, y);
             AssertClose(expected, y, Tolerance, $"Fk {channels}x{samples}");
         }
+    }
+
+    [BackendFact]
+    public void Fk_mask_of_mixed_sizes_matches_numpy_ifft2_of_masked_fft2()
+    {
+        // The 2-D transform both ways: columns of 15 (3·5) and rows of 36 (4·3·3), then back.
+        const int channels = 15, samples = 36;
+        float[] x = Signal(channels, samples, seed: 17);
+        var mask = new float[channels * samples];
+        for (int i = 0; i < mask.Length; i++) mask[i] = i % 7 == 0 ? 0f : 1f - i % 5 * 0.2f;
+        float[] expected = Python.Apply(x, [channels, samples], $"""
+            i = np.arange({channels * samples}).reshape({channels}, {samples})
+            m = np.where(i % 7 == 0, 0.0, (1 - (i % 5) * np.float32(0.2)).astype(np.float32).astype(np.float64))
+            y = np.real(np.fft.ifft2(np.fft.fft2(x.astype(np.float64)) * m))
+            """);
+        using IlgpuBackend backend = Open();
+        backend.FkMask(x, channels, samples, mask);
+        AssertClose(expected, x, Tolerance, $"FkMask {channels}x{samples}");
     }
 
     private void AssertComplexFftMatchesNumpy(int rows, int length, bool inverse)
