@@ -25,6 +25,7 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinLoad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? bluesteinMultiply;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinStore;
+    private readonly FftTables fftTables = new();
     private CuFftLines? cuFft;
     private string? fftEngine;
 
@@ -174,6 +175,12 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    private void DisposeFft()
+    {
+        cuFft?.Dispose();
+        fftTables.Dispose();
+    }
+
     /// <summary>Opens cuFFT on the first FFT (inside a device step); on a CUDA device that cannot use it, logs why once.</summary>
     private string ProbeFft()
     {
@@ -234,6 +241,7 @@ public sealed partial class IlgpuBackend
     {
         if (lines == 0 || length <= 1) return;
         ProbeFft();
+        fftTables.TrimIfFull(accelerator); // here no table is held yet
         if (cuFft is not null && cuFft.TryTransformLines(work, lines, length, lineStride, elementStride, inverse))
         {
             if (inverse) ScaleLines(work, new FftPass(length, 1, 1, lines, lineStride, elementStride, 1f, 1f), 1f / length);
@@ -275,9 +283,7 @@ public sealed partial class IlgpuBackend
         // A thread per butterfly of the widest pass (radix 2 at most once, so n/2 bounds it), in whole warps, at most 256.
         int warp = Math.Max(1, accelerator.WarpSize);
         int threads = Math.Min(Math.Min(256, accelerator.MaxNumThreadsPerGroup), (length / 2 + warp - 1) / warp * warp);
-        using var twiddles = accelerator.Allocate1D(FftFactors.Twiddles(length));
-        sharedRows(new KernelConfig(rows, threads), work, twiddles.View, SharedRowsPlan.Create(length, radices, inverse));
-        accelerator.Synchronize(); // the twiddle table is released on return
+        sharedRows(new KernelConfig(rows, threads), work, fftTables.Twiddles(accelerator, length).View, SharedRowsPlan.Create(length, radices, inverse));
     }
 
     /// <summary>
@@ -289,7 +295,7 @@ public sealed partial class IlgpuBackend
     {
         fftPass ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, FftPass>(FftKernels.Pass);
         copyLines ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, FftPass>(FftKernels.CopyLines);
-        using var twiddles = accelerator.Allocate1D(FftFactors.Twiddles(length));
+        var twiddles = fftTables.Twiddles(accelerator, length);
         using var scratch = accelerator.Allocate1D<float>(work.Length);
         ArrayView<float> source = work, target = scratch.View;
         float direction = inverse ? -1f : 1f;
@@ -306,7 +312,7 @@ public sealed partial class IlgpuBackend
         {
             copyLines(Threads((long)lines * length), source, work, new FftPass(length, 1, 1, lines, lineStride, elementStride, 1f, 1f));
         }
-        accelerator.Synchronize(); // the twiddle table and scratch are released on return
+        accelerator.Synchronize(); // the scratch buffer is released on return
     }
 
     /// <summary>
@@ -323,7 +329,7 @@ public sealed partial class IlgpuBackend
         bluesteinMultiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(BluesteinKernels.MultiplyByFilter);
         bluesteinStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>(BluesteinKernels.Store);
 
-        using var chirp = accelerator.Allocate1D(FftFactors.Chirp(length));
+        var chirp = fftTables.Chirp(accelerator, length);
         using var filter = accelerator.Allocate1D<float>(2L * padded);
         using var scratch = accelerator.Allocate1D<float>(checked(2L * lines * padded));
         bluesteinFilter(padded, chirp.View, filter.View, length, padded);
@@ -333,6 +339,6 @@ public sealed partial class IlgpuBackend
         bluesteinMultiply(Threads((long)lines * padded), scratch.View, filter.View, padded);
         SmoothLines(scratch.View, lines, padded, padded, 1, inverse: true, radices);
         bluesteinStore(Threads((long)lines * length), scratch.View, work, chirp.View, shape);
-        accelerator.Synchronize(); // the tables and scratch are released on return
+        accelerator.Synchronize(); // the filter and scratch are released on return
     }
 }

@@ -79,7 +79,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     {
         Meter.Dispose();
         Fallback.Dispose();
-        cuFft?.Dispose(); // its plans live in the accelerator's context
+        DisposeFft(); // cuFFT plans and tables live in the accelerator's context
         accelerator.Dispose();
         context.Dispose();
     }
