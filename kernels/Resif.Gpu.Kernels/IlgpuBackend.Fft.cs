@@ -175,6 +175,25 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    /// <summary>
+    /// Benchmark seam: the mean time of one in-place 2-D FFT of a device-resident [rows, columns] complex block (the FK
+    /// transform without its copies), after one untimed run that makes plans and tables.
+    /// </summary>
+    internal TimeSpan TimeTransform2D(int rows, int columns, int repetitions)
+    {
+        using (EnterDevice())
+        {
+            using var work = accelerator.Allocate1D<float>(2L * rows * columns);
+            work.MemSetToZero();
+            Transform2D(work.View, rows, columns, inverse: false);
+            accelerator.Synchronize();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int i = 0; i < repetitions; i++) Transform2D(work.View, rows, columns, inverse: false);
+            accelerator.Synchronize();
+            return System.Diagnostics.Stopwatch.GetElapsedTime(start) / repetitions;
+        }
+    }
+
     private void DisposeFft()
     {
         cuFft?.Dispose();
