@@ -56,7 +56,7 @@ internal sealed class CuFftLines : IDisposable
 
     /// <summary>In-place 2-D transform of a contiguous row-major [rows, columns] complex block; false when cuFFT cannot plan it.</summary>
     public bool TryTransform2D(ArrayView<float> work, int rows, int columns, bool inverse) =>
-        TryExecute(new PlanShape(2, rows, columns, 1, 0, 1), work, inverse);
+        TryExecute(new PlanShape(2, rows, columns, Lines: 1, LineStride: rows * columns, ElementStride: 1), work, inverse);
 
     private bool TryExecute(PlanShape shape, ArrayView<float> work, bool inverse)
     {
