@@ -17,6 +17,8 @@ public sealed partial class IlgpuBackend
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, SharedRowsPlan>? sharedRows;
     private Action<Index1D, ArrayView<float>, FftPass, float>? scaleLines;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftLoad;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? packRealRows;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? unpackRealRows;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftStore;
     private Action<Index1D, ArrayView<float>, int>? analyticWeights;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? multiplyByMask;
@@ -81,9 +83,8 @@ public sealed partial class IlgpuBackend
     {
         using (EnterDevice())
         {
-            using var work = LoadWork(tensor, complex: false);
+            using var work = RealRowSpectra(tensor);
             long count = (long)tensor.Channels * tensor.Samples;
-            TransformRows(work.View, tensor.Channels, tensor.Samples, inverse: false);
             analyticWeights ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(FftKernels.AnalyticWeights);
             analyticWeights(Threads(count), work.View, tensor.Samples);
             TransformRows(work.View, tensor.Channels, tensor.Samples, inverse: true);
@@ -103,8 +104,7 @@ public sealed partial class IlgpuBackend
                 using (EnterDevice())
                 {
                     using DeviceTensor spectrum = Allocate(channels, 2 * samples);
-                    using var work = LoadWork(record, complex: false);
-                    Transform2D(work.View, channels, samples, inverse: false);
+                    using var work = RealSpectrum2D(record);
                     storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
                     storeShifted(Threads((long)channels * samples), work.View, spectrum.View, channels, samples, scale);
                     Download(spectrum, output);
@@ -146,8 +146,7 @@ public sealed partial class IlgpuBackend
         using DeviceTensor weights = Upload(mask, channels, samples);
         using (EnterDevice())
         {
-            using var work = LoadWork(record, complex: false);
-            Transform2D(work.View, channels, samples, inverse: false);
+            using var work = RealSpectrum2D(record);
             multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(FftKernels.MultiplyByMask);
             multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
             Transform2D(work.View, channels, samples, inverse: true);
@@ -220,6 +219,56 @@ public sealed partial class IlgpuBackend
         var work = accelerator.Allocate1D<float>(Math.Max(1L, complex ? values : 2 * values));
         fftLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(FftKernels.Load);
         if (values > 0) fftLoad(Threads(values), tensor.View, work.View, complex ? 1 : 0);
+        return work;
+    }
+
+    /// <summary>
+    /// The complex spectrum of each real row of the tensor, [channels, samples] complex. Our kernels transform two real
+    /// rows as one complex row (real and imaginary parts) and separate the two spectra by their Hermitian symmetry:
+    /// half the row transforms. cuFFT transforms the rows as they are. Caller is inside EnterDevice.
+    /// </summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> RealRowSpectra(DeviceTensor tensor)
+    {
+        int rows = tensor.Channels, length = tensor.Samples;
+        ProbeFft();
+        if (cuFft is not null || (long)rows * length == 0)
+        {
+            var loaded = LoadWork(tensor, complex: false);
+            TransformRows(loaded.View, rows, length, inverse: false);
+            return loaded;
+        }
+        packRealRows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(FftKernels.PackRealRows);
+        unpackRealRows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(FftKernels.UnpackRealRows);
+        int pairs = (rows + 1) / 2;
+        var work = accelerator.Allocate1D<float>(2L * rows * length);
+        try
+        {
+            using var packed = accelerator.Allocate1D<float>(2L * pairs * length);
+            packRealRows(Threads((long)pairs * length), tensor.View, packed.View, rows, length);
+            TransformRows(packed.View, pairs, length, inverse: false);
+            unpackRealRows(Threads((long)pairs * length), packed.View, work.View, rows, length);
+            accelerator.Synchronize(); // the packed rows are released on return
+            return work;
+        }
+        catch
+        {
+            work.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The 2-D spectrum of the real tensor: cuFFT's 2-D plan, or our real-row spectra then the columns.</summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> RealSpectrum2D(DeviceTensor tensor)
+    {
+        ProbeFft();
+        if (cuFft is not null)
+        {
+            var loaded = LoadWork(tensor, complex: false);
+            Transform2D(loaded.View, tensor.Channels, tensor.Samples, inverse: false);
+            return loaded;
+        }
+        var work = RealRowSpectra(tensor);
+        TransformColumns(work.View, tensor.Channels, tensor.Samples, inverse: false);
         return work;
     }
 

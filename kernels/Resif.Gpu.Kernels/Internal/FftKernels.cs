@@ -219,6 +219,39 @@ internal static class FftKernels
         work[2L * index.X + 1] = 0f;
     }
 
+    /// <summary>
+    /// One thread per (pair p, sample j) of a real [rows, n] block: row 2p becomes the real part and row 2p + 1 the
+    /// imaginary part of packed row p (zero when the row count is odd and the partner is missing).
+    /// </summary>
+    public static void PackRealRows(Index1D index, ArrayView<float> source, ArrayView<float> packed, int rows, int length)
+    {
+        int pair = index.X / length;
+        int j = index.X - pair * length;
+        long first = 2L * pair * length + j;
+        packed[2L * index.X] = source[first];
+        packed[2L * index.X + 1] = 2 * pair + 1 < rows ? source[first + length] : 0f;
+    }
+
+    /// <summary>
+    /// One thread per (pair p, bin k): from the spectrum Z of packed row p, the spectra of its two real rows,
+    /// A_k = (Z_k + conj Z_(n−k))/2 and B_k = (Z_k − conj Z_(n−k))/2i (real spectra are Hermitian), into [rows, n] complex.
+    /// </summary>
+    public static void UnpackRealRows(Index1D index, ArrayView<float> packed, ArrayView<float> work, int rows, int length)
+    {
+        int pair = index.X / length;
+        int k = index.X - pair * length;
+        int mirror = k == 0 ? 0 : length - k;
+        long at = 2L * index.X, mirrored = 2L * ((long)pair * length + mirror);
+        float re = packed[at], im = packed[at + 1], mirrorRe = packed[mirrored], mirrorIm = packed[mirrored + 1];
+        long first = 2L * (2L * pair * length + k);
+        work[first] = 0.5f * (re + mirrorRe);
+        work[first + 1] = 0.5f * (im - mirrorIm);
+        if (2 * pair + 1 >= rows) return;
+        long second = first + 2L * length;
+        work[second] = 0.5f * (im + mirrorIm);
+        work[second + 1] = 0.5f * (mirrorRe - re);
+    }
+
     /// <summary>Complex work → float32: interleaved (0), real part (1) or magnitude (2).</summary>
     public static void Store(Index1D index, ArrayView<float> work, ArrayView<float> target, int part)
     {
