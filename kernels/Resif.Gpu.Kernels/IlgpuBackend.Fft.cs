@@ -19,6 +19,7 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftLoad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? packRealRows;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? unpackRealRows;
+    private Action<Index1D, ArrayView<float>, int, int>? fillHermitian;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftStore;
     private Action<Index1D, ArrayView<float>, int>? analyticWeights;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? multiplyByMask;
@@ -257,7 +258,7 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    /// <summary>The 2-D spectrum of the real tensor: cuFFT's 2-D plan, or our real-row spectra then the columns.</summary>
+    /// <summary>The 2-D spectrum of the real tensor: cuFFT's 2-D plan, or our real-row spectra then half the columns.</summary>
     private MemoryBuffer1D<float, Stride1D.Dense> RealSpectrum2D(DeviceTensor tensor)
     {
         ProbeFft();
@@ -267,8 +268,16 @@ public sealed partial class IlgpuBackend
             Transform2D(loaded.View, tensor.Channels, tensor.Samples, inverse: false);
             return loaded;
         }
+        // Real data: columns k ≤ n/2 are transformed, the others are their mirrored conjugates (half the column work).
+        int rows = tensor.Channels, columns = tensor.Samples;
         var work = RealRowSpectra(tensor);
-        TransformColumns(work.View, tensor.Channels, tensor.Samples, inverse: false);
+        TransformLines(work.View, lines: Math.Min(columns, columns / 2 + 1), rows, lineStride: 1, elementStride: columns, inverse: false);
+        long mirrored = (long)rows * (columns - columns / 2 - 1);
+        if (mirrored > 0)
+        {
+            fillHermitian ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(FftKernels.FillHermitian);
+            fillHermitian(Threads(mirrored), work.View, rows, columns);
+        }
         return work;
     }
 

@@ -252,6 +252,21 @@ internal static class FftKernels
         work[second + 1] = 0.5f * (mirrorRe - re);
     }
 
+    /// <summary>
+    /// One thread per (row r, bin k) with n/2 &lt; k &lt; n of the 2-D spectrum of real data whose columns k ≤ n/2 are
+    /// transformed: the rest follows from Hermitian symmetry, X[r, k] = conj X[(rows − r) mod rows, n − k].
+    /// </summary>
+    public static void FillHermitian(Index1D index, ArrayView<float> work, int rows, int columns)
+    {
+        int upper = columns - columns / 2 - 1;
+        int row = index.X / upper;
+        int k = columns / 2 + 1 + index.X - row * upper;
+        long to = 2L * ((long)row * columns + k);
+        long from = 2L * ((long)((rows - row) % rows) * columns + (columns - k));
+        work[to] = work[from];
+        work[to + 1] = -work[from + 1];
+    }
+
     /// <summary>Complex work → float32: interleaved (0), real part (1) or magnitude (2).</summary>
     public static void Store(Index1D index, ArrayView<float> work, ArrayView<float> target, int part)
     {
