@@ -16,7 +16,7 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, FftPass>? copyLines;
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, SharedRowsPlan>? sharedRows;
     private Action<Index1D, ArrayView<float>, FftPass, float>? scaleLines;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? fftLoad;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>>? fftLoad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? packRealRows;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? unpackRealRows;
     private Action<Index1D, ArrayView<float>, int, int>? fillHermitian;
@@ -32,8 +32,6 @@ public sealed partial class IlgpuBackend
     private CuFftLines? cuFft;
     private string? fftEngine;
 
-    private const int Interleaved = 0, RealPart = 1, Magnitude = 2;
-
     public void ComplexFft(float[] data, int rows, int length, bool inverse)
     {
         CheckShape(data.LongLength, rows, 2 * length, nameof(data));
@@ -45,9 +43,7 @@ public sealed partial class IlgpuBackend
                 using DeviceTensor tensor = Upload(data, rows, 2 * length);
                 using (EnterDevice())
                 {
-                    using var work = LoadWork(tensor, complex: true);
-                    TransformRows(work.View, rows, length, inverse);
-                    StoreWork(work, tensor.View, (long)rows * length, Interleaved);
+                    TransformRows(tensor.View, rows, length, inverse); // already interleaved complex float32: in place
                 }
                 DownloadInPlace(tensor, data);
                 return;
@@ -89,7 +85,7 @@ public sealed partial class IlgpuBackend
             analyticWeights ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(FftKernels.AnalyticWeights);
             analyticWeights(Threads(count), work.View, tensor.Samples);
             TransformRows(work.View, tensor.Channels, tensor.Samples, inverse: true);
-            StoreWork(work, tensor.View, count, Magnitude);
+            StoreWork(work, tensor.View, count, magnitude: true);
         }
     }
 
@@ -151,7 +147,7 @@ public sealed partial class IlgpuBackend
             multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(FftKernels.MultiplyByMask);
             multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
             Transform2D(work.View, channels, samples, inverse: true);
-            StoreWork(work, record.View, (long)channels * samples, RealPart);
+            StoreWork(work, record.View, (long)channels * samples, magnitude: false);
         }
     }
 
@@ -213,13 +209,13 @@ public sealed partial class IlgpuBackend
         return fftEngine;
     }
 
-    /// <summary>The tensor's values as complex float32 (real input gets zero imaginary parts). Caller is inside EnterDevice.</summary>
-    private MemoryBuffer1D<float, Stride1D.Dense> LoadWork(DeviceTensor tensor, bool complex)
+    /// <summary>The tensor's real values as complex float32 (zero imaginary parts). Caller is inside EnterDevice.</summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> LoadWork(DeviceTensor tensor)
     {
         long values = (long)tensor.Channels * tensor.Samples;
-        var work = accelerator.Allocate1D<float>(Math.Max(1L, complex ? values : 2 * values));
-        fftLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(FftKernels.Load);
-        if (values > 0) fftLoad(Threads(values), tensor.View, work.View, complex ? 1 : 0);
+        var work = accelerator.Allocate1D<float>(Math.Max(1L, 2 * values));
+        fftLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(FftKernels.Load);
+        if (values > 0) fftLoad(Threads(values), tensor.View, work.View);
         return work;
     }
 
@@ -234,7 +230,7 @@ public sealed partial class IlgpuBackend
         ProbeFft();
         if (cuFft is not null || (long)rows * length == 0)
         {
-            var loaded = LoadWork(tensor, complex: false);
+            var loaded = LoadWork(tensor);
             TransformRows(loaded.View, rows, length, inverse: false);
             return loaded;
         }
@@ -264,7 +260,7 @@ public sealed partial class IlgpuBackend
         ProbeFft();
         if (cuFft is not null)
         {
-            var loaded = LoadWork(tensor, complex: false);
+            var loaded = LoadWork(tensor);
             Transform2D(loaded.View, tensor.Channels, tensor.Samples, inverse: false);
             return loaded;
         }
@@ -281,11 +277,11 @@ public sealed partial class IlgpuBackend
         return work;
     }
 
-    /// <summary>Writes <paramref name="complexCount"/> work values back as float32; synchronises so the work buffer can go.</summary>
-    private void StoreWork(MemoryBuffer1D<float, Stride1D.Dense> work, ArrayView<float> target, long complexCount, int part)
+    /// <summary>Writes the real parts or magnitudes of <paramref name="count"/> work values as float32; synchronises so the work buffer can go.</summary>
+    private void StoreWork(MemoryBuffer1D<float, Stride1D.Dense> work, ArrayView<float> target, long count, bool magnitude)
     {
         fftStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(FftKernels.Store);
-        if (complexCount > 0) fftStore(Threads(complexCount), work.View, target, part);
+        if (count > 0) fftStore(Threads(count), work.View, target, magnitude ? 1 : 0);
         accelerator.Synchronize();
     }
 

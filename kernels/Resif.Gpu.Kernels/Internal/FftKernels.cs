@@ -207,14 +207,9 @@ internal static class FftKernels
         target[at + 1] = source[at + 1];
     }
 
-    /// <summary>float32 values (real parts, or interleaved complex when <paramref name="complex"/> ≠ 0) → complex work.</summary>
-    public static void Load(Index1D index, ArrayView<float> source, ArrayView<float> work, int complex)
+    /// <summary>Real float32 values → complex work with zero imaginary parts.</summary>
+    public static void Load(Index1D index, ArrayView<float> source, ArrayView<float> work)
     {
-        if (complex != 0)
-        {
-            work[index] = source[index];
-            return;
-        }
         work[2L * index.X] = source[index];
         work[2L * index.X + 1] = 0f;
     }
@@ -267,20 +262,12 @@ internal static class FftKernels
         work[to + 1] = -work[from + 1];
     }
 
-    /// <summary>Complex work → float32: interleaved (0), real part (1) or magnitude (2).</summary>
-    public static void Store(Index1D index, ArrayView<float> work, ArrayView<float> target, int part)
+    /// <summary>Complex work → float32: the real part, or the magnitude when <paramref name="magnitude"/> ≠ 0.</summary>
+    public static void Store(Index1D index, ArrayView<float> work, ArrayView<float> target, int magnitude)
     {
         float re = work[2L * index.X], im = work[2L * index.X + 1];
-        if (part == 0)
-        {
-            target[2L * index.X] = re;
-            target[2L * index.X + 1] = im;
-        }
-        else
-        {
-            // The magnitude in float64 so that large components do not overflow or lose their small partner.
-            target[index] = part == 1 ? re : (float)Math.Sqrt((double)re * re + (double)im * im);
-        }
+        // The magnitude in float64 so that large components do not overflow or lose their small partner.
+        target[index] = magnitude == 0 ? re : (float)Math.Sqrt((double)re * re + (double)im * im);
     }
 
     /// <summary>Multiplies the lines (layout as in <see cref="FftPass"/>) by a real factor: cuFFT's inverse is unscaled.</summary>
