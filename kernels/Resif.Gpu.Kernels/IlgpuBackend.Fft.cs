@@ -1,3 +1,4 @@
+using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
@@ -28,6 +29,11 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinLoad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? bluesteinMultiply;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinStore;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, FftLines>? float64Transform;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, int, int>? float64BluesteinFilter;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>? float64BluesteinLoad;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, int>? float64BluesteinMultiply;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>? float64BluesteinStore;
     private readonly FftTables fftTables = new();
     private CuFftLines? cuFft;
     private string? fftEngine;
@@ -413,5 +419,74 @@ public sealed partial class IlgpuBackend
         SmoothLines(scratch.View, lines, padded, padded, 1, inverse: true, radices);
         bluesteinStore(Threads((long)lines * length), scratch.View, work, chirp.View, shape);
         accelerator.Synchronize(); // the filter and scratch are released on return
+    }
+
+    /// <summary>
+    /// In-place FFT of each row of a row-major [rows, length] interleaved complex float64 buffer, for the device beams'
+    /// float64 windows: the previous one-thread-per-row radix-2 kernel (Bluestein for other lengths), kept as it was so
+    /// their results do not change; slow on a GPU compared with the float32 path. Caller is inside EnterDevice.
+    /// </summary>
+    internal void TransformRows(MemoryBuffer1D<double, Stride1D.Dense> work, int rows, int length, bool inverse)
+    {
+        if (rows == 0 || length <= 1) return;
+        if (!BitOperations.IsPow2(length))
+        {
+            Float64BluesteinRows(work, rows, length, inverse);
+            return;
+        }
+        using var twiddles = accelerator.Allocate1D(Float64Twiddles(length));
+        Float64Radix2Rows(work.View, twiddles.View, rows, new FftLines(length, BitOperations.Log2((uint)length), length, 1, inverse ? 1 : 0));
+        accelerator.Synchronize(); // the twiddle table is released on return
+    }
+
+    private void Float64Radix2Rows(ArrayView<double> work, ArrayView<double> twiddles, int rows, FftLines shape)
+    {
+        float64Transform ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, FftLines>(Float64FftKernels.Transform);
+        float64Transform(rows, work, twiddles, shape);
+    }
+
+    /// <summary>Bluestein's transform in float64 through radix-2 FFTs of the next power of two ≥ 2n − 1.</summary>
+    private void Float64BluesteinRows(MemoryBuffer1D<double, Stride1D.Dense> work, int rows, int length, bool inverse)
+    {
+        int padded = checked((int)BitOperations.RoundUpToPowerOf2((uint)(2 * length - 1)));
+        var forward = new FftLines(padded, BitOperations.Log2((uint)padded), lineStride: padded, elementStride: 1, inverse: 0);
+        var shape = new BluesteinLines(length, padded, lineStride: length, elementStride: 1, inverse ? 1 : 0);
+        float64BluesteinFilter ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int>(Float64BluesteinKernels.Filter);
+        float64BluesteinLoad ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>(Float64BluesteinKernels.Load);
+        float64BluesteinMultiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(Float64BluesteinKernels.MultiplyByFilter);
+        float64BluesteinStore ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, BluesteinLines>(Float64BluesteinKernels.Store);
+
+        var chirpTable = new double[2 * length]; // exp(−πi k²/n), k² reduced mod 2n so the angle stays exact
+        for (int k = 0; k < length; k++)
+        {
+            double angle = -Math.PI * ((long)k * k % (2L * length)) / length;
+            chirpTable[2 * k] = Math.Cos(angle);
+            chirpTable[2 * k + 1] = Math.Sin(angle);
+        }
+        using var chirp = accelerator.Allocate1D(chirpTable);
+        using var twiddles = accelerator.Allocate1D(Float64Twiddles(padded));
+        using var filter = accelerator.Allocate1D<double>(2L * padded);
+        using var scratch = accelerator.Allocate1D<double>(2L * rows * padded);
+        float64BluesteinFilter(padded, chirp.View, filter.View, length, padded);
+        Float64Radix2Rows(filter.View, twiddles.View, 1, forward);
+        float64BluesteinLoad(Threads((long)rows * padded), work.View, scratch.View, chirp.View, shape);
+        Float64Radix2Rows(scratch.View, twiddles.View, rows, forward);
+        float64BluesteinMultiply(Threads((long)rows * padded), scratch.View, filter.View, padded);
+        Float64Radix2Rows(scratch.View, twiddles.View, rows, new FftLines(padded, forward.Log2Length, padded, 1, inverse: 1));
+        float64BluesteinStore(Threads((long)rows * length), scratch.View, work.View, chirp.View, shape);
+        accelerator.Synchronize(); // the tables and scratch are released on return
+    }
+
+    /// <summary>exp(−2πi k/n) for k &lt; n/2, interleaved float64.</summary>
+    private static double[] Float64Twiddles(int length)
+    {
+        var table = new double[Math.Max(2, length)];
+        for (int k = 0; k < length / 2; k++)
+        {
+            double angle = -2.0 * Math.PI * k / length;
+            table[2 * k] = Math.Cos(angle);
+            table[2 * k + 1] = Math.Sin(angle);
+        }
+        return table;
     }
 }
