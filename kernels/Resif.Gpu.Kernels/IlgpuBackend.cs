@@ -80,6 +80,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
     {
         Meter.Dispose();
         Fallback.Dispose();
+        DisposeFft(); // cuFFT plans and tables live in the accelerator's context
         accelerator.Dispose();
         context.Dispose();
     }
