@@ -41,7 +41,7 @@ internal static class DeviceBench
         TimeSpan chain = backend.MeasureResidentChain(operations, input, repeats);
         Block[] pieces = Split(input, blocks);
         ResidentResult[] streamed = [];
-        TimeSpan endToEnd = Least(repeats, () => streamed = backend.RunResident(operations, pieces, CancellationToken.None).ToArray());
+        TimeSpan endToEnd = IlgpuBackend.Least(repeats, () => streamed = backend.RunResident(operations, pieces, CancellationToken.None).ToArray());
 
         using var cpu = new CpuBackend();
         TimeSpan cpuProcessBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -99,19 +99,6 @@ internal static class DeviceBench
         double worst = 0;
         for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs((double)expected[i] - actual[i]));
         return worst;
-    }
-
-    private static TimeSpan Least(int repeats, Action run)
-    {
-        var least = TimeSpan.MaxValue;
-        for (int i = 0; i < Math.Max(1, repeats); i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            run();
-            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
-            if (elapsed < least) least = elapsed;
-        }
-        return least;
     }
 
     private static string? Option(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -53,7 +53,8 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    private static TimeSpan Least(int repeats, Action run)
+    /// <summary>The least wall time of <paramref name="repeats"/> runs (at least one).</summary>
+    internal static TimeSpan Least(int repeats, Action run)
     {
         var least = TimeSpan.MaxValue;
         for (int i = 0; i < Math.Max(1, repeats); i++)
