@@ -1,4 +1,3 @@
-using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
 using Resif.Gpu.Core.Internal;
@@ -8,14 +7,14 @@ namespace Resif.Gpu.Kernels;
 
 /// <summary>
 /// Array family on the device: the slowness beam of a linear array (time domain: one thread per slowness and window;
-/// frequency domain: window FFTs on the device, then a batched complex GEMM over channels with shared-memory tiles) and
+/// frequency domain: float32 window FFTs on the device, as the CPU backend's, then a batched complex GEMM over channels with shared-memory tiles) and
 /// the station beam (ObsPy array_processing: cross-spectral matrices, Capon pseudo-inverses, steered power maps).
 /// </summary>
 public sealed partial class IlgpuBackend
 {
     private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, BeamScan>? timeDomainBeam;
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, BeamScan, int, int>? loadWindows;
-    private Action<Index1D, ArrayView<double>, ArrayView<float>, SteeringScan>? gatherBand;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, BeamScan, int, int>? loadWindows;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, SteeringScan>? gatherBand;
     private Action<KernelConfig, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, SteeringScan>? steeredPower;
     private Action<Index1D, ArrayView<float>, ArrayView<double>, StationScan>? windowMeans;
     private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, StationScan>? taperedWindows;
@@ -104,20 +103,20 @@ public sealed partial class IlgpuBackend
     {
         using (EnterDevice())
         {
-            loadWindows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, BeamScan, int, int>(BeamKernels.LoadWindows);
-            gatherBand ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, SteeringScan>(BeamKernels.GatherBand);
+            loadWindows ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, BeamScan, int, int>(BeamKernels.LoadWindows);
+            gatherBand ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, SteeringScan>(BeamKernels.GatherBand);
             steeredPower ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<float>, SteeringScan>(BeamKernels.SteeredPower);
             int tile = SteeringTile();
             int channels = scan.Channels, windows = scan.Windows;
             double scale = 1.0 / ((double)channels * channels * scan.Window * scan.Window);
             var steering = new SteeringScan(channels, 0, windows, windows, scan.Window, slownesses.Length, firstBin, bins,
                 1 / (scan.Window * scan.SampleInterval), scale, tile);
-            // Per window of every channel: the complex float64 FFT row, the float32 band, and, for lengths that are not
-            // powers of two, the Bluestein scratch of TransformRows (a complex row of the padded length).
-            int bluestein = BitOperations.IsPow2(scan.Window) ? 0 : (int)BitOperations.RoundUpToPowerOf2((uint)(2 * scan.Window - 1));
+            // Per window of every channel: the complex float32 FFT row and its Stockham scratch, the float32 band, and,
+            // for lengths with a prime factor above 5, TransformRows' Bluestein rows of the padded length and their scratch.
+            int bluestein = FftFactors.Radices(scan.Window) is null ? FftFactors.NextSmooth(2 * scan.Window - 1) : 0;
             int batch = WindowBatch(channels * (16L * scan.Window + 16L * bluestein + 8L * bins), windows);
 
-            using var work = accelerator.Allocate1D<double>(2L * channels * batch * scan.Window);
+            using var work = accelerator.Allocate1D<float>(2L * channels * batch * scan.Window);
             using var spectra = accelerator.Allocate1D<float>(2 * steering.WithWindows(0, batch).SpectrumValues);
             using var offsetBuffer = accelerator.Allocate1D(offsets);
             using var slownessBuffer = accelerator.Allocate1D(slownesses);
@@ -129,7 +128,7 @@ public sealed partial class IlgpuBackend
                     var part = steering.WithWindows(first, Math.Min(batch, windows - first));
                     long windowed = (long)channels * part.Windows * scan.Window;
                     loadWindows(Threads(windowed), record.View, work.View, scan, first, part.Windows);
-                    TransformRows(work, checked(channels * part.Windows), scan.Window, inverse: false);
+                    TransformRows(work.View, checked(channels * part.Windows), scan.Window, inverse: false);
                     gatherBand(Threads(part.SpectrumValues), work.View, spectra.View, part);
                     var groups = new Index2D((slownesses.Length + tile - 1) / tile, (part.Windows + tile - 1) / tile);
                     steeredPower(new KernelConfig(groups, new Index2D(tile, tile)), spectra.View, offsetBuffer.View, slownessBuffer.View, power.View, part);

@@ -422,9 +422,9 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>
-    /// In-place FFT of each row of a row-major [rows, length] interleaved complex float64 buffer, for the device beams'
-    /// float64 windows: the previous one-thread-per-row radix-2 kernel (Bluestein for other lengths), kept as it was so
-    /// their results do not change; slow on a GPU compared with the float32 path. Caller is inside EnterDevice.
+    /// In-place FFT of each row of a row-major [rows, length] interleaved complex float64 buffer, for the device station
+    /// beam's float64 windows (see <see cref="Float64FftKernels"/> for why not float32): one thread per row, radix 2
+    /// (Bluestein for other lengths); slow on a GPU compared with the float32 path. Caller is inside EnterDevice.
     /// </summary>
     internal void TransformRows(MemoryBuffer1D<double, Stride1D.Dense> work, int rows, int length, bool inverse)
     {

@@ -21,14 +21,22 @@ public sealed partial class IlgpuBackend
     /// adds a pass over the time-reversed result. <paramref name="oddPad"/> &gt; 0 gives SciPy's sosfiltfilt: rows
     /// oddly extended by that many samples and each pass started from <paramref name="steadyState"/> (sosfilt_zi,
     /// two values per section) times its first sample. Rows of <paramref name="sos"/> are [b0 b1 b2 a0 a1 a2].
+    /// A non-empty <paramref name="carried"/> (causal only: <see cref="IFilterKernels.SosFilterContinue"/>'s layout,
+    /// per row, per section, z0 then z1) is the pass's starting state and receives its final state.
     /// </summary>
-    private void RunSosCascade(DeviceTensor tensor, ReadOnlySpan<double> sos, bool zeroPhase, int oddPad, ReadOnlySpan<double> steadyState)
+    private void RunSosCascade(DeviceTensor tensor, ReadOnlySpan<double> sos, bool zeroPhase, int oddPad, ReadOnlySpan<double> steadyState,
+        Span<double> carried = default)
     {
         double[] normalised = NormaliseSections(sos);
         int sections = normalised.Length / 6;
         if (oddPad < 0 || (oddPad > 0 && (oddPad >= tensor.Samples || steadyState.Length != 2 * sections)))
         {
             throw new ArgumentException($"odd padding of {oddPad} needs rows longer than the pad and {2 * sections} steady-state values");
+        }
+        bool carry = !carried.IsEmpty;
+        if (carry && (zeroPhase || oddPad > 0 || carried.Length != 2L * sections * tensor.Channels))
+        {
+            throw new ArgumentException($"a carried state needs a causal pass and {2L * sections * tensor.Channels} values, got {carried.Length}", nameof(carried));
         }
         if (tensor.Channels == 0 || tensor.Samples == 0) return;
 
@@ -43,11 +51,13 @@ public sealed partial class IlgpuBackend
             using var work = accelerator.Allocate1D<double>((long)rows.Channels * rows.WorkSamples);
             using var coefficients = accelerator.Allocate1D(normalised);
             using var steady = accelerator.Allocate1D(steadyStart != 0 ? steadyState.ToArray() : new double[2 * sections]);
-            using var state = accelerator.Allocate1D<double>(2L * sections * tensor.Channels);
+            using var state = carry
+                ? accelerator.Allocate1D(ToSectionMajor(carried, tensor.Channels))
+                : accelerator.Allocate1D<double>(2L * sections * tensor.Channels);
 
             toPaddedWork(Threads((long)rows.Channels * rows.WorkSamples), tensor.View, work.View, rows);
             sosCascade(tensor.Channels, work.View, coefficients.View, steady.View, state.View,
-                new SosPass(tensor.Channels, rows.WorkSamples, sections, reverse: 0, steadyStart));
+                new SosPass(tensor.Channels, rows.WorkSamples, sections, reverse: 0, steadyStart, carriedState: carry ? 1 : 0));
             if (zeroPhase)
             {
                 sosCascade(tensor.Channels, work.View, coefficients.View, steady.View, state.View,
@@ -55,6 +65,28 @@ public sealed partial class IlgpuBackend
             }
             fromPaddedWork(Threads((long)tensor.Channels * tensor.Samples), work.View, tensor.View, rows);
             accelerator.Synchronize(); // the scratch buffers are released on leaving this block
+            if (carry) FromSectionMajor(state.GetAsArray1D(), tensor.Channels, carried);
+        }
+    }
+
+    /// <summary>Per-row states [row][section, z] → the kernel's [section, z][row], so a warp's threads read neighbouring words.</summary>
+    private static double[] ToSectionMajor(ReadOnlySpan<double> rowMajor, int rows)
+    {
+        int perRow = rowMajor.Length / rows;
+        var sectionMajor = new double[rowMajor.Length];
+        for (int row = 0; row < rows; row++)
+        {
+            for (int k = 0; k < perRow; k++) sectionMajor[k * rows + row] = rowMajor[row * perRow + k];
+        }
+        return sectionMajor;
+    }
+
+    private static void FromSectionMajor(ReadOnlySpan<double> sectionMajor, int rows, Span<double> rowMajor)
+    {
+        int perRow = sectionMajor.Length / rows;
+        for (int row = 0; row < rows; row++)
+        {
+            for (int k = 0; k < perRow; k++) rowMajor[row * perRow + k] = sectionMajor[k * rows + row];
         }
     }
 
@@ -137,9 +169,37 @@ public sealed partial class IlgpuBackend
         Fallback.SosFilter(data, rows, columns, sos, mode);
     }
 
-    /// <summary>Runs on the CPU backend: per-chunk calls carry a small state, too little work for a device round trip.</summary>
-    public void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state) =>
+    /// <summary>
+    /// The causal cascade from and into the caller's per-row float64 state: the state travels with the chunk (uploaded
+    /// and downloaded in the kernel's layout), so consecutive chunks give one causal pass's values. The caller's data
+    /// and state are written only once both came back, so a failed device step reruns from them on the CPU backend.
+    /// </summary>
+    public void SosFilterContinue(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, Span<double> state)
+    {
+        CheckShape(data.Length, rows, columns, nameof(data));
+        int perRow = 2 * (sos.Length / 6);
+        if (state.Length < (long)rows * perRow) throw new ArgumentException($"state holds {state.Length} values, fewer than {rows} x {perRow}", nameof(state));
+        if (UseDevice(nameof(SosFilterContinue)))
+        {
+            try
+            {
+                double[] carried = state[..(rows * perRow)].ToArray();
+                using DeviceTensor tensor = Upload(data, rows, columns);
+                SosFilterContinue(tensor, sos, carried);
+                DownloadInPlace(tensor, data);
+                carried.CopyTo(state);
+                return;
+            }
+            catch (Exception e) when (FallsBack(nameof(SosFilterContinue), e))
+            {
+            }
+        }
         Fallback.SosFilterContinue(data, rows, columns, sos, state);
+    }
+
+    /// <summary>The causal cascade on a device tensor, starting from and leaving behind <paramref name="state"/> (host, row-major).</summary>
+    internal void SosFilterContinue(DeviceTensor tensor, ReadOnlySpan<double> sos, Span<double> state) =>
+        RunSosCascade(tensor, sos, zeroPhase: false, oddPad: 0, [], state);
 
     /// <summary>The interface's modes on a device tensor: causal, ObsPy zero-phase, or SciPy sosfiltfilt (odd pad, steady start).</summary>
     internal void SosFilter(DeviceTensor tensor, ReadOnlySpan<double> sos, SosMode mode)

@@ -41,7 +41,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     public ISpectralKernels Spectral => this;
 
-    /// <summary>The plain CPU backend, for the kernel-family methods this backend does not port (see <see cref="DelegatedToCpu"/>).</summary>
+    /// <summary>The plain CPU backend, which reruns a kernel call when the device fails or is disabled (IlgpuBackend.Faults.cs).</summary>
     internal CpuBackend Fallback { get; } = new();
 
     /// <summary>Takes ownership of <paramref name="context"/>; releases it when the accelerator cannot be created.</summary>
@@ -149,12 +149,9 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
 
     /// <summary>
     /// Kernel-family methods, or cases of them, that run on the CPU backend rather than on the device, for honest
-    /// provenance.
+    /// provenance. Empty: every method runs on the device (a failing device still falls back, see IlgpuBackend.Faults.cs).
     /// </summary>
-    public static IReadOnlyList<string> DelegatedToCpu { get; } =
-    [
-        $"{nameof(SosFilterContinue)}: always (time-chunked causal filtering carries a small state per call)",
-    ];
+    public static IReadOnlyList<string> DelegatedToCpu { get; } = [];
 
     private static void CheckShape(long length, int rows, int columns, string name)
     {

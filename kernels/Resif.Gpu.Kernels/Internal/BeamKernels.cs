@@ -47,27 +47,27 @@ internal static class BeamKernels
 
     /// <summary>
     /// One thread per sample of <paramref name="windows"/> windows from <paramref name="firstWindow"/>: row
-    /// c·windows + w of the complex float64 work buffer is window firstWindow + w of channel c (imaginary part 0), ready
+    /// c·windows + w of the complex float32 work buffer is window firstWindow + w of channel c (imaginary part 0), ready
     /// for a batched FFT of the window length.
     /// </summary>
-    public static void LoadWindows(Index1D index, ArrayView<float> input, ArrayView<double> work, BeamScan scan, int firstWindow, int windows)
+    public static void LoadWindows(Index1D index, ArrayView<float> input, ArrayView<float> work, BeamScan scan, int firstWindow, int windows)
     {
         long span = (long)windows * scan.Window;
         long channel = index.X / span;
         long source = channel * scan.Samples + (long)firstWindow * scan.Window + (index.X - channel * span);
         work[2L * index.X] = input[source];
-        work[2L * index.X + 1] = 0.0;
+        work[2L * index.X + 1] = 0f;
     }
 
     /// <summary>One thread per (band bin, channel, window): copies the bin out of the window spectra into float32 planes.</summary>
-    public static void GatherBand(Index1D index, ArrayView<double> work, ArrayView<float> spectra, SteeringScan scan)
+    public static void GatherBand(Index1D index, ArrayView<float> work, ArrayView<float> spectra, SteeringScan scan)
     {
         int windows = scan.Windows, channels = scan.Channels;
         int bin = index.X / (channels * windows);
         int row = index.X - bin * channels * windows; // c · windows + w, the FFT row of that window
         long at = 2L * ((long)row * scan.Window + scan.FirstBin + bin);
-        spectra[index] = (float)work[at];
-        spectra[scan.SpectrumValues + index.X] = (float)work[at + 1];
+        spectra[index] = work[at];
+        spectra[scan.SpectrumValues + index.X] = work[at + 1];
     }
 
     /// <summary>

@@ -19,15 +19,17 @@ internal readonly struct PaddedRows(int channels, int samples, int pad)
 /// <summary>
 /// One pass of an SOS cascade over float64 work rows: <see cref="Reverse"/> ≠ 0 runs from the last sample back;
 /// <see cref="SteadyStart"/> ≠ 0 starts from the steady state times the pass's first sample (SciPy's
-/// <c>sosfilt_zi · x[0]</c>) instead of rest.
+/// <c>sosfilt_zi · x[0]</c>) instead of rest; <see cref="CarriedState"/> ≠ 0 starts from the state buffer as it is
+/// (a state carried over from the previous time chunk), overriding both.
 /// </summary>
-internal readonly struct SosPass(int channels, int samples, int sections, int reverse, int steadyStart)
+internal readonly struct SosPass(int channels, int samples, int sections, int reverse, int steadyStart, int carriedState = 0)
 {
     public readonly int Channels = channels;
     public readonly int Samples = samples;
     public readonly int Sections = sections;
     public readonly int Reverse = reverse;
     public readonly int SteadyStart = steadyStart;
+    public readonly int CarriedState = carriedState;
 }
 
 /// <summary>
@@ -74,15 +76,19 @@ internal static class FilterKernels
     /// <summary>
     /// One thread per channel runs the whole biquad cascade over its time-major work column in place (transposed
     /// direct form II, float64 like SciPy). Coefficients are [b0 b1 b2 1 a1 a2] per section, already divided by a0;
-    /// the state buffer is laid out [section][z0|z1][channel] so neighbouring threads touch neighbouring words.
+    /// the state buffer is laid out [section][z0|z1][channel] so neighbouring threads touch neighbouring words, and
+    /// holds each channel's final state when the pass ends.
     /// </summary>
     public static void SosCascade(Index1D channel, ArrayView<double> work, ArrayView<double> sos, ArrayView<double> steadyState,
         ArrayView<double> state, SosPass pass)
     {
-        double first = work[(long)(pass.Reverse != 0 ? pass.Samples - 1 : 0) * pass.Channels + channel.X];
-        for (int k = 0; k < 2 * pass.Sections; k++)
+        if (pass.CarriedState == 0)
         {
-            state[(long)k * pass.Channels + channel.X] = pass.SteadyStart != 0 ? steadyState[k] * first : 0.0;
+            double first = work[(long)(pass.Reverse != 0 ? pass.Samples - 1 : 0) * pass.Channels + channel.X];
+            for (int k = 0; k < 2 * pass.Sections; k++)
+            {
+                state[(long)k * pass.Channels + channel.X] = pass.SteadyStart != 0 ? steadyState[k] * first : 0.0;
+            }
         }
 
         for (int i = 0; i < pass.Samples; i++)
