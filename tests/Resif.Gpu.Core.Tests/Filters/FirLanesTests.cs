@@ -46,7 +46,7 @@ public sealed class FirLanesTests
     }
 
     // The kernel's own contract with taps that are not a multiple of up (phases of unequal length), a single tap,
-    // and delays that reach past the end of the row (later time chunks of a stream): output[r, j] is the full
+    // phases long enough for the multi-output block kernels with up > 1 (61 taps, 3/2) or too short for them, and delays that reach past the end of the row (later time chunks of a stream): output[r, j] is the full
     // convolution of the taps with the zero-stuffed row at j·down + delay, zero beyond it.
     [Theory]
     [InlineData(false, 13, 3, 2, 4, 17, 40)]
@@ -55,6 +55,8 @@ public sealed class FirLanesTests
     [InlineData(true, 1, 1, 3, 0, 5, 20)]
     [InlineData(false, 31, 2, 7, 50, 18, 33)]
     [InlineData(true, 31, 2, 7, 50, 18, 33)]
+    [InlineData(false, 61, 3, 2, 40, 21, 300)]
+    [InlineData(true, 61, 3, 2, 40, 21, 300)]
     [InlineData(false, 9, 4, 1, 3, 3, 6)]
     [InlineData(true, 9, 4, 1, 3, 3, 6)]
     public void KernelMatchesZeroStuffedConvolution(bool wide, int tapCount, int up, int down, int delay, int rows, int columns)
