@@ -7,12 +7,13 @@ namespace Resif.Gpu.Core.Backends.Internal;
 /// <summary>
 /// Polyphase FIR resampling (see <c>IFilterKernels.FirResample</c>) over a group of up to <see cref="Lanes"/>
 /// channels held time-major in float64 (channel = SIMD lane), computing only the kept outputs. Each output is
-/// Σ_l h[l] · X[base + l] with the tap h[l] broadcast and X a time step of 16 lanes: eight independent
-/// accumulators (two taps × four Vector256, or four taps × two Vector512 with <c>wide</c>) hide the FMA latency,
-/// and one tap broadcast feeds four (two) FMAs instead of one dot product per channel. Float32 samples are
-/// widened to float64 once when gathered; products and sums are float64 as in the per-row path, so results differ
-/// from it only by summation order. Work goes in tiles of outputs whose input span (~1000 steps, ~130 KB) stays in
-/// L2 while the window of one output (taps × 128 B) sits in L1. Samples outside the row are zeros in the tile.
+/// Σ_l h[l] · X[base + l] with the tap h[l] broadcast and X a time step of 16 lanes. Outputs of the same phase
+/// (consecutive ones when up = 1) go in blocks that load each time step once for all of them: four outputs × two
+/// Vector512, or two outputs × four Vector256, eight accumulators either way to hide the FMA latency; the rest go
+/// one at a time (several taps per loop, eight accumulators). Float32 samples are widened to float64 once when
+/// gathered; products and sums are float64 as in SciPy, so results differ from it only by summation order. Work
+/// goes in tiles of outputs whose input span (~1000 steps, ~130 KB) stays in L2 while the window of one output
+/// (taps × 128 B) sits in L1. Samples outside the row are zeros in the tile.
 /// Immutable: one instance serves every worker; each worker brings its own <see cref="Buffers"/>.
 /// </summary>
 internal sealed unsafe class FirPolyphaseLanes
