@@ -81,15 +81,24 @@ public sealed unsafe partial class CpuBackend
         CheckShape(output.Length, rows, outColumns, nameof(output));
         var plan = new FirPolyphaseLanes(taps, up, down, delay, WideFir);
         int groups = (rows + FirPolyphaseLanes.Lanes - 1) / FirPolyphaseLanes.Lanes;
+        // Few groups (a handful of channels, a stream's chunk): their outputs are also cut in time so that every
+        // core has work; slices are whole tiles.
+        int tiles = (outColumns + plan.TileOutputs - 1) / plan.TileOutputs;
+        int slices = Math.Clamp(2 * Environment.ProcessorCount / Math.Max(groups, 1), 1, Math.Max(tiles, 1));
+        int sliceOutputs = (tiles + slices - 1) / slices * plan.TileOutputs;
         fixed (float* inPointer = input)
         fixed (float* outPointer = output)
         {
             nint inAddress = (nint)inPointer, outAddress = (nint)outPointer;
-            Parallel.For(0, groups, ParallelOptions, () => new FirPolyphaseLanes.Buffers(plan), (group, _, buffers) =>
+            Parallel.For(0, groups * slices, ParallelOptions, () => new FirPolyphaseLanes.Buffers(plan), (item, _, buffers) =>
             {
-                int firstRow = group * FirPolyphaseLanes.Lanes, count = Math.Min(FirPolyphaseLanes.Lanes, rows - firstRow);
-                plan.Run(new RowGroup((float*)inAddress + (long)firstRow * columns, columns, count),
-                    new RowGroup((float*)outAddress + (long)firstRow * outColumns, outColumns, count), buffers);
+                int firstRow = item / slices * FirPolyphaseLanes.Lanes, count = Math.Min(FirPolyphaseLanes.Lanes, rows - firstRow);
+                int from = item % slices * sliceOutputs, to = Math.Min(outColumns, from + sliceOutputs);
+                if (from < to)
+                {
+                    plan.Run(new RowGroup((float*)inAddress + (long)firstRow * columns, columns, count),
+                        new RowGroup((float*)outAddress + (long)firstRow * outColumns, outColumns, count), from, to, buffers);
+                }
                 return buffers;
             }, _ => { });
         }

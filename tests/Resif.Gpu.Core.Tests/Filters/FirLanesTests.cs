@@ -29,6 +29,8 @@ public sealed class FirLanesTests
             cases.Add(wide, "resample:rate=1500", "y = signal.resample_poly(x, 3, 2, axis=-1)", 1, 64);
             cases.Add(wide, "resample:rate=1250", "y = signal.resample_poly(x, 5, 4, axis=-1)", 16, 10);
             cases.Add(wide, "resample:rate=2000", "y = signal.resample_poly(x, 2, 1, axis=-1)", 2, 13);
+            // One group over many tiles: its outputs are cut in time across the cores.
+            cases.Add(wide, "decimate:factor=5,method=fir", "y = signal.decimate(x, 5, ftype='fir')", 3, 20011);
         }
         return cases;
     }

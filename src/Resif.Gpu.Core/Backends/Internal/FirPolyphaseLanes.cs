@@ -70,16 +70,19 @@ internal sealed unsafe class FirPolyphaseLanes
         public readonly double[] Output = GC.AllocateUninitializedArray<double>(plan.TileOutputs * Lanes, pinned: true);
     }
 
-    /// <summary>Resamples the rows of <paramref name="input"/> into the rows of <paramref name="output"/> (same row count).</summary>
-    public void Run(RowGroup input, RowGroup output, Buffers buffers)
+    /// <summary>
+    /// Resamples the rows of <paramref name="input"/> into output columns [<paramref name="from"/>,
+    /// <paramref name="to"/>) of the rows of <paramref name="output"/> (same row count).
+    /// </summary>
+    public void Run(RowGroup input, RowGroup output, int from, int to, Buffers buffers)
     {
         fixed (double* phases = _phases)
         fixed (double* inputTile = buffers.Input)
         fixed (double* outputTile = buffers.Output)
         {
-            for (int j0 = 0; j0 < output.Columns; j0 += TileOutputs)
+            for (int j0 = from; j0 < to; j0 += TileOutputs)
             {
-                int count = Math.Min(TileOutputs, output.Columns - j0);
+                int count = Math.Min(TileOutputs, to - j0);
                 long first = WindowStart(j0);
                 Load(input, first, (int)(WindowStart(j0 + count - 1) + _length - first), inputTile);
                 int blocked = _block == 0 ? 0 : count / (_block * _blockPeriod) * _block * _blockPeriod;
