@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Resif.Gpu.Core.Backends.Internal;
 using Resif.Gpu.Core.Dsp;
@@ -10,6 +9,9 @@ public sealed unsafe partial class CpuBackend
 {
     /// <summary>Whether SOS cascades use the Vector512 section-pair kernel (default: where Vector512 is accelerated); tests run both.</summary>
     internal bool WideSos { get; init; } = SosCascade.WideByDefault;
+
+    /// <summary>Whether FIR resampling uses its Vector512 kernel (default: where Vector512 is accelerated); tests run both.</summary>
+    internal bool WideFir { get; init; } = Vector512.IsHardwareAccelerated;
 
     public void SosFilter(Span<float> data, int rows, int columns, ReadOnlySpan<double> sos, SosMode mode)
     {
@@ -77,41 +79,33 @@ public sealed unsafe partial class CpuBackend
         if (delay < 0) throw new ArgumentOutOfRangeException(nameof(delay), delay, "must be >= 0");
         int outColumns = FirResampledLength(columns, up, down);
         CheckShape(output.Length, rows, outColumns, nameof(output));
-        var phases = PolyphaseTaps(taps, up);
+        var plan = new FirPolyphaseLanes(taps, up, down, delay, WideFir);
+        int groups = (rows + FirPolyphaseLanes.Lanes - 1) / FirPolyphaseLanes.Lanes;
+        // Few groups (a handful of channels, a stream's chunk): their outputs are also cut in time so that every
+        // core has work; slices are whole tiles.
+        int tiles = (outColumns + plan.TileOutputs - 1) / plan.TileOutputs;
+        int slices = Math.Clamp(2 * Environment.ProcessorCount / Math.Max(groups, 1), 1, Math.Max(tiles, 1));
+        int sliceOutputs = (tiles + slices - 1) / slices * plan.TileOutputs;
         fixed (float* inPointer = input)
         fixed (float* outPointer = output)
         {
             nint inAddress = (nint)inPointer, outAddress = (nint)outPointer;
-            Parallel.For(0, rows, ParallelOptions, row =>
+            Parallel.For(0, groups * slices, ParallelOptions, () => new FirPolyphaseLanes.Buffers(plan), (item, _, buffers) =>
             {
-                float* x = (float*)inAddress + (long)row * columns;
-                float* y = (float*)outAddress + (long)row * outColumns;
-                for (int j = 0; j < outColumns; j++)
+                int firstRow = item / slices * FirPolyphaseLanes.Lanes, count = Math.Min(FirPolyphaseLanes.Lanes, rows - firstRow);
+                int from = item % slices * sliceOutputs, to = Math.Min(outColumns, from + sliceOutputs);
+                if (from < to)
                 {
-                    // Output j sits at upsampled index m; only taps of phase m mod up meet non-zero samples.
-                    long m = j * (long)down + delay;
-                    var phase = phases[(int)(m % up)];
-                    fixed (double* h = phase) y[j] = (float)WindowDot(x, columns, m / up - (phase.Length - 1), h, phase.Length);
+                    plan.Run(new RowGroup((float*)inAddress + (long)firstRow * columns, columns, count),
+                        new RowGroup((float*)outAddress + (long)firstRow * outColumns, outColumns, count), from, to, buffers);
                 }
-            });
+                return buffers;
+            }, _ => { });
         }
     }
 
     /// <summary>Output length of <see cref="FirResample"/>: ceil(columns · up / down).</summary>
     public static int FirResampledLength(int columns, int up, int down) => (int)(((long)columns * up + down - 1) / down);
-
-    // Phase r holds taps r, r + up, r + 2·up, ... reversed, so that each output is a dot product with a contiguous window.
-    private static double[][] PolyphaseTaps(ReadOnlySpan<double> taps, int up)
-    {
-        var phases = new double[up][];
-        for (int r = 0; r < up; r++)
-        {
-            int count = taps.Length > r ? (taps.Length - r + up - 1) / up : 0;
-            phases[r] = new double[count];
-            for (int l = 0; l < count; l++) phases[r][count - 1 - l] = taps[r + l * up];
-        }
-        return phases;
-    }
 
     public void Detrend(Span<float> data, int rows, int columns, DetrendType type)
     {
@@ -165,31 +159,5 @@ public sealed unsafe partial class CpuBackend
     {
         if (rows < 0 || columns < 0 || length < (long)rows * columns)
             throw new ArgumentException($"{name} holds {length} values, fewer than {rows} x {columns}", name);
-    }
-
-    // Σ h[k] · x[start + k], treating samples outside [0, columns) as zero.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double WindowDot(float* x, int columns, long start, double* h, int taps)
-    {
-        long first = Math.Max(0, -start), last = Math.Min(taps, columns - start);
-        double sum = 0;
-        long k = first;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            // Four accumulators so that consecutive FMAs do not wait on each other.
-            Vector256<double> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (; k + 16 <= last; k += 16)
-            {
-                var x0 = Vector256.Load(x + start + k);
-                var x1 = Vector256.Load(x + start + k + 8);
-                acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k), Vector256.WidenLower(x0), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 4), Vector256.WidenUpper(x0), acc1);
-                acc2 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 8), Vector256.WidenLower(x1), acc2);
-                acc3 = Vector256.FusedMultiplyAdd(Vector256.Load(h + k + 12), Vector256.WidenUpper(x1), acc3);
-            }
-            sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
-        }
-        for (; k < last; k++) sum += h[k] * x[start + k];
-        return sum;
     }
 }
