@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Resif.Gpu.Core.Internal;
 using Resif.Gpu.Testing;
 
@@ -35,6 +37,70 @@ public class CpuFftTests
         using var backend = new CpuBackend();
         backend.ComplexFft(x, rows, length, inverse: false);
         AssertClose(expected, x, $"fft n={length}");
+    }
+
+    /// <summary>
+    /// Passes with an even stride run on 512-bit registers where AVX-512 is present; these lengths put every
+    /// butterfly kind there (radix 3 at stride 2 in n = 6, the generic odd radices 7 and 11 in 308, radix 4 and 5 in
+    /// 2000, radix 8 in Bluestein's 32768-point inner transform of 10007, all of them in 60000). On a CPU without
+    /// AVX-512 both widths run the 256-bit code.
+    /// </summary>
+    [Theory]
+    [InlineData(256, 6)]
+    [InlineData(512, 6)]
+    [InlineData(256, 308)]
+    [InlineData(512, 308)]
+    [InlineData(256, 2000)]
+    [InlineData(512, 2000)]
+    [InlineData(256, 10007)]
+    [InlineData(512, 10007)]
+    [InlineData(256, 60000)]
+    [InlineData(512, 60000)]
+    public void Complex_rows_match_numpy_fft_at_both_vector_widths(int width, int length)
+    {
+        const int rows = 11;
+        float[] x = Random(2 * rows * length, seed: length + width);
+        float[] expected = Python.Apply(x, [rows, length, 2],
+            "z = np.fft.fft(x[..., 0] + 1j * x[..., 1], axis=-1)\ny = np.stack([z.real, z.imag], axis=-1)");
+        WithVectorWidth(width, () =>
+        {
+            using var backend = new CpuBackend();
+            backend.ComplexFft(x, rows, length, inverse: false);
+        });
+        AssertClose(expected, x, $"fft n={length} at {width} bits");
+    }
+
+    [Theory]
+    [InlineData(256)]
+    [InlineData(512)]
+    public void Fk_matches_numpy_at_both_vector_widths(int width)
+    {
+        const int channels = 40, samples = 2000;
+        float[] x = Random(channels * samples, seed: width);
+        float[] expected = Python.Apply(x, [channels, samples],
+            "z = np.fft.fftshift(np.fft.fft2(x))\ny = np.stack([z.real, z.imag], axis=-1)");
+        var y = new float[2 * channels * samples];
+        WithVectorWidth(width, () =>
+        {
+            using var backend = new CpuBackend();
+            backend.Fk(x, channels, samples, 1.0, y);
+        });
+        AssertClose(expected, y, $"Fk {channels}x{samples} at {width} bits");
+    }
+
+    /// <summary>Only this class switches the width, and xUnit runs one class's tests one at a time.</summary>
+    private static void WithVectorWidth(int width, Action action)
+    {
+        bool saved = FftBatchPlan.UseVector512;
+        FftBatchPlan.UseVector512 = width == 512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            FftBatchPlan.UseVector512 = saved;
+        }
     }
 
     [Theory]

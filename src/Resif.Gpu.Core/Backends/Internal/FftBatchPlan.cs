@@ -24,6 +24,13 @@ internal sealed class FftBatchPlan
     /// <summary>Largest prime factor transformed directly; beyond it the O(r²) butterfly loses to Bluestein.</summary>
     public const int MaxRadix = 31;
 
+    /// <summary>
+    /// Whether passes with an even stride run on 512-bit registers (two butterflies per instruction). Zen 4
+    /// double-pumps them, so the gain is fewer instructions and twiddle broadcasts; settable so that tests cover
+    /// both widths on one machine (the results are bit-identical: same operations per element).
+    /// </summary>
+    public static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
     private static readonly ConcurrentDictionary<int, FftBatchPlan> Cache = new();
 
     private readonly FftStage[] _stages = [];
@@ -168,64 +175,53 @@ internal sealed class FftStage
 
     public void Run(Span<float> xRe, Span<float> xIm, Span<float> yRe, Span<float> yIm)
     {
-        var xr = MemoryMarshal.Cast<float, Vector256<float>>(xRe);
-        var xi = MemoryMarshal.Cast<float, Vector256<float>>(xIm);
-        var yr = MemoryMarshal.Cast<float, Vector256<float>>(yRe);
-        var yi = MemoryMarshal.Cast<float, Vector256<float>>(yIm);
-        int elements = _radix * _m * _stride;
-        if (xr.Length < elements || yr.Length < elements || xi.Length < elements || yi.Length < elements)
+        // A 512-bit value holds butterflies q and q + 1 (adjacent 8-lane groups, same twiddles), so it needs an even stride.
+        if (FftBatchPlan.UseVector512 && _stride % 2 == 0) Run<FftVector16>(xRe, xIm, yRe, yIm);
+        else Run<FftVector8>(xRe, xIm, yRe, yIm);
+    }
+
+    private void Run<TV>(Span<float> xRe, Span<float> xIm, Span<float> yRe, Span<float> yIm) where TV : unmanaged, IFftVector<TV>
+    {
+        int elements = _radix * _m * _stride * FftBatchPlan.Lanes;
+        if (xRe.Length < elements || yRe.Length < elements || xIm.Length < elements || yIm.Length < elements)
             throw new ArgumentException("FFT buffers shorter than the transform");
-        ref var x0 = ref MemoryMarshal.GetReference(xr);
-        ref var x1 = ref MemoryMarshal.GetReference(xi);
-        ref var y0 = ref MemoryMarshal.GetReference(yr);
-        ref var y1 = ref MemoryMarshal.GetReference(yi);
+        ref var x0 = ref Unsafe.As<float, TV>(ref MemoryMarshal.GetReference(xRe));
+        ref var x1 = ref Unsafe.As<float, TV>(ref MemoryMarshal.GetReference(xIm));
+        ref var y0 = ref Unsafe.As<float, TV>(ref MemoryMarshal.GetReference(yRe));
+        ref var y1 = ref Unsafe.As<float, TV>(ref MemoryMarshal.GetReference(yIm));
+        int s = _stride / TV.Groups; // in units of TV
         switch (_radix)
         {
-            case 2: Radix2(ref x0, ref x1, ref y0, ref y1); break;
-            case 3: Radix3(ref x0, ref x1, ref y0, ref y1); break;
-            case 4: Radix4(ref x0, ref x1, ref y0, ref y1); break;
-            case 5: Radix5(ref x0, ref x1, ref y0, ref y1); break;
-            case 8: Radix8(ref x0, ref x1, ref y0, ref y1); break;
-            default: RadixOdd(ref x0, ref x1, ref y0, ref y1); break;
+            case 2: Radix2(ref x0, ref x1, ref y0, ref y1, s); break;
+            case 3: Radix3(ref x0, ref x1, ref y0, ref y1, s); break;
+            case 4: Radix4(ref x0, ref x1, ref y0, ref y1, s); break;
+            case 5: Radix5(ref x0, ref x1, ref y0, ref y1, s); break;
+            case 8: Radix8(ref x0, ref x1, ref y0, ref y1, s); break;
+            default: RadixOdd(ref x0, ref x1, ref y0, ref y1, s); break;
         }
     }
 
     /// <summary>(re, im) times (wr, wi), twiddles broadcast once per butterfly group rather than per butterfly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, Vector256<float> wr, Vector256<float> wi)
+    private static void Twiddle<TV>(ref TV re, ref TV im, TV wr, TV wi) where TV : unmanaged, IFftVector<TV>
     {
-        var r = MulSub(re, wr, im * wi);
-        im = Mad(re, wi, im * wr);
+        var r = TV.MulSub(re, wr, im * wi);
+        im = TV.Mad(re, wi, im * wr);
         re = r;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Twiddle(ref Vector256<float> re, ref Vector256<float> im, float wr, float wi) =>
-        Twiddle(ref re, ref im, Vector256.Create(wr), Vector256.Create(wi));
+    private static void Twiddle<TV>(ref TV re, ref TV im, float wr, float wi) where TV : unmanaged, IFftVector<TV> =>
+        Twiddle(ref re, ref im, TV.Broadcast(wr), TV.Broadcast(wi));
 
-    /// <summary>a·b + c, fused where the CPU has FMA.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Mad(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>a·b − c.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MulSub(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? Fma.MultiplySubtract(a, b, c) : a * b - c;
-
-    /// <summary>c − a·b.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> NegMad(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-        Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - a * b;
-
-    private void Radix2(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    private void Radix2<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
-        int s = _stride, half = s * _m;
+        int half = s * _m;
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
-            var wr = Vector256.Create(_twiddles[2 * p]);
-            var wi = Vector256.Create(_twiddles[2 * p + 1]);
+            var wr = TV.Broadcast(_twiddles[2 * p]);
+            var wi = TV.Broadcast(_twiddles[2 * p + 1]);
             int input = s * p, output = 2 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -242,17 +238,17 @@ internal sealed class FftStage
         }
     }
 
-    private void Radix3(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    private void Radix3<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
-        var sin60 = Vector256.Create(0.8660254037844386f);
-        var half = Vector256.Create(0.5f);
-        int s = _stride, third = s * _m;
+        var sin60 = TV.Broadcast(0.8660254037844386f);
+        var half = TV.Broadcast(0.5f);
+        int third = s * _m;
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 4 * p;
-            var w1r = Vector256.Create(_twiddles[t]); var w1i = Vector256.Create(_twiddles[t + 1]);
-            var w2r = Vector256.Create(_twiddles[t + 2]); var w2i = Vector256.Create(_twiddles[t + 3]);
+            var w1r = TV.Broadcast(_twiddles[t]); var w1i = TV.Broadcast(_twiddles[t + 1]);
+            var w2r = TV.Broadcast(_twiddles[t + 2]); var w2i = TV.Broadcast(_twiddles[t + 3]);
             int input = s * p, output = 3 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -262,7 +258,7 @@ internal sealed class FftStage
                 var cr = Unsafe.Add(ref xr, i + 2 * third); var ci = Unsafe.Add(ref xi, i + 2 * third);
                 var sr = br + cr; var si = bi + ci;
                 var dr = (br - cr) * sin60; var di = (bi - ci) * sin60;
-                var mr = NegMad(sr, half, ar); var mi = NegMad(si, half, ai);
+                var mr = TV.NegMad(sr, half, ar); var mi = TV.NegMad(si, half, ai);
                 Unsafe.Add(ref yr, o) = ar + sr;
                 Unsafe.Add(ref yi, o) = ai + si;
                 // y1 = m − i·d, y2 = m + i·d
@@ -276,16 +272,16 @@ internal sealed class FftStage
         }
     }
 
-    private void Radix4(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    private void Radix4<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
-        int s = _stride, quarter = s * _m;
+        int quarter = s * _m;
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 6 * p;
-            var w1r = Vector256.Create(_twiddles[t]); var w1i = Vector256.Create(_twiddles[t + 1]);
-            var w2r = Vector256.Create(_twiddles[t + 2]); var w2i = Vector256.Create(_twiddles[t + 3]);
-            var w3r = Vector256.Create(_twiddles[t + 4]); var w3i = Vector256.Create(_twiddles[t + 5]);
+            var w1r = TV.Broadcast(_twiddles[t]); var w1i = TV.Broadcast(_twiddles[t + 1]);
+            var w2r = TV.Broadcast(_twiddles[t + 2]); var w2i = TV.Broadcast(_twiddles[t + 3]);
+            var w3r = TV.Broadcast(_twiddles[t + 4]); var w3i = TV.Broadcast(_twiddles[t + 5]);
             int input = s * p, output = 4 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -314,19 +310,19 @@ internal sealed class FftStage
         }
     }
 
-    private void Radix5(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    private void Radix5<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
-        var c1 = Vector256.Create((float)Math.Cos(2 * Math.PI / 5)); var c2 = Vector256.Create((float)Math.Cos(4 * Math.PI / 5));
-        var s1 = Vector256.Create((float)Math.Sin(2 * Math.PI / 5)); var s2 = Vector256.Create((float)Math.Sin(4 * Math.PI / 5));
-        int s = _stride, fifth = s * _m;
+        var c1 = TV.Broadcast((float)Math.Cos(2 * Math.PI / 5)); var c2 = TV.Broadcast((float)Math.Cos(4 * Math.PI / 5));
+        var s1 = TV.Broadcast((float)Math.Sin(2 * Math.PI / 5)); var s2 = TV.Broadcast((float)Math.Sin(4 * Math.PI / 5));
+        int fifth = s * _m;
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int t = 8 * p;
-            var w1r = Vector256.Create(_twiddles[t]); var w1i = Vector256.Create(_twiddles[t + 1]);
-            var w2r = Vector256.Create(_twiddles[t + 2]); var w2i = Vector256.Create(_twiddles[t + 3]);
-            var w3r = Vector256.Create(_twiddles[t + 4]); var w3i = Vector256.Create(_twiddles[t + 5]);
-            var w4r = Vector256.Create(_twiddles[t + 6]); var w4i = Vector256.Create(_twiddles[t + 7]);
+            var w1r = TV.Broadcast(_twiddles[t]); var w1i = TV.Broadcast(_twiddles[t + 1]);
+            var w2r = TV.Broadcast(_twiddles[t + 2]); var w2i = TV.Broadcast(_twiddles[t + 3]);
+            var w3r = TV.Broadcast(_twiddles[t + 4]); var w3i = TV.Broadcast(_twiddles[t + 5]);
+            var w4r = TV.Broadcast(_twiddles[t + 6]); var w4i = TV.Broadcast(_twiddles[t + 7]);
             int input = s * p, output = 5 * s * p;
             for (int q = 0; q < s; q++)
             {
@@ -342,10 +338,10 @@ internal sealed class FftStage
                 var b3r = a2r - a3r; var b3i = a2i - a3i;
                 Unsafe.Add(ref yr, o) = a0r + b1r + b2r;
                 Unsafe.Add(ref yi, o) = a0i + b1i + b2i;
-                var r1r = Mad(b2r, c2, Mad(b1r, c1, a0r)); var r1i = Mad(b2i, c2, Mad(b1i, c1, a0i));
-                var r2r = Mad(b2r, c1, Mad(b1r, c2, a0r)); var r2i = Mad(b2i, c1, Mad(b1i, c2, a0i));
-                var i1r = Mad(b3r, s2, b4r * s1); var i1i = Mad(b3i, s2, b4i * s1);
-                var i2r = NegMad(b3r, s1, b4r * s2); var i2i = NegMad(b3i, s1, b4i * s2);
+                var r1r = TV.Mad(b2r, c2, TV.Mad(b1r, c1, a0r)); var r1i = TV.Mad(b2i, c2, TV.Mad(b1i, c1, a0i));
+                var r2r = TV.Mad(b2r, c1, TV.Mad(b1r, c2, a0r)); var r2i = TV.Mad(b2i, c1, TV.Mad(b1i, c2, a0i));
+                var i1r = TV.Mad(b3r, s2, b4r * s1); var i1i = TV.Mad(b3i, s2, b4i * s1);
+                var i2r = TV.NegMad(b3r, s1, b4r * s2); var i2i = TV.NegMad(b3i, s1, b4i * s2);
                 // y1 = r1 − i·i1, y4 = r1 + i·i1, y2 = r2 − i·i2, y3 = r2 + i·i2
                 var y1r = r1r + i1i; var y1i = r1i - i1r;
                 var y4r = r1r - i1i; var y4i = r1i + i1r;
@@ -365,10 +361,10 @@ internal sealed class FftStage
 
     /// <summary>4-point DFT (exp(−2πi jk/4)) of a0..a3 into y0..y3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dft4(Vector256<float> a0r, Vector256<float> a0i, Vector256<float> a1r, Vector256<float> a1i,
-        Vector256<float> a2r, Vector256<float> a2i, Vector256<float> a3r, Vector256<float> a3i,
-        out Vector256<float> y0r, out Vector256<float> y0i, out Vector256<float> y1r, out Vector256<float> y1i,
-        out Vector256<float> y2r, out Vector256<float> y2i, out Vector256<float> y3r, out Vector256<float> y3i)
+    private static void Dft4<TV>(TV a0r, TV a0i, TV a1r, TV a1i,
+        TV a2r, TV a2i, TV a3r, TV a3i,
+        out TV y0r, out TV y0i, out TV y1r, out TV y1i,
+        out TV y2r, out TV y2i, out TV y3r, out TV y3i) where TV : unmanaged, IFftVector<TV>
     {
         var t0r = a0r + a2r; var t0i = a0i + a2i;
         var t1r = a0r - a2r; var t1i = a0i - a2i;
@@ -384,19 +380,19 @@ internal sealed class FftStage
     /// Radix 8 as two 4-point DFTs of the even and odd inputs: y_k = E_k + W⁸ᵏ O_k, y_{k+4} = E_k − W⁸ᵏ O_k
     /// (W⁸ = exp(−2πi/8); W⁸¹ = (1 − i)/√2, W⁸² = −i, W⁸³ = −(1 + i)/√2).
     /// </summary>
-    private void Radix8(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    private void Radix8<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
         const float Half = 0.70710678118654752f;
-        int s = _stride, eighth = s * _m;
+        int eighth = s * _m;
         // This p's seven twiddles, broadcast once for its s butterflies.
-        Span<Vector256<float>> w = stackalloc Vector256<float>[14];
+        Span<TV> w = stackalloc TV[14];
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
             int input = s * p, output = 8 * s * p;
             if (rotate)
             {
-                for (int k = 0; k < 14; k++) w[k] = Vector256.Create(_twiddles[14 * p + k]);
+                for (int k = 0; k < 14; k++) w[k] = TV.Broadcast(_twiddles[14 * p + k]);
             }
             for (int q = 0; q < s; q++)
             {
@@ -426,8 +422,7 @@ internal sealed class FftStage
 
     /// <summary>Stores one output of a butterfly, rotated by (wr, wi) unless p = 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref Vector256<float> yr, ref Vector256<float> yi, int at, Vector256<float> re, Vector256<float> im, bool rotate,
-        Vector256<float> wr, Vector256<float> wi)
+    private static void Store<TV>(ref TV yr, ref TV yi, int at, TV re, TV im, bool rotate, TV wr, TV wi) where TV : unmanaged, IFftVector<TV>
     {
         if (rotate) Twiddle(ref re, ref im, wr, wi);
         Unsafe.Add(ref yr, at) = re;
@@ -435,11 +430,11 @@ internal sealed class FftStage
     }
 
     /// <summary>Any odd radix: y_k = a_0 + Σ_{j=1}^{(r−1)/2} cos(2πjk/r)(a_j + a_{r−j}) − i sin(2πjk/r)(a_j − a_{r−j}).</summary>
-    private void RadixOdd(ref Vector256<float> xr, ref Vector256<float> xi, ref Vector256<float> yr, ref Vector256<float> yi)
+    private void RadixOdd<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
-        int r = _radix, half = r / 2, s = _stride, part = s * _m;
-        Span<Vector256<float>> sumRe = stackalloc Vector256<float>[half + 1], sumIm = stackalloc Vector256<float>[half + 1];
-        Span<Vector256<float>> difRe = stackalloc Vector256<float>[half + 1], difIm = stackalloc Vector256<float>[half + 1];
+        int r = _radix, half = r / 2, part = s * _m;
+        Span<TV> sumRe = stackalloc TV[half + 1], sumIm = stackalloc TV[half + 1];
+        Span<TV> difRe = stackalloc TV[half + 1], difIm = stackalloc TV[half + 1];
         for (int p = 0; p < _m; p++)
         {
             bool rotate = p != 0; // p = 0 has unit twiddles (all of the last pass, where m = 1)
@@ -461,7 +456,7 @@ internal sealed class FftStage
                 Unsafe.Add(ref yi, o) = totalI;
                 for (int k = 1; k <= half; k++)
                 {
-                    Vector256<float> cr = a0r, ci = a0i, sr = Vector256<float>.Zero, si = Vector256<float>.Zero;
+                    TV cr = a0r, ci = a0i, sr = TV.Broadcast(0f), si = TV.Broadcast(0f);
                     for (int j = 1; j <= half; j++)
                     {
                         float c = _cos[j * r + k], sn = _sin[j * r + k];
