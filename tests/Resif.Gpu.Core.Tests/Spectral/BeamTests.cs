@@ -109,21 +109,7 @@ public class BeamTests
         var x = SpectralTestData.Random(channels * samples, 5);
         string fmaxText = fmax.ToString("R", CultureInfo.InvariantCulture), fminText = fmin.ToString("R", CultureInfo.InvariantCulture);
         // The contract's definition, both signs of f (numpy fftfreq), without the kernel's one-sided shortcut.
-        string script = $$"""
-            off = np.arange(x.shape[0]) * {{dx}}
-            slow = np.linspace({{smin}}, {{smax}}, {{ns}})
-            W, dt = {{window}}, {{Dt}}
-            nw = x.shape[1] // W
-            f = np.fft.fftfreq(W, dt)
-            fmax = {{fmaxText}} if {{fmaxText}} > 0 else np.inf
-            keep = (np.abs(f) >= {{fminText}}) & (np.abs(f) <= fmax)
-            y = np.zeros((len(slow), nw))
-            for w in range(nw):
-                X = np.fft.fft(x[:, w * W:(w + 1) * W].astype(np.float64), axis=1)
-                for si, s in enumerate(slow):
-                    B = np.mean(X * np.exp(2j * np.pi * f[None, :] * s * off[:, None]), axis=0)
-                    y[si, w] = np.sum(np.abs(B[keep]) ** 2) / W ** 2
-            """;
+        string script = TwoSidedBeamScript($"np.linspace({smin}, {smax}, {ns})", dx, window, fminText, $"({fmaxText} if {fmaxText} > 0 else np.inf)");
         var expected = SpectralTestData.Numpy(x, [channels, samples], script);
         var result = SpectralTestData.Run($"beam:smin={smin},smax={smax},ns={ns},window={window * Dt},method=freq,fmin={fminText},fmax={fmaxText}",
             SpectralTestData.Layout(channels, samples, dx, Dt), x);
@@ -153,20 +139,7 @@ public class BeamTests
         new CpuBackend().Spectral.SlownessBeam(x, channels, samples, offsets, Dt, slownesses, window, frequencyDomain: true, power, fmin, fmax);
         string slow = string.Join(", ", slownesses.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
         // The contract's two-sided definition, each slowness steered on its own in float64.
-        string script = $$"""
-            slow = np.array([{{slow}}])
-            off = np.arange(x.shape[0]) * {{dx}}
-            W, dt = {{window}}, {{Dt}}
-            nw = x.shape[1] // W
-            f = np.fft.fftfreq(W, dt)
-            keep = (np.abs(f) >= {{fmin}}) & (np.abs(f) <= {{fmax}})
-            y = np.zeros((len(slow), nw))
-            for w in range(nw):
-                X = np.fft.fft(x[:, w * W:(w + 1) * W].astype(np.float64), axis=1)
-                for si, s in enumerate(slow):
-                    B = np.mean(X * np.exp(2j * np.pi * f[None, :] * s * off[:, None]), axis=0)
-                    y[si, w] = np.sum(np.abs(B[keep]) ** 2) / W ** 2
-            """;
+        string script = TwoSidedBeamScript($"np.array([{slow}])", dx, window, fmin.ToString("R", CultureInfo.InvariantCulture), fmax.ToString("R", CultureInfo.InvariantCulture));
         var expected = SpectralTestData.Numpy(x, [channels, samples], script);
         // float32 spectra and steering over 21 channels and 47 bins: ~1e-6 of the peak, as the band-limited test.
         Assert.True(SpectralTestData.RelativeMaxError(power, expected) < 1e-5);
@@ -197,4 +170,23 @@ public class BeamTests
             SpectralTestData.Create("beam:smin=-1e-3,smax=1e-3,window=0.1").Plan(SpectralTestData.Layout(4, 500, 1, Dt, distanceUnits: "")));
         Assert.Equal("array", error.Field);
     }
+
+    /// <summary>
+    /// NumPy float64 reference of the frequency-domain beam (the contract's two-sided sum over |f| in [fmin, fmax]):
+    /// y[slowness, window] = Σ_kept |mean_channels X·e^{2πi f s x}|² / W².
+    /// </summary>
+    private static string TwoSidedBeamScript(string slownesses, double dx, int window, string fmin, string fmax) => $$"""
+        slow = {{slownesses}}
+        off = np.arange(x.shape[0]) * {{dx.ToString("R", CultureInfo.InvariantCulture)}}
+        W, dt = {{window}}, {{Dt.ToString("R", CultureInfo.InvariantCulture)}}
+        nw = x.shape[1] // W
+        f = np.fft.fftfreq(W, dt)
+        keep = (np.abs(f) >= {{fmin}}) & (np.abs(f) <= {{fmax}})
+        y = np.zeros((len(slow), nw))
+        for w in range(nw):
+            X = np.fft.fft(x[:, w * W:(w + 1) * W].astype(np.float64), axis=1)
+            for si, s in enumerate(slow):
+                B = np.mean(X * np.exp(2j * np.pi * f[None, :] * s * off[:, None]), axis=0)
+                y[si, w] = np.sum(np.abs(B[keep]) ** 2) / W ** 2
+        """;
 }
