@@ -25,6 +25,7 @@ public sealed partial class IlgpuBackend
     private Action<Index1D, ArrayView<float>, int>? analyticWeights;
     private Action<Index1D, ArrayView<float>, ArrayView<float>>? multiplyByMask;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>? storeShifted;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>? storeHalfShifted;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? bluesteinFilter;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, BluesteinLines>? bluesteinLoad;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? bluesteinMultiply;
@@ -95,30 +96,47 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    public void Fk(float[] input, int channels, int samples, double scale, float[] output)
+    public void Fk(float[] input, int channels, int samples, double scale, float[] output) =>
+        Fk(input, channels, samples, scale, output, halfTime: false);
+
+    public void FkHalf(float[] input, int channels, int samples, double scale, float[] output) =>
+        Fk(input, channels, samples, scale, output, halfTime: true);
+
+    private void Fk(float[] input, int channels, int samples, double scale, float[] output, bool halfTime)
     {
+        int bins = halfTime ? samples / 2 + 1 : samples;
+        string kernel = halfTime ? nameof(FkHalf) : nameof(Fk);
         CheckShape(input.LongLength, channels, samples, nameof(input));
-        CheckShape(output.LongLength, channels, 2 * samples, nameof(output));
-        if (UseDevice(nameof(Fk)))
+        CheckShape(output.LongLength, channels, 2 * bins, nameof(output));
+        if (UseDevice(kernel))
         {
             try
             {
                 using DeviceTensor record = Upload(input, channels, samples);
                 using (EnterDevice())
                 {
-                    using DeviceTensor spectrum = Allocate(channels, 2 * samples);
-                    using var work = RealSpectrum2D(record);
-                    storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
-                    storeShifted(Threads((long)channels * samples), work.View, spectrum.View, channels, samples, scale);
+                    using DeviceTensor spectrum = Allocate(channels, 2 * bins);
+                    using var work = RealSpectrum2D(record, mirror: !halfTime);
+                    if (halfTime)
+                    {
+                        storeHalfShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>(FftKernels.StoreHalfShifted);
+                        storeHalfShifted(Threads((long)channels * bins), work.View, spectrum.View, channels, samples, scale);
+                    }
+                    else
+                    {
+                        storeShifted ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, double>(FftKernels.StoreShifted);
+                        storeShifted(Threads((long)channels * samples), work.View, spectrum.View, channels, samples, scale);
+                    }
                     Download(spectrum, output);
                 }
                 return;
             }
-            catch (Exception e) when (FallsBack(nameof(Fk), e))
+            catch (Exception e) when (FallsBack(kernel, e))
             {
             }
         }
-        Fallback.Fk(input, channels, samples, scale, output);
+        if (halfTime) Fallback.FkHalf(input, channels, samples, scale, output);
+        else Fallback.Fk(input, channels, samples, scale, output);
     }
 
     public void FkMask(float[] data, int channels, int samples, float[] mask)
@@ -149,7 +167,7 @@ public sealed partial class IlgpuBackend
         using DeviceTensor weights = Upload(mask, channels, samples);
         using (EnterDevice())
         {
-            using var work = RealSpectrum2D(record);
+            using var work = RealSpectrum2D(record, mirror: true);
             multiplyByMask ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(FftKernels.MultiplyByMask);
             multiplyByMask(Threads((long)channels * samples), work.View, weights.View);
             Transform2D(work.View, channels, samples, inverse: true);
@@ -260,8 +278,11 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    /// <summary>The 2-D spectrum of the real tensor: cuFFT's 2-D plan, or our real-row spectra then half the columns.</summary>
-    private MemoryBuffer1D<float, Stride1D.Dense> RealSpectrum2D(DeviceTensor tensor)
+    /// <summary>
+    /// The 2-D spectrum of the real tensor: cuFFT's 2-D plan, or our real-row spectra then half the columns; without
+    /// <paramref name="mirror"/> our path leaves columns above n/2 unfilled (callers that read only the rfft half).
+    /// </summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> RealSpectrum2D(DeviceTensor tensor, bool mirror)
     {
         ProbeFft();
         if (cuFft is not null)
@@ -275,7 +296,7 @@ public sealed partial class IlgpuBackend
         var work = RealRowSpectra(tensor);
         TransformLines(work.View, lines: Math.Min(columns, columns / 2 + 1), rows, lineStride: 1, elementStride: columns, inverse: false);
         long mirrored = (long)rows * (columns - columns / 2 - 1);
-        if (mirrored > 0)
+        if (mirror && mirrored > 0)
         {
             fillHermitian ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int>(FftKernels.FillHermitian);
             fillHermitian(Threads(mirrored), work.View, rows, columns);

@@ -1,3 +1,4 @@
+using Resif.Gpu.Core;
 using Resif.Gpu.Core.Tests.Backends;
 using Resif.Gpu.Kernels.Internal;
 using Resif.Gpu.Testing;
@@ -88,6 +89,27 @@ public abstract class DeviceFftSuite
             var y = new float[2 * channels * samples];
             backend.Fk(x, channels, samples, scale, y);
             AssertClose(expected, y, Tolerance, $"Fk {channels}x{samples}");
+        }
+    }
+
+    [BackendFact]
+    public void Fk_half_runs_on_the_device_and_matches_the_cpu_backend()
+    {
+        // fk real=true: odd rows of 63 (Bluestein, Nyquist absent) and even rows of 20 (Nyquist column present).
+        foreach ((int channels, int samples) in new[] { (5, 63), (24, 20) })
+        {
+            const double scale = 0.25;
+            float[] x = Signal(channels, samples, seed: channels + 1);
+            int values = 2 * channels * (samples / 2 + 1);
+            var expected = new float[values];
+            using (var cpu = new CpuBackend(1)) cpu.FkHalf(x, channels, samples, scale, expected);
+            using IlgpuBackend backend = Open();
+            using var fallbacks = new FallbackRecorder(backend);
+            var y = new float[values];
+            backend.FkHalf(x, channels, samples, scale, y);
+            Assert.Empty(fallbacks.Calls);
+            // Both float32 with float64 twiddles, different factorisations: each ~1e-7 of the peak from exact.
+            AssertClose(expected, y, Tolerance, $"FkHalf {channels}x{samples}");
         }
     }
 

@@ -297,6 +297,21 @@ internal static class FftKernels
         work[2L * index.X + 1] *= m;
     }
 
+    /// <summary>
+    /// Scaled copy of columns 0 .. columns/2 of a [rows, columns] spectrum (rows fftshifted, columns not: the
+    /// rfft2 layout) into interleaved float32 [rows, columns/2 + 1].
+    /// </summary>
+    public static void StoreHalfShifted(Index1D index, ArrayView<float> work, ArrayView<float> target, int rows, int columns, double scale)
+    {
+        int bins = columns / 2 + 1;
+        int row = index.X / bins;
+        int column = index.X - row * bins;
+        long from = 2L * ((long)row * columns + column);
+        long to = 2L * (((row + rows / 2) % rows) * (long)bins + column);
+        target[to] = (float)(work[from] * scale);
+        target[to + 1] = (float)(work[from + 1] * scale);
+    }
+
     /// <summary>Scaled, fftshifted (both axes) copy of a [rows, columns] spectrum into interleaved float32.</summary>
     public static void StoreShifted(Index1D index, ArrayView<float> work, ArrayView<float> target, int rows, int columns, double scale)
     {

@@ -30,6 +30,17 @@ public sealed partial class CpuBackend
         FftTransforms.FillNegativeFrequencies(output, channels, samples, ParallelOptions);
     }
 
+    public void FkHalf(float[] input, int channels, int samples, double scale, float[] output)
+    {
+        int bins = samples / 2 + 1;
+        SpectralChecks.Require(input, (long)channels * samples, nameof(input));
+        SpectralChecks.Require(output, 2L * channels * bins, nameof(output));
+        // Fk without the time shift and the Hermitian fill: the real row transforms' bins 0 .. n/2 are the output.
+        long rowStride = 2L * bins;
+        FftTransforms.ForwardRealRows(input, channels, samples, 1f, output, rowStride, 0, ParallelOptions);
+        FftTransforms.Columns(output, rowStride, channels, 0, bins, (float)scale, channels / 2, null, ParallelOptions);
+    }
+
     public void FkMask(float[] data, int channels, int samples, float[] mask)
     {
         SpectralChecks.Require(data, (long)channels * samples, nameof(data));

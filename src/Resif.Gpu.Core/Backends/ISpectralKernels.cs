@@ -21,6 +21,13 @@ public interface ISpectralKernels
     void Fk(float[] input, int channels, int samples, double scale, float[] output);
 
     /// <summary>
+    /// As <see cref="Fk"/> with a real transform along time (DASCore's <c>Patch.dft(real=True)</c>, NumPy's
+    /// <c>rfft2</c>): only the non-negative time frequencies 0 .. samples/2, not shifted, rows fftshifted, into
+    /// <paramref name="output"/> (channels × (samples/2 + 1) complex values).
+    /// </summary>
+    void FkHalf(float[] input, int channels, int samples, double scale, float[] output);
+
+    /// <summary>
     /// Filters a real [channels, samples] array in place in the FK domain: 2-D FFT, multiply by the real
     /// <paramref name="mask"/> (channels × samples, unshifted FFT order: row = wavenumber bin, column =
     /// frequency bin), inverse 2-D FFT, keep the real part.

@@ -232,6 +232,21 @@ public abstract class BackendSuite : IDisposable
     }
 
     [BackendFact]
+    public void Fk_half_matches_numpy_rfft2_scaled_and_distance_shifted()
+    {
+        const double scale = 0.25;
+        foreach (var (channels, samples) in new[] { (8, 32), (6, 27) })
+        {
+            float[] x = Signal(channels, samples, seed: 15);
+            var y = new float[2 * channels * (samples / 2 + 1)];
+            Backend.Spectral.FkHalf(x, channels, samples, scale, y);
+            float[] expected = Python.Apply(x, [channels, samples],
+                $"z = np.fft.fftshift(np.fft.rfft2(x) * {scale}, axes=0)\ny = np.stack([z.real, z.imag], axis=-1)");
+            AssertClose(expected, y, Transformed, $"FkHalf {channels}x{samples}");
+        }
+    }
+
+    [BackendFact]
     public void Fk_mask_matches_numpy_ifft2_of_masked_fft2()
     {
         const int samples = 32;

@@ -65,6 +65,69 @@ public class FkTests
         Assert.Equal(full.GetProperty("parseval_sum_abs2_times_dk_df").GetDouble(), energy * distance.Step * time.Step, 4);
     }
 
+    // DASCore's dft(real="time"): rfft along time (bins 0 .. Nyquist, not shifted), distance full and shifted.
+    [Fact]
+    public void Real_time_plane_wave_matches_dascore_conformance()
+    {
+        var result = SpectralTestData.Run("fk:output=complex,real=true", PlaneWaveLayout, PlaneWave());
+        using var json = JsonDocument.Parse(File.ReadAllText(TestPaths.ConformanceFile("fk-synthetic", "fk_plane_wave_expected.json")));
+        var half = json.RootElement.GetProperty("dascore_real_time");
+        Assert.Equal(half.GetProperty("shape").EnumerateArray().Select(v => v.GetInt64()).ToArray(), result.Layout.Shape);
+        var peak = half.GetProperty("peaks")[0];
+        int peakRow = peak.GetProperty("index")[0].GetInt32(), peakColumn = peak.GetProperty("index")[1].GetInt32();
+        int bins = (int)result.Layout.Shape[1];
+        for (int i = 0; i < Nx; i++)
+        {
+            for (int j = 0; j < bins; j++)
+            {
+                double re = result.Values[2 * (i * bins + j)], im = result.Values[2 * (i * bins + j) + 1];
+                // Same float32 rounding argument as the full-spectrum conformance test above.
+                var (expectedRe, expectedIm) = (i, j) == (peakRow, peakColumn)
+                    ? (peak.GetProperty("real").GetDouble(), peak.GetProperty("imag").GetDouble()) : (0, 0);
+                Assert.True(Math.Abs(re - expectedRe) < 1e-4 && Math.Abs(im - expectedIm) < 1e-4, $"bin ({i}, {j}) = {re} + {im}i");
+            }
+        }
+        Assert.Equal(peak.GetProperty("ft_distance").GetDouble(), result.Layout.Coords[0].ValueAt(peakRow), 12);
+        Assert.Equal(peak.GetProperty("ft_time").GetDouble(), result.Layout.Coords[1].ValueAt(peakColumn), 9);
+    }
+
+    [Theory]
+    [InlineData(7, 30, "complex", true)]
+    [InlineData(12, 45, "amplitude", true)]
+    [InlineData(13, 101, "power", true)]
+    [InlineData(13, 101, "complex", false)]
+    [InlineData(9, 64, "amplitude", false)]
+    [InlineData(1, 7, "complex", false)]
+    public void Real_time_matches_numpy_rfft2_with_dascore_scaling(int channels, int samples, string output, bool pad)
+    {
+        const double dx = 2.5, dt = 0.004;
+        var x = SpectralTestData.Random(channels * samples, channels * 1000 + samples);
+        string lengths = pad ? $"(next_fast_len({channels}), next_fast_len({samples}))" : $"({channels}, {samples})";
+        string reduce = output switch
+        {
+            "complex" => "y = np.stack([F.real, F.imag], axis=-1)",
+            "amplitude" => "y = np.abs(F)",
+            _ => "y = np.abs(F) ** 2",
+        };
+        var expected = SpectralTestData.Numpy(x, [channels, samples],
+            $"from scipy.fft import next_fast_len\nn = {lengths}\nF = np.fft.fftshift(np.fft.rfft2(x, s=n), axes=0) * {dx} * {dt}\n{reduce}");
+        var result = SpectralTestData.Run($"fk:output={output},pad={pad},real=true", SpectralTestData.Layout(channels, samples, dx, dt), x);
+        // As the full-spectrum comparisons: float32 transforms with float64 twiddles, ~1e-7 of the peak.
+        Assert.True(SpectralTestData.RelativeMaxError(result.Values, expected) < 2e-6);
+
+        // Coordinates: fftshift(fftfreq) along distance, rfftfreq (unshifted, 0 .. Nyquist) along time.
+        var coordinates = Python.Run(
+            $"import numpy as np\nfrom scipy.fft import next_fast_len\nn = {lengths}\n" +
+            $"print(' '.join(repr(float(v)) for v in np.concatenate([np.fft.fftshift(np.fft.fftfreq(n[0], {dx})), np.fft.rfftfreq(n[1], {dt})])))",
+            TestPaths.RepoRoot).Split(' ', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var distance = result.Layout.Coords[0];
+        var time = result.Layout.Coords[1];
+        Assert.Equal(coordinates.Length, distance.Length + time.Length);
+        for (int i = 0; i < distance.Length; i++) Assert.Equal(coordinates[i], distance.ValueAt(i), 12);
+        for (int j = 0; j < time.Length; j++) Assert.Equal(coordinates[distance.Length + j], time.ValueAt(j), 9);
+    }
+
     [Theory]
     [InlineData(7, 30, "complex")]
     [InlineData(12, 45, "amplitude")]

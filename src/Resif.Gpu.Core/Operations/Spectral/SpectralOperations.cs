@@ -14,6 +14,8 @@ public static class SpectralOperations
         [
             ParameterSpec.Choice("output", "amplitude", "amplitude |F|, power |F|^2, or the complex spectrum", "amplitude", "power", "complex"),
             PadToFastLength,
+            ParameterSpec.Flag("real", false,
+                "real transform along time as DASCore Patch.dft(real=True): ft_time keeps only the non-negative frequencies 0 .. Nyquist (rfftfreq, not shifted), half the output"),
         ],
         p => new FkOperation(p));
 

@@ -3,11 +3,14 @@ namespace Resif.Gpu.Core.Operations.Spectral.Internal;
 /// <summary>
 /// 2-D DFT over (distance, time) with DASCore's <c>Patch.dft</c> conventions: values × dx·dt, fftshift on both
 /// axes, coordinates in cycles per metre and Hz. With pad (DASCore's default) each axis is first zero-padded at its
-/// end to <c>next_fast_len</c>, which sets the bins; without, bins are fftfreq(n) of the selected lengths.
+/// end to <c>next_fast_len</c>, which sets the bins; without, bins are fftfreq(n) of the selected lengths. With real
+/// (DASCore's <c>real=True</c>) time is transformed as <c>rfft</c>: bins 0 .. n/2 only, not shifted.
 /// </summary>
 internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("fk", parameters)
 {
     private string Output => Set.Text("output");
+
+    private bool RealTime => Set.Flag("real");
 
     public override bool ChannelsIndependent => false;
 
@@ -20,15 +23,14 @@ internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("
         double dx = SpectralLayouts.DistanceStep(input, Name), dt = SpectralLayouts.TimeStep(input, Name);
         string scaled = $"({input.Units})*m*s";
         var (channels, samples) = Transformed(input);
+        var time = RealTime
+            ? SpectralLayouts.RealFrequencies("ft_time", "Hz", samples, dt)
+            : SpectralLayouts.ShiftedFrequencies("ft_time", "Hz", samples, dt);
         return input with
         {
             Dims = ["ft_distance", "ft_time"],
-            Shape = [channels, samples],
-            Coords =
-            [
-                SpectralLayouts.ShiftedFrequencies("ft_distance", "1/m", channels, dx),
-                SpectralLayouts.ShiftedFrequencies("ft_time", "Hz", samples, dt),
-            ],
+            Shape = [channels, time.Length],
+            Coords = [SpectralLayouts.ShiftedFrequencies("ft_distance", "1/m", channels, dx), time],
             Units = Output == "power" ? $"{scaled}^2" : scaled,
             Type = Output == "complex" ? ElementType.Complex64 : ElementType.Float32,
         };
@@ -37,13 +39,16 @@ internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("
     public override Block Run(Block input, IBackend backend)
     {
         var layout = Plan(input.Layout);
-        int channels = (int)layout.Shape[0], samples = (int)layout.Shape[1];
+        var transformed = Transformed(input.Layout);
+        int channels = (int)transformed.Channels, samples = (int)transformed.Samples, bins = (int)layout.Shape[1];
         double scale = SpectralLayouts.DistanceStep(input.Layout, Name) * SpectralLayouts.TimeStep(input.Layout, Name);
-        var spectrum = new float[2L * channels * samples];
-        backend.Spectral.Fk(SpectralLayouts.ZeroPad(input.Data, input.Rows, input.Columns, channels, samples), channels, samples, scale, spectrum);
+        var padded = SpectralLayouts.ZeroPad(input.Data, input.Rows, input.Columns, channels, samples);
+        var spectrum = new float[2L * channels * bins];
+        if (RealTime) backend.Spectral.FkHalf(padded, channels, samples, scale, spectrum);
+        else backend.Spectral.Fk(padded, channels, samples, scale, spectrum);
         if (Output == "complex") return new Block(layout, spectrum);
 
-        var reduced = new float[(long)channels * samples];
+        var reduced = new float[(long)channels * bins];
         bool power = Output == "power";
         for (long i = 0; i < reduced.LongLength; i++)
         {

@@ -73,6 +73,9 @@ internal static class SpectralLayouts
     public static Coordinate ShiftedFrequencies(string dim, string units, long n, double d) =>
         new(dim, units, n, -(n / 2) / (n * d), 1 / (n * d));
 
+    /// <summary>NumPy's <c>rfftfreq(n, d)</c>: the n/2 + 1 non-negative frequencies of a real transform.</summary>
+    public static Coordinate RealFrequencies(string dim, string units, long n, double d) => new(dim, units, n / 2 + 1, 0, 1 / (n * d));
+
     /// <summary>NumPy's <c>fftfreq(n, d)</c> in natural (unshifted) order.</summary>
     public static double[] Frequencies(int n, double d)
     {
