@@ -27,6 +27,8 @@ $py "$repo/bench/side_by_side.py" make "$out" "${size[@]}"
 echo "== peer"
 rm -f "$out/peer.jsonl"
 $py "$peers/scipy_peer.py" "${size[@]}" "${beam[@]}" --ops bandpass,decimate,fk,beam,dask --threads 1 --out "$out/peer.jsonl" > /dev/null
+# the like-for-like fk_forward_r2c row compares with scipy.fft.rfft2 at workers=2 (ours uses both cores)
+$py "$peers/scipy_peer.py" "${size[@]}" --ops fk --threads 2 --out "$out/peer.jsonl" > /dev/null
 echo "== ours"
 dotnet build -c Release "$repo/bench/Resif.Gpu.Bench" -v q -nologo > "$out/build.log" || { cat "$out/build.log"; exit 1; }
 dotnet "$repo/bench/Resif.Gpu.Bench/bin/Release/net10.0/Resif.Gpu.Bench.dll" side-by-side \

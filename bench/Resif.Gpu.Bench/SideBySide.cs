@@ -116,6 +116,8 @@ internal sealed class SideBySide
     {
         var spectrum = new float[2 * SampleCount];
         Time("fk_forward", "CpuBackend.Fk (batched float32 r2c rows + column FFT, Hermitian fill, fftshifted full output)", null, () => _backend.Fk(_block, _channels, _samples, 1.0, spectrum));
+        // fk real=true: the rfft2 half (what scipy.fft.rfft2 computes), distance rows shifted, no Hermitian fill.
+        Time("fk_forward_r2c", "CpuBackend.FkHalf (batched float32 r2c rows + column FFT, half spectrum, rows fftshifted)", null, () => _backend.FkHalf(_block, _channels, _samples, 1.0, spectrum));
         spectrum = [];
         var mask = FanMask(_channels, _samples);
         var work = new float[_block.Length];
@@ -126,6 +128,10 @@ internal sealed class SideBySide
         var subSpectrum = new float[2 * sub.Length];
         _backend.Fk(sub, rows, columns, 1.0, subSpectrum);
         NpyFile.Write(Path.Combine(_out, "fk_forward.npy"), [rows, columns], subSpectrum, ElementType.Complex64);
+        int bins = columns / 2 + 1;
+        var halfSpectrum = new float[2 * rows * bins];
+        _backend.FkHalf(sub, rows, columns, 1.0, halfSpectrum);
+        NpyFile.Write(Path.Combine(_out, "fk_forward_r2c.npy"), [rows, bins], halfSpectrum, ElementType.Complex64);
         _backend.FkMask(sub, rows, columns, FanMask(rows, columns));
         NpyFile.Write(Path.Combine(_out, "fk_filter.npy"), [rows, columns], sub);
     }
