@@ -60,6 +60,7 @@ public sealed class CliDeviceTests : IClassFixture<CliDeviceTests.SmallStore>
         { "stalta:sta=0.05,lta=0.5", "0:8" },
         { "normalize:type=max", "0:8" },
         { "fk", "0:8" },
+        { "fk:real=true,output=complex", "0:8" },
         { "fkfilter:va=500,vb=1000,vc=4000,vd=6000", "0:8" },
         { "beam:smin=-0.001,smax=0.001,ns=11,window=0.5", "0:8" },
         { "beam:smin=-0.001,smax=0.001,ns=11,window=0.5,method=freq", "0:8" },

@@ -186,6 +186,19 @@ public class FkTests
         Assert.Equal(-(paddedSamples / 2) / (paddedSamples * dt), result.Layout.Coords[1].Start, 9);
     }
 
+    [Theory]
+    [InlineData("fk", "false")]
+    [InlineData("fk:real=True", "true")]
+    public void Provenance_records_the_real_flag_default_included(string spec, string recorded) =>
+        Assert.Equal(recorded, SpectralTestData.Create(spec).Parameters["real"]);
+
+    [Fact]
+    public void A_real_flag_that_is_not_a_boolean_names_the_field()
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => SpectralTestData.Create("fk:real=time"));
+        Assert.Equal("operations[0].real", error.Field);
+    }
+
     [Fact]
     public void Refuses_a_channel_axis_that_is_not_a_distance()
     {
