@@ -134,10 +134,10 @@ def report(out, args):
         if not mine:
             continue
         r = mine[0]
+        threads = 2 if op == "fk_forward_r2c" else 1
         if peer_op == "beam_fd":  # the peer's beam rate over the channels it beamformed, as ours
             p = max((round(q["beam_samples_per_s"] / 1e6, 3) for q in peer if q.get("op") == peer_op and q.get("threads") == 1), default=None)
         elif peer_op != "fk_filter":
-            threads = 2 if op == "fk_forward_r2c" else 1
             p = peer_best(peer_op, peer_pattern, threads) if peer_op != "bandpass_zerophase_dask" else \
                 max((q["msamples_per_s"] for q in peer if q.get("op") == peer_op), default=None)
         else:
@@ -152,10 +152,13 @@ def report(out, args):
             frac = "-"
         err = f"{checks[check]:.1e}" if check in checks else "-"
         # Per CPU-second of ours against the peer's wall rate: how far ours would go with its cores to itself.
-        cpu_ratio = f"{r['msamples_per_cpu_s'] / p:.1f}x" if p else "-"
+        # A multi-worker peer line: its rate per CPU-second taken as wall rate / workers (bench/peer_cpu_time.py
+        # measured 252 MS/CPU-s for 499 MS/s at 2 workers on a quiet machine: both workers busy throughout).
+        cpu_ratio = f"{r['msamples_per_cpu_s'] / (p / threads):.1f}x" if p else "-"
         print(f"{label:40s} {p if p else '-':>10} {r['msamples_per_s']:10.1f} {ratio:>7s} {r['msamples_per_cpu_s']:10.1f} {cpu_ratio:>9s} {frac:>8s} {err:>9s}")
     print(f"\nceilings: triad {triad_gbs} GB/s (8 B/sample streaming), FFTW r2c float32 {fft_gss} GS/s; "
-          f"peer = single-thread line except dask (best of its scheduler lines); ours = {os.cpu_count()} threads.")
+          f"peer = single-thread line except dask (best of its scheduler lines) and FK forward r2c (2 workers; "
+          f"CPU ratio against its wall rate / 2); ours = {os.cpu_count()} threads.")
     loads = [q["other_load_at_best"] for q in peer if "other_load_at_best" in q]
     if loads:
         print(f"other processes kept {min(loads):.1f}-{max(loads):.1f} cores busy during the peer's best runs (2-core machine)")
