@@ -103,12 +103,7 @@ public class FkTests
         const double dx = 2.5, dt = 0.004;
         var x = SpectralTestData.Random(channels * samples, channels * 1000 + samples);
         string lengths = pad ? $"(next_fast_len({channels}), next_fast_len({samples}))" : $"({channels}, {samples})";
-        string reduce = output switch
-        {
-            "complex" => "y = np.stack([F.real, F.imag], axis=-1)",
-            "amplitude" => "y = np.abs(F)",
-            _ => "y = np.abs(F) ** 2",
-        };
+        string reduce = NumpyOutput(output);
         var expected = SpectralTestData.Numpy(x, [channels, samples],
             $"from scipy.fft import next_fast_len\nn = {lengths}\nF = np.fft.fftshift(np.fft.rfft2(x, s=n), axes=0) * {dx} * {dt}\n{reduce}");
         var result = SpectralTestData.Run($"fk:output={output},pad={pad},real=true", SpectralTestData.Layout(channels, samples, dx, dt), x);
@@ -136,12 +131,7 @@ public class FkTests
     {
         const double dx = 2.5, dt = 0.004;
         var x = SpectralTestData.Random(channels * samples, channels * 1000 + samples);
-        string reduce = output switch
-        {
-            "complex" => "y = np.stack([F.real, F.imag], axis=-1)",
-            "amplitude" => "y = np.abs(F)",
-            _ => "y = np.abs(F) ** 2",
-        };
+        string reduce = NumpyOutput(output);
         var expected = SpectralTestData.Numpy(x, [channels, samples],
             $"F = np.fft.fftshift(np.fft.fft2(x)) * {dx} * {dt}\n{reduce}");
         var result = SpectralTestData.Run($"fk:output={output}", SpectralTestData.Layout(channels, samples, dx, dt), x);
@@ -222,4 +212,12 @@ public class FkTests
         var error = Assert.Throws<InvalidRequestException>(() => SpectralTestData.Create("fk:output=phase"));
         Assert.Equal("operations[0].output", error.Field);
     }
+
+    /// <summary>The NumPy line turning the spectrum F into the op's <paramref name="output"/> (complex as [re, im] pairs).</summary>
+    private static string NumpyOutput(string output) => output switch
+    {
+        "complex" => "y = np.stack([F.real, F.imag], axis=-1)",
+        "amplitude" => "y = np.abs(F)",
+        _ => "y = np.abs(F) ** 2",
+    };
 }
