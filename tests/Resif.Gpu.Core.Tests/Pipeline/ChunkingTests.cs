@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Resif.Gpu.Core.Operations;
 using Resif.Gpu.Core.Pipeline;
+using Resif.Gpu.Core.Tests.Spectral;
 using Resif.Gpu.Testing;
 
 namespace Resif.Gpu.Core.Tests.Pipeline;
@@ -119,7 +120,7 @@ public class ChunkingTests
             var chunked = RunInTimeChunks(spec, data, ChunkSizes(seed, Samples));
             Assert.Equal(whole.Layout.Shape, chunked.Layout.Shape);
             if (relative == 0) Assert.Equal(whole.Values.ToArray(), chunked.Values.ToArray());
-            else Assert.InRange(RelativeMaxError(chunked.Values, whole.Values), 0, relative);
+            else Assert.InRange(SpectralTestData.RelativeMaxError(chunked.Values, whole.Values), 0, relative);
         }
     }
 
@@ -146,7 +147,7 @@ public class ChunkingTests
         var (chunked, plan) = await ExecuteAsync(operations, blockBytes: 8_000, timeChunkSamples: 0);
         Assert.InRange(plan.TimeChunkSamples, 1, plan.Input.Shape[1] - 1);
         Assert.InRange(plan.ChannelsPerBlock, 1, Channels - 1);
-        Assert.InRange(RelativeMaxError(MemoryMarshal.Cast<byte, float>(chunked), MemoryMarshal.Cast<byte, float>(whole)), 0, ZeroPhaseTolerance);
+        Assert.InRange(SpectralTestData.RelativeMaxError(MemoryMarshal.Cast<byte, float>(chunked), MemoryMarshal.Cast<byte, float>(whole)), 0, ZeroPhaseTolerance);
     }
 
     [Fact]
@@ -326,17 +327,5 @@ public class ChunkingTests
         Assert.Equal(1, progress);
         Assert.Equal(plan.Output.ByteCount, output.Length);
         return (output.ToArray(), plan);
-    }
-
-    private static double RelativeMaxError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double peak = 0, error = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            peak = Math.Max(peak, Math.Abs(expected[i]));
-            error = Math.Max(error, Math.Abs(actual[i] - expected[i]));
-        }
-        return error / peak;
     }
 }
