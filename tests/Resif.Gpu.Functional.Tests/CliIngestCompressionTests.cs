@@ -4,7 +4,10 @@ using Resif.Gpu.Testing;
 
 namespace Resif.Gpu.Functional.Tests;
 
-/// <summary>`resif-gpu ingest --zstd-level`: the level chosen is the new array's, and it changes the bytes on disk, not the data.</summary>
+/// <summary>
+/// `resif-gpu ingest --zstd-level` / `--filters`: the level or pipeline chosen is the new array's, and it changes the bytes on
+/// disk, not the data.
+/// </summary>
 public sealed class CliIngestCompressionTests : IDisposable
 {
     private readonly string _store = TestPaths.NewTempDirectory("resif-cli-ingest-level");
@@ -34,6 +37,44 @@ public sealed class CliIngestCompressionTests : IDisposable
         var run = await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "a", "--zstd-level", level);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("zstd", run.Error + run.Out, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("a", new ArrayStore(_store).List());
+    }
+
+    [Theory]
+    [InlineData("none", new TileDbFilterType[0])]
+    [InlineData("sha256", new[] { TileDbFilterType.ChecksumSha256 })]
+    [InlineData("lz4+sha256", new[] { TileDbFilterType.Lz4, TileDbFilterType.ChecksumSha256 })]
+    [InlineData("shuffle+zstd:3+md5", new[] { TileDbFilterType.ByteShuffle, TileDbFilterType.Zstd, TileDbFilterType.ChecksumMd5 })]
+    public async Task A_filter_pipeline_is_the_arrays_in_order_and_the_data_read_back_is_the_same(string spec, TileDbFilterType[] expected)
+    {
+        Assert.Equal(0, (await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "reference")).ExitCode);
+        var run = await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "chosen", "--filters", spec);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var store = new ArrayStore(_store);
+
+        Assert.Equal(expected, TileDbArray.Open(store.PathOf("chosen")).Schema.Attributes[0].Filters.Filters.Select(f => f.Type));
+        Assert.Equal(ArrayReading.ReadAll(store, "reference"), ArrayReading.ReadAll(store, "chosen"));
+    }
+
+    [Theory]
+    [InlineData("gzip", "gzip")]
+    [InlineData("zstd:23+sha256", "zstd level")]
+    [InlineData("lz4++sha256", "unknown filter")]
+    public async Task An_unknown_filter_or_level_is_refused_naming_it_and_nothing_is_created(string spec, string named)
+    {
+        var run = await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "a", "--filters", spec);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("filters", run.Error + run.Out);
+        Assert.Contains(named, run.Error + run.Out);
+        Assert.DoesNotContain("a", new ArrayStore(_store).List());
+    }
+
+    [Fact]
+    public async Task Level_and_filters_together_are_refused()
+    {
+        var run = await CliRunner.RunAsync("ingest", File, "--store", _store, "--name", "a", "--zstd-level", "3", "--filters", "lz4");
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--filters", run.Error + run.Out);
         Assert.DoesNotContain("a", new ArrayStore(_store).List());
     }
 

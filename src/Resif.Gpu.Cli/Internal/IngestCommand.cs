@@ -31,9 +31,11 @@ internal sealed class IngestCommand : Command
         "(ObsPy's lonlat geometry) in the metadata, ';'-separated as arraybeam's x_km/y_km take them; a missing station is named.\n" +
         ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.\n" +
         $"--zstd-level N ({ArrayStore.MinZstdLevel}-{ArrayStore.MaxZstdLevel}, default {DefaultZstdLevel}): compression of a new array (higher: smaller, slower to write; reads alike);\n" +
-        "an append keeps the array's own level.",
-        "ingest FILES... --store DIR --name NAME [--format F] [--stations FILE] [--zstd-level N] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U] [--zstd-level N]",
-        ["FILES"], ["--store", "--name", "--format", "--stations", "--dt", "--dx", "--t0", "--units", "--zstd-level"], [], LastPositionalRepeats: true);
+        $"--filters SPEC: the new array's whole TileDB filter pipeline instead (default zstd:{DefaultZstdLevel}+sha256), {ArrayStore.DataFiltersSyntax};\n" +
+        "e.g. 'shuffle+zstd:3+sha256' (smaller on int16-origin data), 'lz4+sha256' or 'sha256' (faster reductions), 'none'.\n" +
+        "An append keeps the array's own filters.",
+        "ingest FILES... --store DIR --name NAME [--format F] [--stations FILE] [--zstd-level N | --filters SPEC] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U] [--zstd-level N | --filters SPEC]",
+        ["FILES"], ["--store", "--name", "--format", "--stations", "--dt", "--dx", "--t0", "--units", "--zstd-level", "--filters"], [], LastPositionalRepeats: true);
 
     public override Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -44,7 +46,9 @@ internal sealed class IngestCommand : Command
         if (!npy && new[] { "--dt", "--dx", "--t0", "--units" }.FirstOrDefault(o => args.Value(o) is not null) is { } option)
             throw new UsageException($"{option} applies to a .npy input only; vendor files carry their own coordinates");
         if (npy && args.Value("--stations") is not null) throw new UsageException("--stations applies to miniSEED station networks, not to a .npy input");
-        var filters = ArrayStore.DataFilters(args.Int("--zstd-level") ?? DefaultZstdLevel);
+        if (args.Value("--filters") is not null && args.Value("--zstd-level") is not null)
+            throw new UsageException("--zstd-level and --filters both set the new array's compression: give one");
+        var filters = args.Value("--filters") is { } spec ? ArrayStore.ParseDataFilters(spec) : ArrayStore.DataFilters(args.Int("--zstd-level") ?? DefaultZstdLevel);
         return Task.FromResult(npy ? IngestNpy(args, files[0], store, name, filters, context)
             : IngestVendor(files, args.Value("--format"), args.Value("--stations"), store, name, filters, context));
     }
