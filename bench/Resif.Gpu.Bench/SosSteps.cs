@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Resif.Gpu.Core;
+using Resif.Gpu.Core.Backends.Internal;
+using Resif.Gpu.Core.Dsp;
+using Resif.Gpu.Core.IO;
+
+namespace Resif.Gpu.Bench;
+
+/// <summary>
+/// `sos-steps [--rows 16] [--columns 60000] [--calls 20] [--save DIR]`: single-thread process CPU time per sample of the
+/// SOS filters of the end-to-end case (bandpass 1–40 Hz order 4 at 1 kHz, decimation q = 10 iir) through CpuBackend,
+/// next to the bare section kernel over an L1 tile, so that the cost outside the kernel shows. --save writes each
+/// output as .npy, to compare two builds bit for bit.
+/// </summary>
+internal static unsafe class SosSteps
+{
+    public const string Usage = "[--rows 16] [--columns 60000] [--calls 20] [--save DIR]";
+
+    public static int Run(string[] args)
+    {
+        var options = new Dictionary<string, string>();
+        for (int i = 0; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
+        int rows = int.Parse(options.GetValueOrDefault("rows", "16")), columns = int.Parse(options.GetValueOrDefault("columns", "60000"));
+        int calls = int.Parse(options.GetValueOrDefault("calls", "20"));
+        string? save = options.GetValueOrDefault("save");
+        var random = new Random(7);
+        var x = new float[(long)rows * columns];
+        for (long i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() - 0.5);
+        var bandpass = FilterDesign.Butterworth(4, FilterBand.Bandpass, 1 / 500.0, 40 / 500.0);
+        var decimation = FilterDesign.DecimationIir(10);
+        using var backend = new CpuBackend(1);
+        var work = new float[x.Length];
+        var kept = new float[(long)rows * ((columns + 9) / 10)];
+        double samples = (double)rows * columns;
+
+        Report("kernel (16 section passes)", samples, calls, null, () => Kernel([bandpass, decimation], columns));
+        Report("kernel (8 section passes)", samples, calls, null, () => Kernel([bandpass], columns));
+        foreach (var mode in new[] { SosMode.Causal, SosMode.ZeroPhaseOddPad })
+        {
+            Report($"bandpass {mode}", samples, calls, () => x.CopyTo(work, 0), () => backend.SosFilter(work, rows, columns, bandpass, mode));
+            Save(save, $"bandpass_{mode}", work, rows, columns);
+        }
+        Report("decimate q=10 iir", samples, calls, null, () => backend.SosFilterDecimate(x, rows, columns, decimation, SosMode.ZeroPhaseOddPad, 10, kept));
+        Save(save, "decimate", kept, rows, (columns + 9) / 10);
+        SosStage[] chain = [new(bandpass, SosMode.ZeroPhaseOddPad, 1), new(decimation, SosMode.ZeroPhaseOddPad, 10)];
+        Report("chain bandpass+decimate", samples, calls, null, () => backend.SosChain(x, rows, columns, chain, kept));
+        Save(save, "chain", kept, rows, (columns + 9) / 10);
+        return 0;
+    }
+
+    // Every section pass of the cascades over one 128-step float64 tile, as many tiles as the window has.
+    private static void Kernel(double[][] cascades, int columns)
+    {
+        var tile = new double[SosCascade.TileSteps * SosCascade.Lanes];
+        for (int i = 0; i < tile.Length; i++) tile[i] = (i % 7) * 1e-3;
+        Span<Vector256<double>> state = stackalloc Vector256<double>[cascades.Max(sos => new SosCascade(sos, false).StateLength)];
+        fixed (double* pointer = tile)
+        {
+            foreach (var sos in cascades)
+            {
+                var cascade = new SosCascade(sos, SosCascade.WideByDefault);
+                foreach (bool reverse in new[] { false, true })
+                {
+                    cascade.Reset(state, null);
+                    for (int start = 0; start < columns; start += SosCascade.TileSteps)
+                        cascade.Run(pointer, Math.Min(SosCascade.TileSteps, columns - start), reverse, state);
+                }
+            }
+        }
+    }
+
+    // Best of three rounds of `calls` calls: process CPU nanoseconds per sample, the untimed setup excluded.
+    private static void Report(string name, double samples, int calls, Action? setup, Action action)
+    {
+        double best = double.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long spent = 0;
+            for (int call = 0; call < calls; call++)
+            {
+                setup?.Invoke();
+                long before = ProcessCpuNanoseconds();
+                action();
+                spent += ProcessCpuNanoseconds() - before;
+            }
+            best = Math.Min(best, spent / (double)calls / samples);
+        }
+        Console.WriteLine($"{name,-28} {best,7:F3} ns/sample (process CPU)");
+    }
+
+    private static void Save(string? directory, string name, float[] values, int rows, int columns)
+    {
+        if (directory is null) return;
+        Directory.CreateDirectory(directory);
+        NpyFile.Write(Path.Combine(directory, name + ".npy"), [rows, columns], values);
+    }
+
+    private static long ProcessCpuNanoseconds()
+    {
+        const int ProcessCpuTimeClock = 2; // CLOCK_PROCESS_CPUTIME_ID
+        if (ClockGetTime(ProcessCpuTimeClock, out var time) != 0) throw new InvalidOperationException("clock_gettime failed");
+        return time.Seconds * 1_000_000_000 + time.Nanoseconds;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+}
