@@ -8,14 +8,14 @@ using Resif.Gpu.Core.IO;
 namespace Resif.Gpu.Bench;
 
 /// <summary>
-/// `sos-steps [--rows 16] [--columns 60000] [--calls 20] [--save DIR]`: single-thread process CPU time per sample of the
+/// `sos-steps [--rows 16] [--columns 60000] [--calls 20] [--wide true|false] [--save DIR]`: single-thread process CPU time per sample of the
 /// SOS filters of the end-to-end case (bandpass 1–40 Hz order 4 at 1 kHz, decimation q = 10 iir) through CpuBackend,
 /// next to the bare section kernel over an L1 tile, so that the cost outside the kernel shows. --save writes each
-/// output as .npy, to compare two builds bit for bit.
+/// output as .npy, to compare two builds bit for bit. --wide false runs the Vector256 (AVX2) section-pair kernel.
 /// </summary>
 internal static unsafe class SosSteps
 {
-    public const string Usage = "[--rows 16] [--columns 60000] [--calls 20] [--save DIR]";
+    public const string Usage = "[--rows 16] [--columns 60000] [--calls 20] [--wide true|false] [--save DIR]";
 
     public static int Run(string[] args)
     {
@@ -29,13 +29,16 @@ internal static unsafe class SosSteps
         for (long i = 0; i < x.Length; i++) x[i] = (float)(random.NextDouble() - 0.5);
         var bandpass = FilterDesign.Butterworth(4, FilterBand.Bandpass, 1 / 500.0, 40 / 500.0);
         var decimation = FilterDesign.DecimationIir(10);
-        using var backend = new CpuBackend(1);
+        bool wide = bool.Parse(options.GetValueOrDefault("wide", SosCascade.WideByDefault.ToString()));
+        using var backend = new CpuBackend(1) { WideSos = wide };
         var work = new float[x.Length];
         var kept = new float[(long)rows * ((columns + 9) / 10)];
         double samples = (double)rows * columns;
 
-        Report("kernel (16 section passes)", samples, calls, null, () => Kernel([bandpass, decimation], columns));
-        Report("kernel (8 section passes)", samples, calls, null, () => Kernel([bandpass], columns));
+        Report("kernel (16 section passes)", samples, calls, null, () => Kernel([bandpass, decimation], columns, wide));
+        Report("kernel (8 section passes)", samples, calls, null, () => Kernel([bandpass], columns, wide));
+        Report("kernel f32 steps (8 passes)", samples, calls, null, () => Kernel([bandpass], columns, wide, float32: true));
+        Report("gather+scatter float32", samples, calls, null, () => Transposes(x, rows, columns));
         foreach (var mode in new[] { SosMode.Causal, SosMode.ZeroPhaseOddPad })
         {
             Report($"bandpass {mode}", samples, calls, () => x.CopyTo(work, 0), () => backend.SosFilter(work, rows, columns, bandpass, mode));
@@ -49,22 +52,48 @@ internal static unsafe class SosSteps
         return 0;
     }
 
-    // Every section pass of the cascades over one 128-step float64 tile, as many tiles as the window has.
-    private static void Kernel(double[][] cascades, int columns)
+    // Every section pass of the cascades over one 128-step float64 tile (or float32 steps), as many tiles as the window has.
+    private static void Kernel(double[][] cascades, int columns, bool wide, bool float32 = false)
     {
         var tile = new double[SosCascade.TileSteps * SosCascade.Lanes];
+        var steps = new float[tile.Length];
         for (int i = 0; i < tile.Length; i++) tile[i] = (i % 7) * 1e-3;
         Span<Vector256<double>> state = stackalloc Vector256<double>[cascades.Max(sos => new SosCascade(sos, false).StateLength)];
         fixed (double* pointer = tile)
+        fixed (float* stepsPointer = steps)
         {
             foreach (var sos in cascades)
             {
-                var cascade = new SosCascade(sos, SosCascade.WideByDefault);
+                var cascade = new SosCascade(sos, wide);
                 foreach (bool reverse in new[] { false, true })
                 {
                     cascade.Reset(state, null);
                     for (int start = 0; start < columns; start += SosCascade.TileSteps)
-                        cascade.Run(pointer, Math.Min(SosCascade.TileSteps, columns - start), reverse, state);
+                    {
+                        int count = Math.Min(SosCascade.TileSteps, columns - start);
+                        if (float32) cascade.Run(stepsPointer, stepsPointer, count, reverse, state, pointer);
+                        else cascade.Run(pointer, count, reverse, state);
+                    }
+                }
+            }
+        }
+    }
+
+    // The rows to a float32 time-major tile and back, 16 rows at a time, as the first and last stages move them.
+    private static void Transposes(float[] x, int rows, int columns)
+    {
+        var steps = new float[SosCascade.TileSteps * SosCascade.Lanes];
+        fixed (float* pointer = x)
+        fixed (float* tile = steps)
+        {
+            for (int row = 0; row < rows; row += SosCascade.Lanes)
+            {
+                var group = new RowGroup(pointer + (long)row * columns, columns, Math.Min(SosCascade.Lanes, rows - row));
+                for (int start = 0; start < columns; start += SosCascade.TileSteps)
+                {
+                    int count = Math.Min(SosCascade.TileSteps, columns - start);
+                    group.Gather(start, count, tile);
+                    group.Scatter(tile, start, count);
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Resif.Gpu.Core.Backends.Internal;
 
@@ -248,23 +249,54 @@ internal sealed unsafe class SosCascade
     {
         public static int Size => sizeof(float);
 
+        // With AVX-512 (AVX), each half converts straight from and to memory (no lane extract or insert on the shuffle port).
         public static void Load(byte* p, out Vector512<double> low, out Vector512<double> high)
         {
+            if (Avx512F.IsSupported)
+            {
+                low = Avx512F.ConvertToVector512Double(Vector256.Load((float*)p));
+                high = Avx512F.ConvertToVector512Double(Vector256.Load((float*)p + 8));
+                return;
+            }
             var values = Vector512.Load((float*)p);
             low = Vector512.WidenLower(values);
             high = Vector512.WidenUpper(values);
         }
 
-        public static void Store(byte* p, Vector512<double> low, Vector512<double> high) => Vector512.Narrow(low, high).Store((float*)p);
+        public static void Store(byte* p, Vector512<double> low, Vector512<double> high)
+        {
+            if (Avx512F.IsSupported)
+            {
+                Avx512F.ConvertToVector256Single(low).Store((float*)p);
+                Avx512F.ConvertToVector256Single(high).Store((float*)p + 8);
+                return;
+            }
+            Vector512.Narrow(low, high).Store((float*)p);
+        }
 
         public static void Load(byte* p, out Vector256<double> low, out Vector256<double> high)
         {
+            if (Avx.IsSupported)
+            {
+                low = Avx.ConvertToVector256Double(Vector128.Load((float*)p));
+                high = Avx.ConvertToVector256Double(Vector128.Load((float*)p + 4));
+                return;
+            }
             var values = Vector256.Load((float*)p);
             low = Vector256.WidenLower(values);
             high = Vector256.WidenUpper(values);
         }
 
-        public static void Store(byte* p, Vector256<double> low, Vector256<double> high) => Vector256.Narrow(low, high).Store((float*)p);
+        public static void Store(byte* p, Vector256<double> low, Vector256<double> high)
+        {
+            if (Avx.IsSupported)
+            {
+                Avx.ConvertToVector128Single(low).Store((float*)p);
+                Avx.ConvertToVector128Single(high).Store((float*)p + 4);
+                return;
+            }
+            Vector256.Narrow(low, high).Store((float*)p);
+        }
     }
 
     // Sections `section` and `section + 1` from `input` to `output` (the same or disjoint steps).
