@@ -49,6 +49,27 @@ internal static unsafe class SosSteps
         SosStage[] chain = [new(bandpass, SosMode.ZeroPhaseOddPad, 1), new(decimation, SosMode.ZeroPhaseOddPad, 10)];
         Report("chain bandpass+decimate", samples, calls, null, () => backend.SosChain(x, rows, columns, chain, kept));
         Save(save, "chain", kept, rows, (columns + 9) / 10);
+
+        // The first 16 rows through one SosGroupFilter made once (cache-warm, no per-call buffers): the lead's micro-benchmark.
+        double groupSamples = (double)Math.Min(rows, SosCascade.Lanes) * columns;
+        var causal = new SosPass(new SosCascade(bandpass, wide), SosMode.Causal, 0, 1);
+        var zeroPhase = new SosPass(new SosCascade(bandpass, wide), SosMode.ZeroPhaseOddPad, FilterDesign.OddPadLength(bandpass), 1);
+        var decimate = new SosPass(new SosCascade(decimation, wide), SosMode.ZeroPhaseOddPad, FilterDesign.OddPadLength(decimation), 10);
+        foreach (var (name, stages) in new[] { ("group causal", new[] { causal }), ("group zero-phase", [zeroPhase]), ("group chain", [zeroPhase, decimate]) })
+        {
+            var filter = new SosGroupFilter(stages, columns);
+            var state = new Vector256<double>[SosGroupFilter.StateLength(stages)];
+            int outColumns = stages.Length == 1 ? columns : (columns + 9) / 10;
+            Report(name + " (reused)", groupSamples, calls, () => x.AsSpan(0, (int)groupSamples).CopyTo(work), () =>
+            {
+                fixed (float* input = work)
+                fixed (float* output = kept)
+                {
+                    int count = Math.Min(rows, SosCascade.Lanes);
+                    filter.Run(new RowGroup(input, columns, count), new RowGroup(stages.Length == 1 ? input : output, outColumns, count), state);
+                }
+            });
+        }
         return 0;
     }
 
