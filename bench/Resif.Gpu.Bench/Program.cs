@@ -8,6 +8,7 @@ using Resif.Gpu.Bench;
 // ingest [files] [template]    many-file vendor ingest throughput (see IngestBench)
 // scaling [options]            time vs channels, samples, slownesses, FFT length (see Scaling.Usage)
 // make-array STORE NAME C S    a large synthetic array written in bounded blocks (bench/rss-10gb.sh)
+// sos-steps [options]          single-thread CPU ns/sample of the SOS filters vs the bare kernel (see SosSteps)
 // device [options]             GPU figures of issue 6: copy, resident chain, end to end, CPU backend (see DeviceBench)
 return args.FirstOrDefault() switch
 {
@@ -20,6 +21,7 @@ return args.FirstOrDefault() switch
     "scaling" => Scaling.Run(args[1..]),
     "make-array" => MakeArray.Run(args[1..]),
     "fk-steps" => FkSteps.Run(args[1..]),
+    "sos-steps" => SosSteps.Run(args[1..]),
     "device" => DeviceBench.Run(args[1..]),
     _ => Usage(),
 };

@@ -40,7 +40,7 @@ public sealed unsafe partial class CpuBackend
                 filter.Continue(new RowGroup((float*)address + (long)firstRow * columns, columns, count), lanes);
                 cascade.StoreState(lanes, rowStates, count);
                 return filter;
-            }, _ => { });
+            }, filter => filter.Dispose());
         }
     }
 
@@ -138,7 +138,7 @@ public sealed unsafe partial class CpuBackend
         return new SosPass(new SosCascade(sos, WideSos), mode, pad, factor);
     }
 
-    // Groups of 16 channels in parallel; each worker reuses its own tile and store. input == output is allowed.
+    // Groups of 16 channels in parallel; each worker reuses its own tile and (pooled) store. input == output is allowed.
     private void RunChain(float* input, float* output, int rows, int columns, SosPass[] stages)
     {
         int outColumns = columns;
@@ -152,7 +152,7 @@ public sealed unsafe partial class CpuBackend
             filter.Run(new RowGroup((float*)inAddress + (long)firstRow * columns, columns, count),
                 new RowGroup((float*)outAddress + (long)firstRow * outColumns, outColumns, count), state);
             return filter;
-        }, _ => { });
+        }, filter => filter.Dispose());
     }
 
     private static void CheckShape(int length, int rows, int columns, string name)

@@ -78,6 +78,24 @@ public sealed class SosChainTests
         Assert.Equal(apart, data);
     }
 
+    // Each worker's store and kept-step buffer come from the shared array pool (larger than asked, holding an
+    // earlier call's values): a call after a longer one with other data must give the bits it gives first.
+    [Fact]
+    public void PooledBuffersCarryNothingFromAnEarlierCall()
+    {
+        const int rows = 20, columns = 1500;
+        var stages = Chains[0];
+        var backend = new CpuBackend(1);
+        var x = FilterTestData.RandomChannels(rows, columns, seed: 31);
+        var first = new float[rows * SosStage.OutputColumns(columns, stages)];
+        backend.SosChain(x, rows, columns, stages, first);
+        var longer = FilterTestData.RandomChannels(rows, 4 * columns, seed: 32).Select(v => 1e3f * v).ToArray();
+        backend.SosChain(longer, rows, 4 * columns, stages, new float[rows * SosStage.OutputColumns(4 * columns, stages)]);
+        var again = new float[first.Length];
+        backend.SosChain(x, rows, columns, stages, again);
+        Assert.Equal(first, again);
+    }
+
     [Fact]
     public void BandpassThenIirDecimationMatchesScipy()
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
+using Resif.Gpu.Core.Backends.Internal;
 using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Testing;
 
@@ -10,7 +12,7 @@ namespace Resif.Gpu.Core.Tests.Filters;
 /// first section (Butterworth, Chebyshev I), an odd order (a first-order section that cannot pair), an odd count of
 /// symmetric sections (the last one runs alone) and ±2 middle coefficients (their add form).
 /// </summary>
-public sealed class SosKernelWidthTests
+public sealed unsafe class SosKernelWidthTests
 {
     // Float32 in/out, float64 state: as FilterScipyTests (per-channel relative RMS near 1e-7; 1e-5 leaves room for
     // the float32 intermediate of the two-pass modes).
@@ -69,6 +71,52 @@ public sealed class SosKernelWidthTests
             double scale = Math.Max(1e-30, state.AsSpan(i / (2 * sections) * 2 * sections, 2 * sections).ToArray().Max(Math.Abs));
             Assert.True(Math.Abs(state[i] - zf[i]) <= 1e-6 * scale, $"state[{i}] = {state[i]}, scipy {zf[i]}");
         }
+    }
+
+    public static TheoryData<bool, string, bool> FloatStepCases()
+    {
+        var cases = new TheoryData<bool, string, bool>();
+        foreach (bool wide in new[] { false, true })
+        {
+            foreach (string cascade in new[] { "bandpass4", "lowpass5", "lowpass6", "decimation10", "highpass3" })
+            {
+                foreach (bool reverse in new[] { false, true }) cases.Add(wide, cascade, reverse);
+            }
+        }
+        return cases;
+    }
+
+    // The float32-step form (widening on the first section's load, rounding on the last one's store, single sections
+    // first or last included) must give the bits of the float64 form run between a widening and a rounding copy,
+    // which is how the chain ran before the fusion and what the SciPy comparisons above validate: exact equality.
+    [Theory]
+    [MemberData(nameof(FloatStepCases))]
+    public void Float32StepsGiveTheBitsOfAWidenedFloat64Run(bool wide, string cascade, bool reverse)
+    {
+        const int steps = 2 * SosCascade.TileSteps + 37, lanes = SosCascade.Lanes;
+        var sos = Sections(cascade);
+        var x = FilterTestData.RandomChannels(lanes, steps, seed: cascade.Length + (reverse ? 100 : 0));
+        var filter = new SosCascade(sos, wide);
+        var state = new Vector256<double>[filter.StateLength];
+        var widened = x.Select(v => (double)v).ToArray();
+        fixed (double* pointer = widened) filter.Run(pointer, steps, reverse, state);
+        var expected = widened.Select(v => (float)v).ToArray();
+        var expectedState = (Vector256<double>[])state.Clone();
+
+        var y = new float[x.Length];
+        var tile = new double[SosCascade.TileSteps * lanes];
+        Array.Clear(state);
+        fixed (float* source = x)
+        fixed (float* target = y)
+        fixed (double* tilePointer = tile) filter.Run(source, target, steps, reverse, state, tilePointer);
+        Assert.Equal(expected, y);
+        Assert.Equal(expectedState, state);
+
+        var inPlace = (float[])x.Clone();
+        Array.Clear(state);
+        fixed (float* data = inPlace)
+        fixed (double* tilePointer = tile) filter.Run(data, data, steps, reverse, state, tilePointer);
+        Assert.Equal(expected, inPlace);
     }
 
     private static double[] Sections(string cascade) => cascade switch

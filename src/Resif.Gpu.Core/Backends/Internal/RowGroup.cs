@@ -6,7 +6,7 @@ namespace Resif.Gpu.Core.Backends.Internal;
 
 /// <summary>
 /// Up to <see cref="SosCascade.Lanes"/> consecutive rows of a channel-major float32 block, moved to and from a
-/// time-major float64 buffer (step t, lane c at <c>buffer[t * Lanes + c]</c>). Lanes without a row hold zeros.
+/// time-major float32 or float64 buffer (step t, lane c at <c>buffer[t * Lanes + c]</c>). Lanes without a row hold zeros.
 /// Full 8-row by 8-sample blocks move through an AVX 8×8 transpose; edges go one value at a time.
 /// </summary>
 internal readonly unsafe struct RowGroup(float* first, int columns, int count)
@@ -21,8 +21,20 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
     public int Count => count;
 
     /// <summary>Copies columns [start, start + steps) into <paramref name="buffer"/> (which holds step 0 of them).</summary>
+    public void Gather(int start, int steps, double* buffer) => Gather<Float64Lanes>(start, steps, buffer);
+
+    /// <summary>Copies columns [start, start + steps) into a float32 <paramref name="buffer"/> (which holds step 0 of them).</summary>
+    public void Gather(int start, int steps, float* buffer) => Gather<Float32Lanes>(start, steps, buffer);
+
+    /// <summary>Writes <paramref name="steps"/> steps of <paramref name="buffer"/> back to columns [start, start + steps), rounding to float32.</summary>
+    public void Scatter(double* buffer, int start, int steps) => Scatter<Float64Lanes>(buffer, start, steps);
+
+    /// <summary>Writes <paramref name="steps"/> float32 steps of <paramref name="buffer"/> back to columns [start, start + steps).</summary>
+    public void Scatter(float* buffer, int start, int steps) => Scatter<Float32Lanes>(buffer, start, steps);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Gather(int start, int steps, double* buffer)
+    private void Gather<TBuffer>(int start, int steps, void* buffer)
+        where TBuffer : struct, ILaneBuffer
     {
         for (int lane0 = 0; lane0 < Lanes; lane0 += Block)
         {
@@ -42,29 +54,28 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
                     var v6 = Avx.LoadVector256(p + 6L * columns);
                     var v7 = Avx.LoadVector256(p + 7L * columns);
                     Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
-                    double* q = buffer + (long)t * Lanes + lane0;
-                    StoreWidened(q, v0);
-                    StoreWidened(q + Lanes, v1);
-                    StoreWidened(q + 2 * Lanes, v2);
-                    StoreWidened(q + 3 * Lanes, v3);
-                    StoreWidened(q + 4 * Lanes, v4);
-                    StoreWidened(q + 5 * Lanes, v5);
-                    StoreWidened(q + 6 * Lanes, v6);
-                    StoreWidened(q + 7 * Lanes, v7);
+                    long q = (long)t * Lanes + lane0;
+                    TBuffer.Store(buffer, q, v0);
+                    TBuffer.Store(buffer, q + Lanes, v1);
+                    TBuffer.Store(buffer, q + 2 * Lanes, v2);
+                    TBuffer.Store(buffer, q + 3 * Lanes, v3);
+                    TBuffer.Store(buffer, q + 4 * Lanes, v4);
+                    TBuffer.Store(buffer, q + 5 * Lanes, v5);
+                    TBuffer.Store(buffer, q + 6 * Lanes, v6);
+                    TBuffer.Store(buffer, q + 7 * Lanes, v7);
                 }
             }
             for (int c = lane0; c < lane0 + Block; c++)
             {
-                double* target = buffer + c;
                 float* source = first + (long)c * columns + start;
-                for (int s = t; s < steps; s++) target[(long)s * Lanes] = c < count ? source[s] : 0;
+                for (int s = t; s < steps; s++) TBuffer.Set(buffer, (long)s * Lanes + c, c < count ? source[s] : 0);
             }
         }
     }
 
-    /// <summary>Writes <paramref name="steps"/> steps of <paramref name="buffer"/> back to columns [start, start + steps), rounding to float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Scatter(double* buffer, int start, int steps)
+    private void Scatter<TBuffer>(void* buffer, int start, int steps)
+        where TBuffer : struct, ILaneBuffer
     {
         for (int lane0 = 0; lane0 < count; lane0 += Block)
         {
@@ -74,15 +85,15 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
                 float* r = first + (long)lane0 * columns + start;
                 for (; t + Block <= steps; t += Block)
                 {
-                    double* q = buffer + (long)t * Lanes + lane0;
-                    var v0 = LoadNarrowed(q);
-                    var v1 = LoadNarrowed(q + Lanes);
-                    var v2 = LoadNarrowed(q + 2 * Lanes);
-                    var v3 = LoadNarrowed(q + 3 * Lanes);
-                    var v4 = LoadNarrowed(q + 4 * Lanes);
-                    var v5 = LoadNarrowed(q + 5 * Lanes);
-                    var v6 = LoadNarrowed(q + 6 * Lanes);
-                    var v7 = LoadNarrowed(q + 7 * Lanes);
+                    long q = (long)t * Lanes + lane0;
+                    var v0 = TBuffer.Load(buffer, q);
+                    var v1 = TBuffer.Load(buffer, q + Lanes);
+                    var v2 = TBuffer.Load(buffer, q + 2 * Lanes);
+                    var v3 = TBuffer.Load(buffer, q + 3 * Lanes);
+                    var v4 = TBuffer.Load(buffer, q + 4 * Lanes);
+                    var v5 = TBuffer.Load(buffer, q + 5 * Lanes);
+                    var v6 = TBuffer.Load(buffer, q + 6 * Lanes);
+                    var v7 = TBuffer.Load(buffer, q + 7 * Lanes);
                     Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                     float* p = r + t;
                     Avx.Store(p, v0);
@@ -97,9 +108,8 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
             }
             for (int c = lane0; c < Math.Min(count, lane0 + Block); c++)
             {
-                double* source = buffer + c;
                 float* target = first + (long)c * columns + start;
-                for (int s = t; s < steps; s++) target[s] = (float)source[(long)s * Lanes];
+                for (int s = t; s < steps; s++) target[s] = TBuffer.Get(buffer, (long)s * Lanes + c);
             }
         }
     }
@@ -130,15 +140,44 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreWidened(double* target, Vector256<float> values)
+    /// <summary>A time-major buffer of lane values in float32 or float64, eight lanes at a time or one (rounded to float32 when read).</summary>
+    private interface ILaneBuffer
     {
-        Vector256.WidenLower(values).Store(target);
-        Vector256.WidenUpper(values).Store(target + 4);
+        static abstract Vector256<float> Load(void* buffer, long index);
+
+        static abstract void Store(void* buffer, long index, Vector256<float> values);
+
+        static abstract float Get(void* buffer, long index);
+
+        static abstract void Set(void* buffer, long index, float value);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LoadNarrowed(double* source) => Vector256.Narrow(Vector256.Load(source), Vector256.Load(source + 4));
+    private readonly struct Float32Lanes : ILaneBuffer
+    {
+        public static Vector256<float> Load(void* buffer, long index) => Vector256.Load((float*)buffer + index);
+
+        public static void Store(void* buffer, long index, Vector256<float> values) => values.Store((float*)buffer + index);
+
+        public static float Get(void* buffer, long index) => ((float*)buffer)[index];
+
+        public static void Set(void* buffer, long index, float value) => ((float*)buffer)[index] = value;
+    }
+
+    private readonly struct Float64Lanes : ILaneBuffer
+    {
+        public static Vector256<float> Load(void* buffer, long index) =>
+            Vector256.Narrow(Vector256.Load((double*)buffer + index), Vector256.Load((double*)buffer + index + 4));
+
+        public static void Store(void* buffer, long index, Vector256<float> values)
+        {
+            Vector256.WidenLower(values).Store((double*)buffer + index);
+            Vector256.WidenUpper(values).Store((double*)buffer + index + 4);
+        }
+
+        public static float Get(void* buffer, long index) => (float)((double*)buffer)[index];
+
+        public static void Set(void* buffer, long index, float value) => ((double*)buffer)[index] = value;
+    }
 
     // In-register 8×8 transpose: row i of the result holds element i of every input row.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -169,21 +208,5 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
         r5 = Avx.Permute2x128(u1, u5, 0x31);
         r6 = Avx.Permute2x128(u2, u6, 0x31);
         r7 = Avx.Permute2x128(u3, u7, 0x31);
-    }
-}
-
-/// <summary>Where a decimating filter writes: rows of <paramref name="columns"/> kept samples, one per <paramref name="factor"/> input steps.</summary>
-internal readonly unsafe struct DecimatedRows(float* first, int columns, int factor)
-{
-    /// <summary>Writes the kept steps (multiples of the factor) among [start, start + steps) of a time-major tile.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Write(double* tile, int start, int steps, int rows)
-    {
-        int firstKept = (start + factor - 1) / factor * factor;
-        for (int c = 0; c < rows; c++)
-        {
-            float* row = first + (long)c * columns;
-            for (int t = firstKept; t < start + steps; t += factor) row[t / factor] = (float)tile[(long)(t - start) * SosCascade.Lanes + c];
-        }
     }
 }

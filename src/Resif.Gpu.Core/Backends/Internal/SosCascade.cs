@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Resif.Gpu.Core.Backends.Internal;
 
@@ -11,6 +12,8 @@ namespace Resif.Gpu.Core.Backends.Internal;
 /// tile before moving on, so each sample crosses memory once per pass. Consecutive sections whose numerator is
 /// symmetric run two at a time (twice the independent recursions in flight, the intermediate signal in registers):
 /// with <c>wide</c> (AVX-512) in Vector512&lt;double&gt; over all 16 lanes, otherwise in Vector256 over 8 lanes at a time.
+/// The float32 form of <see cref="Run(float*, float*, int, bool, Span{Vector256{double}}, double*)"/> widens as the
+/// first pair loads and rounds as the last one stores, so that no separate sweep converts the tile.
 /// </summary>
 internal sealed unsafe class SosCascade
 {
@@ -22,6 +25,7 @@ internal sealed unsafe class SosCascade
     private readonly bool[] _unitNumerator;  // b0 = b2 = 1: every section but the first of a SciPy Butterworth/Chebyshev I
     private readonly bool[] _symmetric;      // b0 = b2 ≠ 0: b0 · [1, b1/b0, 1], the gain applied to the input
     private readonly bool _wide;
+    private readonly (int Section, bool Pair)[] _units; // what Run calls in order: a pair of sections or one section
 
     /// <param name="sos">Sections, six values each (see <c>IFilterKernels</c>).</param>
     /// <param name="wide">Run pairs of symmetric sections in Vector512 (correct everywhere; fast only where it is accelerated).</param>
@@ -41,6 +45,14 @@ internal sealed unsafe class SosCascade
         _unitNumerator = Enumerable.Range(0, Sections).Select(s => _coefficients[5 * s] == 1 && _coefficients[5 * s + 2] == 1).ToArray();
         _symmetric = Enumerable.Range(0, Sections).Select(s => _coefficients[5 * s] != 0 && _coefficients[5 * s] == _coefficients[5 * s + 2]).ToArray();
         _wide = wide;
+        var units = new List<(int, bool)>();
+        for (int s = 0; s < Sections; s++)
+        {
+            bool pair = s + 1 < Sections && _symmetric[s] && _symmetric[s + 1];
+            units.Add((s, pair));
+            if (pair) s++;
+        }
+        _units = [.. units];
     }
 
     /// <summary>Whether this machine runs Vector512 in hardware (the default for <c>wide</c>).</summary>
@@ -118,48 +130,211 @@ internal sealed unsafe class SosCascade
         {
             int count = Math.Min(TileSteps, steps - done);
             double* tile = buffer + (long)(reverse ? steps - done - count : done) * Lanes;
-            for (int s = 0; s < Sections; s++)
+            foreach (var (section, pair) in _units)
             {
-                if (s + 1 < Sections && _symmetric[s] && _symmetric[s + 1])
-                {
-                    RunPair(tile, count, reverse, s, state.Slice(StatePerSection * s, 2 * StatePerSection));
-                    s++;
-                    continue;
-                }
-                var sectionState = state.Slice(StatePerSection * s, StatePerSection);
-                if (_unitNumerator[s]) RunUnitSection(tile, count, reverse, s, sectionState);
-                else RunSection(tile, count, reverse, s, sectionState);
+                if (pair) RunPair<Float64, Float64>((byte*)tile, (byte*)tile, count, reverse, section, state);
+                else RunSingle(tile, count, reverse, section, state);
             }
         }
     }
 
-    private void RunPair(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    /// <summary>
+    /// As <see cref="Run(double*, int, bool, Span{Vector256{double}})"/> from float32 steps at
+    /// <paramref name="source"/> to float32 steps at <paramref name="target"/> (the same or disjoint): the values
+    /// are widened to float64, run through every section and rounded to float32 once, as a float64 buffer filtered
+    /// between a widening and a narrowing copy gives them. Between sections the tile runs in
+    /// <paramref name="tile"/> (<see cref="TileSteps"/> × <see cref="Lanes"/> doubles).
+    /// </summary>
+    public void Run(float* source, float* target, int steps, bool reverse, Span<Vector256<double>> state, double* tile)
     {
-        if (_coefficients[5 * section] != 1) RunPair<Scaled>(tile, count, reverse, section, state);
-        else RunPair<Unit>(tile, count, reverse, section, state);
+        for (int done = 0; done < steps; done += TileSteps)
+        {
+            int count = Math.Min(TileSteps, steps - done);
+            long offset = (long)(reverse ? steps - done - count : done) * Lanes;
+            byte* from = (byte*)(source + offset), to = (byte*)(target + offset);
+            for (int u = 0; u < _units.Length; u++)
+            {
+                var (section, pair) = _units[u];
+                bool first = u == 0, last = u == _units.Length - 1;
+                if (pair && first && last) RunPair<Float32, Float32>(from, to, count, reverse, section, state);
+                else if (pair && first) RunPair<Float32, Float64>(from, (byte*)tile, count, reverse, section, state);
+                else if (pair && last) RunPair<Float64, Float32>((byte*)tile, to, count, reverse, section, state);
+                else if (pair) RunPair<Float64, Float64>((byte*)tile, (byte*)tile, count, reverse, section, state);
+                else
+                {
+                    if (first) Widen((float*)from, tile, count);
+                    RunSingle(tile, count, reverse, section, state);
+                    if (last) Narrow(tile, (float*)to, count);
+                }
+            }
+        }
     }
 
-    private void RunPair<TFirst>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    /// <summary>Rounds <paramref name="steps"/> time steps of float64 lanes to float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Narrow(double* source, float* target, int steps)
+    {
+        for (long i = 0; i < (long)steps * Lanes; i += 8)
+            Vector256.Narrow(Vector256.Load(source + i), Vector256.Load(source + i + 4)).Store(target + i);
+    }
+
+    /// <summary>Widens <paramref name="steps"/> time steps of float32 lanes to float64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Widen(float* source, double* target, int steps)
+    {
+        for (long i = 0; i < (long)steps * Lanes; i += 8)
+        {
+            var values = Vector256.Load(source + i);
+            Vector256.WidenLower(values).Store(target + i);
+            Vector256.WidenUpper(values).Store(target + i + 4);
+        }
+    }
+
+    private void RunSingle(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    {
+        var sectionState = state.Slice(StatePerSection * section, StatePerSection);
+        if (_unitNumerator[section]) RunUnitSection(tile, count, reverse, section, sectionState);
+        else RunSection(tile, count, reverse, section, sectionState);
+    }
+
+    /// <summary>
+    /// How the pair kernels read their input steps and write their output steps (16 lanes each): float64 as they
+    /// are, or float32 widened on load and rounded on store.
+    /// </summary>
+    private interface IStepFormat
+    {
+        /// <summary>Bytes per lane value.</summary>
+        static abstract int Size { get; }
+
+        static abstract void Load(byte* p, out Vector512<double> low, out Vector512<double> high);
+
+        static abstract void Store(byte* p, Vector512<double> low, Vector512<double> high);
+
+        /// <summary>Eight lanes (two Vector256) from <paramref name="p"/>.</summary>
+        static abstract void Load(byte* p, out Vector256<double> low, out Vector256<double> high);
+
+        static abstract void Store(byte* p, Vector256<double> low, Vector256<double> high);
+    }
+
+    private readonly struct Float64 : IStepFormat
+    {
+        public static int Size => sizeof(double);
+
+        public static void Load(byte* p, out Vector512<double> low, out Vector512<double> high)
+        {
+            low = Vector512.Load((double*)p);
+            high = Vector512.Load((double*)p + 8);
+        }
+
+        public static void Store(byte* p, Vector512<double> low, Vector512<double> high)
+        {
+            low.Store((double*)p);
+            high.Store((double*)p + 8);
+        }
+
+        public static void Load(byte* p, out Vector256<double> low, out Vector256<double> high)
+        {
+            low = Vector256.Load((double*)p);
+            high = Vector256.Load((double*)p + 4);
+        }
+
+        public static void Store(byte* p, Vector256<double> low, Vector256<double> high)
+        {
+            low.Store((double*)p);
+            high.Store((double*)p + 4);
+        }
+    }
+
+    private readonly struct Float32 : IStepFormat
+    {
+        public static int Size => sizeof(float);
+
+        // With AVX-512 (AVX), each half converts straight from and to memory (no lane extract or insert on the shuffle port).
+        public static void Load(byte* p, out Vector512<double> low, out Vector512<double> high)
+        {
+            if (Avx512F.IsSupported)
+            {
+                low = Avx512F.ConvertToVector512Double(Vector256.Load((float*)p));
+                high = Avx512F.ConvertToVector512Double(Vector256.Load((float*)p + 8));
+                return;
+            }
+            var values = Vector512.Load((float*)p);
+            low = Vector512.WidenLower(values);
+            high = Vector512.WidenUpper(values);
+        }
+
+        public static void Store(byte* p, Vector512<double> low, Vector512<double> high)
+        {
+            if (Avx512F.IsSupported)
+            {
+                Avx512F.ConvertToVector256Single(low).Store((float*)p);
+                Avx512F.ConvertToVector256Single(high).Store((float*)p + 8);
+                return;
+            }
+            Vector512.Narrow(low, high).Store((float*)p);
+        }
+
+        public static void Load(byte* p, out Vector256<double> low, out Vector256<double> high)
+        {
+            if (Avx.IsSupported)
+            {
+                low = Avx.ConvertToVector256Double(Vector128.Load((float*)p));
+                high = Avx.ConvertToVector256Double(Vector128.Load((float*)p + 4));
+                return;
+            }
+            var values = Vector256.Load((float*)p);
+            low = Vector256.WidenLower(values);
+            high = Vector256.WidenUpper(values);
+        }
+
+        public static void Store(byte* p, Vector256<double> low, Vector256<double> high)
+        {
+            if (Avx.IsSupported)
+            {
+                Avx.ConvertToVector128Single(low).Store((float*)p);
+                Avx.ConvertToVector128Single(high).Store((float*)p + 4);
+                return;
+            }
+            Vector256.Narrow(low, high).Store((float*)p);
+        }
+    }
+
+    // Sections `section` and `section + 1` from `input` to `output` (the same or disjoint steps).
+    private void RunPair<TIn, TOut>(byte* input, byte* output, int count, bool reverse, int section, Span<Vector256<double>> state)
+        where TIn : struct, IStepFormat
+        where TOut : struct, IStepFormat
+    {
+        var pairState = state.Slice(StatePerSection * section, 2 * StatePerSection);
+        if (_coefficients[5 * section] != 1) RunPair<Scaled, TIn, TOut>(input, output, count, reverse, section, pairState);
+        else RunPair<Unit, TIn, TOut>(input, output, count, reverse, section, pairState);
+    }
+
+    private void RunPair<TFirst, TIn, TOut>(byte* input, byte* output, int count, bool reverse, int section, Span<Vector256<double>> state)
         where TFirst : struct, ISectionForm
+        where TIn : struct, IStepFormat
+        where TOut : struct, IStepFormat
     {
         double gain = _coefficients[5 * (section + 1)], c1 = _coefficients[5 * (section + 1) + 1] / gain;
-        if (gain != 1) RunPair<TFirst, Scaled>(tile, count, reverse, section, state);
-        else if (c1 == 2) RunPair<TFirst, PlusTwo>(tile, count, reverse, section, state);
-        else if (c1 == -2) RunPair<TFirst, MinusTwo>(tile, count, reverse, section, state);
-        else RunPair<TFirst, Unit>(tile, count, reverse, section, state);
+        if (gain != 1) RunPair<TFirst, Scaled, TIn, TOut>(input, output, count, reverse, section, state);
+        else if (c1 == 2) RunPair<TFirst, PlusTwo, TIn, TOut>(input, output, count, reverse, section, state);
+        else if (c1 == -2) RunPair<TFirst, MinusTwo, TIn, TOut>(input, output, count, reverse, section, state);
+        else RunPair<TFirst, Unit, TIn, TOut>(input, output, count, reverse, section, state);
     }
 
-    private void RunPair<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    private void RunPair<TFirst, TSecond, TIn, TOut>(byte* input, byte* output, int count, bool reverse, int section, Span<Vector256<double>> state)
         where TFirst : struct, ISectionForm
         where TSecond : struct, ISectionForm
+        where TIn : struct, IStepFormat
+        where TOut : struct, IStepFormat
     {
         if (_wide)
         {
-            RunPairWide<TFirst, TSecond>(tile, count, reverse, section, state);
+            RunPairWide<TFirst, TSecond, TIn, TOut>(input, output, count, reverse, section, state);
             return;
         }
         // 16 Vector256 of state for 16 lanes would not fit the 16 YMM registers of AVX2: eight lanes at a time.
-        for (int half = 0; half < Lanes; half += 8) RunPairNarrow<TFirst, TSecond>(tile + half, count, reverse, section, state, half / 4);
+        for (int half = 0; half < Lanes; half += 8)
+            RunPairNarrow<TFirst, TSecond, TIn, TOut>(input + half * TIn.Size, output + half * TOut.Size, count, reverse, section, state, half / 4);
     }
 
     /// <summary>
@@ -217,9 +392,11 @@ internal sealed unsafe class SosCascade
     // the input by b0 leaves the transposed-direct-form-II state unchanged (b·x = (b/b0)·(b0·x)), so Reset, LoadState
     // and StoreState hold for either kernel. Per step and section: y = x + z0, z0' = c1·x + z1 − a1·y, z1' = x − a2·y.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunPairWide<TFirst, TSecond>(double* tile, int count, bool reverse, int section, Span<Vector256<double>> state)
+    private void RunPairWide<TFirst, TSecond, TIn, TOut>(byte* input, byte* output, int count, bool reverse, int section, Span<Vector256<double>> state)
         where TFirst : struct, ISectionForm
         where TSecond : struct, ISectionForm
+        where TIn : struct, IStepFormat
+        where TOut : struct, IStepFormat
     {
         var z = MemoryMarshal.Cast<Vector256<double>, Vector512<double>>(state); // per section: z0 (2), z1 (2)
         fixed (double* c = &_coefficients[5 * section])
@@ -234,12 +411,12 @@ internal sealed unsafe class SosCascade
             var minusA2Q = Vector512.Create(-c[9]);
             Vector512<double> p0a = z[0], p0b = z[1], p1a = z[2], p1b = z[3];
             Vector512<double> q0a = z[4], q0b = z[5], q1a = z[6], q1b = z[7];
-            int step = reverse ? -Lanes : Lanes;
-            double* p = reverse ? tile + (long)(count - 1) * Lanes : tile;
-            for (int t = 0; t < count; t++, p += step)
+            int inStep = (reverse ? -Lanes : Lanes) * TIn.Size, outStep = (reverse ? -Lanes : Lanes) * TOut.Size;
+            byte* p = reverse ? input + (long)(count - 1) * Lanes * TIn.Size : input;
+            byte* q = reverse ? output + (long)(count - 1) * Lanes * TOut.Size : output;
+            for (int t = 0; t < count; t++, p += inStep, q += outStep)
             {
-                var xa = Vector512.Load(p);
-                var xb = Vector512.Load(p + 8);
+                TIn.Load(p, out Vector512<double> xa, out Vector512<double> xb);
                 if (TFirst.ScalesInput)
                 {
                     xa *= gainP;
@@ -262,8 +439,7 @@ internal sealed unsafe class SosCascade
                 q0b = Vector512.FusedMultiplyAdd(minusA1Q, wb, TSecond.Feed(yb, q1b, c1Q));
                 q1a = Vector512.FusedMultiplyAdd(minusA2Q, wa, ya);
                 q1b = Vector512.FusedMultiplyAdd(minusA2Q, wb, yb);
-                wa.Store(p);
-                wb.Store(p + 8);
+                TOut.Store(q, wa, wb);
             }
             z[0] = p0a;
             z[1] = p0b;
@@ -360,11 +536,13 @@ internal sealed unsafe class SosCascade
         }
     }
 
-    // The pair over eight lanes (two Vector256<double> per step) from `lanes` on: lanes / 4 is the first state vector.
+    // The pair over eight lanes (two Vector256<double> per step) from `input` and `output` on (lane 4 · vector of the step).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunPairNarrow<TFirst, TSecond>(double* lanes, int count, bool reverse, int section, Span<Vector256<double>> state, int vector)
+    private void RunPairNarrow<TFirst, TSecond, TIn, TOut>(byte* input, byte* output, int count, bool reverse, int section, Span<Vector256<double>> state, int vector)
         where TFirst : struct, ISectionForm
         where TSecond : struct, ISectionForm
+        where TIn : struct, IStepFormat
+        where TOut : struct, IStepFormat
     {
         const int z1 = Lanes / 4, next = StatePerSection; // offsets of a section's z1 vectors and of the next section
         fixed (double* c = &_coefficients[5 * section])
@@ -379,12 +557,12 @@ internal sealed unsafe class SosCascade
             var minusA2Q = Vector256.Create(-c[9]);
             Vector256<double> p0a = state[vector], p0b = state[vector + 1], p1a = state[z1 + vector], p1b = state[z1 + vector + 1];
             Vector256<double> q0a = state[next + vector], q0b = state[next + vector + 1], q1a = state[next + z1 + vector], q1b = state[next + z1 + vector + 1];
-            int step = reverse ? -Lanes : Lanes;
-            double* p = reverse ? lanes + (long)(count - 1) * Lanes : lanes;
-            for (int t = 0; t < count; t++, p += step)
+            int inStep = (reverse ? -Lanes : Lanes) * TIn.Size, outStep = (reverse ? -Lanes : Lanes) * TOut.Size;
+            byte* p = reverse ? input + (long)(count - 1) * Lanes * TIn.Size : input;
+            byte* q = reverse ? output + (long)(count - 1) * Lanes * TOut.Size : output;
+            for (int t = 0; t < count; t++, p += inStep, q += outStep)
             {
-                var xa = Vector256.Load(p);
-                var xb = Vector256.Load(p + 4);
+                TIn.Load(p, out Vector256<double> xa, out Vector256<double> xb);
                 if (TFirst.ScalesInput)
                 {
                     xa *= gainP;
@@ -407,8 +585,7 @@ internal sealed unsafe class SosCascade
                 q0b = Vector256.FusedMultiplyAdd(minusA1Q, wb, TSecond.Feed(yb, q1b, c1Q));
                 q1a = Vector256.FusedMultiplyAdd(minusA2Q, wa, ya);
                 q1b = Vector256.FusedMultiplyAdd(minusA2Q, wb, yb);
-                wa.Store(p);
-                wb.Store(p + 4);
+                TOut.Store(q, wa, wb);
             }
             state[vector] = p0a;
             state[vector + 1] = p0b;

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Buffers;
 using System.Runtime.Intrinsics;
 
 namespace Resif.Gpu.Core.Backends.Internal;
@@ -9,20 +9,25 @@ internal readonly record struct SosPass(SosCascade Cascade, SosMode Mode, int Pa
 /// <summary>
 /// Runs a chain of cascades (<see cref="SosPass"/>es, each in its own <see cref="SosMode"/>, each optionally keeping
 /// every factor-th sample) over one <see cref="RowGroup"/>. One instance per worker thread: it owns the float64 tile
-/// the cascades run in (L1-sized) and a time-major float32 store that holds a zero-phase forward pass and the
-/// signal between stages (half the footprint of float64, so that long windows stay in cache; each stage's output is
-/// rounded to float32 exactly as an unfused chain rounds it into its rows, so a chain gives the unfused bits).
-/// Reading the rows is fused with the first forward pass and writing them with the last pass: the block crosses
-/// memory once each way however many stages run.
+/// the sections run in between pairs (L1-sized) and a time-major float32 store that holds a zero-phase forward pass
+/// and the signal between stages (half the footprint of float64, so that long windows stay in cache; each stage's
+/// output is rounded to float32 exactly as an unfused chain rounds it into its rows, so a chain gives the unfused
+/// bits). The cascades read and write float32 steps themselves (widening and rounding in registers), so that the
+/// only sweeps besides them are the transposes from and to the rows: the first stage reads the rows 128 steps at a
+/// time through a float32 tile, the last one writes them the same way (a decimating one keeps its kept steps
+/// time-major and transposes them once at the end). The store comes from the shared array pool and goes back on
+/// <see cref="Dispose"/>, so that the calls of a pipeline reuse warm pages instead of faulting fresh ones in.
 /// </summary>
-internal sealed unsafe class SosGroupFilter
+internal sealed unsafe class SosGroupFilter : IDisposable
 {
     private const int Lanes = SosCascade.Lanes;
 
     private readonly SosPass[] _stages;
     private readonly double[] _tile;
     private readonly double[] _edge;
+    private readonly float[] _steps;
     private readonly float[] _store;
+    private readonly float[] _kept;
 
     public SosGroupFilter(SosPass[] stages, int columns)
     {
@@ -31,11 +36,24 @@ internal sealed unsafe class SosGroupFilter
         // The tile also holds an edge of 2·pad + 1 steps while building the left odd extension; _edge the right one.
         _tile = new double[Math.Max(SosCascade.TileSteps, 2 * pad + 1) * Lanes];
         _edge = new double[(2 * pad + 1) * Lanes];
-        _store = stages.Length == 1 && stages[0].Mode == SosMode.Causal ? [] : new float[(long)columns * Lanes];
+        _steps = new float[SosCascade.TileSteps * Lanes];
+        bool stored = stages.Length > 1 || stages[0].Mode != SosMode.Causal;
+        _store = stored ? ArrayPool<float>.Shared.Rent(checked(columns * Lanes)) : [];
+        int lastColumns = columns;
+        for (int k = 0; k < stages.Length - 1; k++) lastColumns = (lastColumns + stages[k].Factor - 1) / stages[k].Factor;
+        int factor = stages[^1].Factor;
+        _kept = factor > 1 ? ArrayPool<float>.Shared.Rent(checked((lastColumns + factor - 1) / factor * Lanes)) : [];
     }
 
     /// <summary>Float64 state slots the chain needs (the longest cascade's).</summary>
     public static int StateLength(SosPass[] stages) => stages.Max(s => s.Cascade.StateLength);
+
+    /// <summary>Gives the pooled buffers back.</summary>
+    public void Dispose()
+    {
+        if (_store.Length > 0) ArrayPool<float>.Shared.Return(_store);
+        if (_kept.Length > 0) ArrayPool<float>.Shared.Return(_kept);
+    }
 
     /// <summary>
     /// Runs the chain over <paramref name="input"/> and writes its result to <paramref name="output"/> (as many
@@ -46,50 +64,51 @@ internal sealed unsafe class SosGroupFilter
     {
         fixed (double* tile = _tile)
         fixed (double* edge = _edge)
+        fixed (float* steps = _steps)
         fixed (float* store = _store)
+        fixed (float* kept = _kept)
         {
+            var buffers = new Buffers(tile, edge, steps, store, kept);
             int n = input.Columns;
             for (int k = 0; k < _stages.Length; k++)
             {
                 var stage = _stages[k];
-                var io = new StageIo(input, output, store, k == 0, k == _stages.Length - 1, stage.Factor);
-                if (stage.Mode == SosMode.Causal) RunCausal(stage, io, n, state, tile);
-                else RunZeroPhase(stage, io, n, state, tile, edge, store);
+                var io = new StageIo(input, output, buffers, k == 0, k == _stages.Length - 1, stage.Factor);
+                if (stage.Mode == SosMode.Causal)
+                {
+                    stage.Cascade.Reset(state, null);
+                    io.Filter(stage.Cascade, n, reverse: false, fromStore: false, toStore: false, state);
+                }
+                else
+                {
+                    RunZeroPhase(stage, io, n, state, buffers);
+                }
                 if (!io.Last && stage.Factor > 1) Compact(store, n, stage.Factor);
                 n = (n + stage.Factor - 1) / stage.Factor;
             }
+            if (_stages[^1].Factor > 1) output.Scatter(kept, 0, output.Columns);
         }
     }
 
     /// <summary>Filters the rows in place causally with the single cascade, continuing from <paramref name="state"/> (left as the last step leaves it).</summary>
     public void Continue(RowGroup rows, Span<Vector256<double>> state)
     {
-        fixed (double* tile = _tile) RunForward(_stages[0], new StageIo(rows, rows, null, true, true, 1), rows.Columns, state, tile);
-    }
-
-    private static void RunCausal(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, double* tile)
-    {
-        stage.Cascade.Reset(state, null);
-        RunForward(stage, io, n, state, tile);
-    }
-
-    private static void RunForward(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, double* tile)
-    {
-        for (int start = 0; start < n; start += SosCascade.TileSteps)
+        fixed (double* tile = _tile)
+        fixed (float* steps = _steps)
         {
-            int count = Math.Min(SosCascade.TileSteps, n - start);
-            io.Load(start, count, tile);
-            stage.Cascade.Run(tile, count, reverse: false, state);
-            io.Write(tile, start, count);
+            var io = new StageIo(rows, rows, new Buffers(tile, null, steps, null, null), true, true, 1);
+            io.Filter(_stages[0].Cascade, rows.Columns, reverse: false, fromStore: false, toStore: false, state);
         }
     }
 
     // scipy sosfiltfilt (with a pad) or ObsPy's zero-phase (without): the forward pass goes to the store (in place
-    // when the stage also reads from it), the backward pass reads it back and writes the stage's output.
-    private static void RunZeroPhase(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, double* tile, double* edge, float* store)
+    // when the stage also reads from it), the backward pass reads it back and writes the stage's output. The odd
+    // extensions run in float64 (2·x[0] − x[k] is not rounded to float32).
+    private static void RunZeroPhase(SosPass stage, StageIo io, int n, Span<Vector256<double>> state, Buffers buffers)
     {
         var cascade = stage.Cascade;
         int pad = stage.Pad;
+        double* tile = buffers.Tile, edge = buffers.Edge;
         if (pad > 0)
         {
             // Right extension from x[n-1-pad..n-1], taken before the forward pass overwrites them.
@@ -105,13 +124,7 @@ internal sealed unsafe class SosGroupFilter
         {
             cascade.Reset(state, null);
         }
-        for (int start = 0; start < n; start += SosCascade.TileSteps)
-        {
-            int count = Math.Min(SosCascade.TileSteps, n - start);
-            io.Load(start, count, tile);
-            cascade.Run(tile, count, reverse: false, state);
-            Narrow(tile, store + (long)start * Lanes, count);
-        }
+        io.Filter(cascade, n, reverse: false, fromStore: false, toStore: true, state);
         if (pad > 0)
         {
             // The backward pass starts from the last forward output over the right extension.
@@ -123,67 +136,81 @@ internal sealed unsafe class SosGroupFilter
         {
             cascade.Reset(state, null);
         }
-        for (int end = n; end > 0; end -= SosCascade.TileSteps)
-        {
-            int count = Math.Min(SosCascade.TileSteps, end);
-            Widen(store + (long)(end - count) * Lanes, tile, count);
-            cascade.Run(tile, count, reverse: true, state);
-            io.Write(tile, end - count, count);
-        }
+        io.Filter(cascade, n, reverse: true, fromStore: true, toStore: false, state);
     }
 
-    // An intermediate decimating stage left its kept steps at their own index t (writing them at t / factor would
-    // overwrite forward-pass steps its backward pass still needs): move them down to t / factor.
+    // An intermediate decimating stage left every step at its own index t (writing the kept ones at t / factor would
+    // overwrite forward-pass steps its backward pass still needs): move the kept ones down to t / factor.
     private static void Compact(float* store, int n, int factor)
     {
-        for (long j = 1; j * factor < n; j++)
-        {
-            for (int v = 0; v < Lanes; v += 8) Vector256.Load(store + j * factor * Lanes + v).Store(store + j * Lanes + v);
-        }
+        for (long j = 1; j * factor < n; j++) CopyStep(store + j * factor * Lanes, store + j * Lanes);
+    }
+
+    private static void CopyStep(float* source, float* target)
+    {
+        for (int v = 0; v < Lanes; v += 8) Vector256.Load(source + v).Store(target + v);
+    }
+
+    private readonly struct Buffers(double* tile, double* edge, float* steps, float* store, float* kept)
+    {
+        public double* Tile => tile;
+
+        public double* Edge => edge;
+
+        public float* Steps => steps;
+
+        public float* Store => store;
+
+        public float* Kept => kept;
     }
 
     /// <summary>
     /// Where a stage reads (the input rows for the first stage, the store otherwise) and writes (the output rows,
-    /// decimated, for the last stage; the store otherwise, kept steps only).
+    /// or the kept steps of a decimating last stage; the store otherwise, in place).
     /// </summary>
-    private readonly struct StageIo(RowGroup input, RowGroup output, float* store, bool first, bool last, int factor)
+    private readonly struct StageIo(RowGroup input, RowGroup output, Buffers buffers, bool first, bool last, int factor)
     {
         public bool Last => last;
 
-        public void Load(int start, int steps, double* tile)
+        /// <summary>Steps [start, start + steps) of the stage's input, in float64 (for the odd extensions).</summary>
+        public void Load(int start, int steps, double* target)
         {
-            if (first) input.Gather(start, steps, tile);
-            else Widen(store + (long)start * Lanes, tile, steps);
+            if (first) input.Gather(start, steps, target);
+            else SosCascade.Widen(buffers.Store + (long)start * Lanes, target, steps);
         }
 
-        public void Write(double* tile, int start, int steps)
+        /// <summary>
+        /// Runs <paramref name="cascade"/> over the n steps (in decreasing time order when reverse), from the stage's
+        /// input or the store, to the store or the stage's output.
+        /// </summary>
+        public void Filter(SosCascade cascade, int n, bool reverse, bool fromStore, bool toStore, Span<Vector256<double>> state)
         {
-            if (last && factor == 1) output.Scatter(tile, start, steps);
-            else if (last) new DecimatedRows(output.First, output.Columns, factor).Write(tile, start, steps, output.Count);
-            else if (factor == 1) Narrow(tile, store + (long)start * Lanes, steps);
-            else
+            bool fromRows = first && !fromStore, toRows = last && !toStore;
+            if (!fromRows && !toRows)
             {
-                for (int t = (start + factor - 1) / factor * factor; t < start + steps; t += factor)
-                    Narrow(tile + (long)(t - start) * Lanes, store + (long)t * Lanes, 1);
+                cascade.Run(buffers.Store, buffers.Store, n, reverse, state, buffers.Tile);
+                return;
+            }
+            for (int done = 0; done < n; done += SosCascade.TileSteps)
+            {
+                int count = Math.Min(SosCascade.TileSteps, n - done), start = reverse ? n - done - count : done;
+                float* inStore = buffers.Store + (long)start * Lanes;
+                if (fromRows) input.Gather(start, count, buffers.Steps);
+                cascade.Run(fromRows ? buffers.Steps : inStore, toRows ? buffers.Steps : inStore, count, reverse, state, buffers.Tile);
+                if (toRows) Write(start, count);
             }
         }
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Narrow(double* source, float* target, int steps)
-    {
-        for (long i = 0; i < (long)steps * Lanes; i += 8)
-            Vector256.Narrow(Vector256.Load(source + i), Vector256.Load(source + i + 4)).Store(target + i);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Widen(float* source, double* target, int steps)
-    {
-        for (long i = 0; i < (long)steps * Lanes; i += 8)
+        // The output steps [start, start + count) from the steps tile: to the rows, or (decimating) the kept ones to their slot.
+        private void Write(int start, int count)
         {
-            var values = Vector256.Load(source + i);
-            Vector256.WidenLower(values).Store(target + i);
-            Vector256.WidenUpper(values).Store(target + i + 4);
+            if (factor == 1)
+            {
+                output.Scatter(buffers.Steps, start, count);
+                return;
+            }
+            for (int t = (start + factor - 1) / factor * factor; t < start + count; t += factor)
+                CopyStep(buffers.Steps + (long)(t - start) * Lanes, buffers.Kept + (long)(t / factor) * Lanes);
         }
     }
 }
