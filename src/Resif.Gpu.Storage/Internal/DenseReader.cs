@@ -109,11 +109,11 @@ internal static unsafe class DenseReader
             long end = index + 1 < offsets.Length ? offsets[index + 1] : fileSize;
             if (start < 0 || end < start || end > fileSize)
                 throw new DataCorruptionException($"{dataFile}: tile {index} spans [{start}, {end}) outside the file ({fileSize} bytes)");
-            CopyTile(handle, dataFile, start, end, t, layout, fieldAttribute, ranges, kLow, kHigh, fragment, dst, cellSize);
+            CopyTile(array, handle, dataFile, start, end, t, layout, fieldAttribute, ranges, kLow, kHigh, fragment, dst, cellSize);
         });
     }
 
-    private static void CopyTile(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string dataFile, long start, long end, long[] tile, TileLayout layout,
+    private static void CopyTile(TileDbArray array, Microsoft.Win32.SafeHandles.SafeFileHandle handle, string dataFile, long start, long end, long[] tile, TileLayout layout,
         TileDbAttribute attribute, IReadOnlyList<DimensionRange> ranges, long[] kLow, long[] kHigh, FragmentMetadata fragment, nint dst, int cellSize)
     {
         int dims = tile.Length;
@@ -139,7 +139,7 @@ internal static unsafe class DenseReader
         try
         {
             if (RandomAccess.Read(handle, bytes.AsSpan(0, stored), start) != stored) throw new DataCorruptionException($"{dataFile}: short read at offset {start}");
-            var filtered = new FilteredTile(bytes, stored, dataFile);
+            var filtered = new FilteredTile(bytes, stored, dataFile, !array.SkipChecksumValidation);
             if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
                 throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
 
