@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
@@ -175,6 +177,7 @@ internal static unsafe class DenseReader
             {
                 // Rows are contiguous in the tile and come in increasing order: copy each straight out of the chunks
                 // that hold it (the stored bytes themselves when unfiltered), decoding each chunk once, when first needed.
+                // A chunk that lies wholly inside one row (tile rows longer than a chunk) is decoded straight into the destination.
                 scratch = ArrayPool<byte>.Shared.Rent(filtered.MaxChunkLength);
                 int chunk = filtered.ChunkAt(CellIndex(lo) * cellSize);
                 var (chunkStart, chunkLength) = filtered.ChunkRange(chunk);
@@ -187,8 +190,18 @@ internal static unsafe class DenseReader
                     while (remaining > 0)
                     {
                         while (from >= chunkStart + chunkLength) { (chunkStart, chunkLength) = filtered.ChunkRange(++chunk); decoded = false; }
+                        int n;
+                        if (!decoded && from == chunkStart && remaining >= chunkLength)
+                        {
+                            n = chunkLength;
+                            var target = new Span<byte>(to, n);
+                            var decodedChunk = filtered.Chunk(chunk, attribute.Filters, attribute.Type, target);
+                            if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(decodedChunk), ref MemoryMarshal.GetReference(target))) decodedChunk.CopyTo(target);
+                            from += n; to += n; remaining -= n;
+                            continue;
+                        }
                         if (!decoded) { unfiltered = filtered.Chunk(chunk, attribute.Filters, attribute.Type, scratch); decoded = true; }
-                        int n = (int)Math.Min(remaining, chunkStart + chunkLength - from);
+                        n = (int)Math.Min(remaining, chunkStart + chunkLength - from);
                         unfiltered.Slice((int)(from - chunkStart), n).CopyTo(new Span<byte>(to, n));
                         from += n; to += n; remaining -= n;
                     }
