@@ -21,7 +21,7 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal sealed class SideBySide
 {
-    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e] [--executor-blocks 32,16,8,4,2] [--store-filters default,lz4+sha256,none]";
+    public const string Usage = "--block BLOCK.npy --out DIR [--fs 1000] [--dx 10] [--win 10] [--repeats 3] [--beam-channels N] [--ops bandpass,decimate,fk,beam,e2e] [--executor-blocks 32,16,8,4,2] [--store-filters default,default:skip-checksums,lz4+sha256,none]";
 
     // Same parameters as scipy_peer.py's defaults.
     private const double BandLow = 1, BandHigh = 40, VelocityMin = 1500, VelocityMax = 6000, Taper = 0.2, SlownessMax = 1 / 500.0;
@@ -34,7 +34,8 @@ internal sealed class SideBySide
     private readonly int _channels, _samples, _repeats, _beamChannels;
     // Input block sizes (MiB) of the executor-only e2e lines, in the order they run (the first one also pays warm-up).
     private readonly int[] _executorBlockMebibytes;
-    // TileDB data filter pipelines the e2e array is written with, one e2e run each ("default" = ArrayStore.DefaultDataFilters).
+    // TileDB data filter pipelines the e2e array is written with, one e2e run each ("default" = ArrayStore.DefaultDataFilters);
+    // a ":skip-checksums" suffix reads that array with ArrayStore.SkipChecksumValidation.
     private readonly string[] _storeFilters;
     private readonly double _fs, _dx, _win;
     private readonly string _out;
@@ -170,8 +171,11 @@ internal sealed class SideBySide
     }
 
     // The array written with one filter pipeline (store read, executor alone, then through gRPC); the impl text names it.
-    private async Task<ReductionResult> EndToEndAsync(string filters)
+    private async Task<ReductionResult> EndToEndAsync(string storeFilters)
     {
+        const string SkipSuffix = ":skip-checksums";
+        bool skipChecksums = storeFilters.EndsWith(SkipSuffix, StringComparison.Ordinal);
+        string filters = skipChecksums ? storeFilters[..^SkipSuffix.Length] : storeFilters;
         string root = Path.Combine(_out, "store");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var store = new ArrayStore(root);
@@ -181,7 +185,8 @@ internal sealed class SideBySide
             session.Append(_block, _channels, _samples);
             session.Publish("block");
         }
-        string storedAs = $"store filters: {filters}";
+        store = new ArrayStore(root) { SkipChecksumValidation = skipChecksums };
+        string storedAs = $"store filters: {filters}{(skipChecksums ? ", checksums skipped" : "")}; zstd: {TileDbArray.ZstdImplementation}";
         var whole = new float[_block.Length];
         Time("store_read", $"ArrayStore.Open + Read of the whole array ({storedAs})", null, () =>
         {
@@ -190,7 +195,7 @@ internal sealed class SideBySide
         });
         whole = [];
         await TimeExecutorAsync(store, storedAs);
-        await using var server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = root, BackendProvider = new CpuBackendProvider() });
+        await using var server = await ResifServer.StartAsync(new ResifServerOptions { StorePath = root, SkipChecksumValidation = skipChecksums, BackendProvider = new CpuBackendProvider() });
         using var client = new ResifClient(server.Url);
         var request = new V1.ReduceRequest { Array = "block" };
         request.Operations.Add(Operation("bandpass", ("freqmin", "1"), ("freqmax", "40"), ("zerophase", "true"), ("pad", "odd")));

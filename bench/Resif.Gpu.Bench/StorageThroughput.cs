@@ -9,7 +9,8 @@ namespace Resif.Gpu.Bench;
 /// attribute filter pipeline. Both modes report the best of the repeats in wall time and in process CPU time (all
 /// threads): the machine is shared, and CPU time is the figure that other processes' load disturbs less.
 /// <list type="bullet">
-/// <item><c>store-read [channels] [samples] [repeats] [filters]</c>: open + read everything, compared with what was written.</item>
+/// <item><c>store-read [channels] [samples] [repeats] [filters] [skip-checksums]</c>: open + read everything, compared with
+/// what was written (<c>skip-checksums</c>: without checking checksum filters, as <see cref="ArrayStore.SkipChecksumValidation"/>).</item>
 /// <item><c>store-write [channels] [samples] [blocks] [repeats] [filters]</c>: create + append <c>blocks</c> time blocks
 /// as fragments (each fsynced and committed), then read back once and compared.</item>
 /// </list>
@@ -18,22 +19,24 @@ namespace Resif.Gpu.Bench;
 /// </summary>
 internal static class StorageThroughput
 {
-    public const string Usage = "store-read [channels] [samples] [repeats] [filters] | store-write [channels] [samples] [blocks] [repeats] [filters]" +
+    public const string Usage = "store-read [channels] [samples] [repeats] [filters] [skip-checksums] | store-write [channels] [samples] [blocks] [repeats] [filters]" +
         " (filters: none, or zstd[:LEVEL] | lz4 | sha256 | md5 joined by '+', e.g. zstd+sha256)";
 
     public static int Read(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), repeats = IntArg(args, 2, 5);
         var filters = ParseFilters(args.Length > 3 ? args[3] : "zstd+sha256");
+        bool skipChecksums = args.Length > 4 && args[4] == "skip-checksums";
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);
         string path = scratch.ArrayPath(0);
         WriteArray(path, channels, [data], filters);
         var destination = new float[data.LongLength];
-        var (wall, cpu) = BestOf(repeats, () => TileDbArray.Open(path).ReadDense(ArrayStore.AttributeName,
+        var (wall, cpu) = BestOf(repeats, () => TileDbArray.Open(path, skipChecksums).ReadDense(ArrayStore.AttributeName,
             [new DimensionRange(0, channels), new DimensionRange(0, samples)], MemoryMarshal.AsBytes(destination.AsSpan())));
         if (!destination.AsSpan().SequenceEqual(data)) throw new InvalidOperationException("read back differs from what was written");
-        Report("store-read", $"{channels} x {samples}", args.Length > 3 ? args[3] : "zstd+sha256", data.LongLength, repeats, wall, cpu);
+        Report("store-read", $"{channels} x {samples}", $"{(args.Length > 3 ? args[3] : "zstd+sha256")}{(skipChecksums ? " (checksums skipped)" : "")}, zstd: {TileDbArray.ZstdImplementation}",
+            data.LongLength, repeats, wall, cpu);
         return 0;
     }
 

@@ -7,10 +7,11 @@ namespace Resif.Gpu.Server;
 /// <summary>Opens embedded stores; shared by the server and the CLI's embedded path.</summary>
 public static class StoreFactory
 {
-    public static IArrayStore Open(string path)
+    /// <param name="skipChecksumValidation">read chunks without checking their SHA-256 (<see cref="ArrayStore.SkipChecksumValidation"/>).</param>
+    public static IArrayStore Open(string path, bool skipChecksumValidation = false)
     {
         if (!Directory.Exists(path)) throw new InvalidRequestException("store", $"'{path}' is not a folder");
-        return new ArrayStore(path);
+        return new ArrayStore(path) { SkipChecksumValidation = skipChecksumValidation };
     }
 }
 

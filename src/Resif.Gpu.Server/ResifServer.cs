@@ -58,7 +58,7 @@ public sealed class ResifServer : IAsyncDisposable
             throw new InvalidRequestException("tokens", $"serving on {address} (not loopback) requires a token file, or explicitly allowing anonymous access");
         if (options.Certificate is { HasPrivateKey: false }) throw new InvalidRequestException("certificate", "the TLS certificate has no private key");
         if (options.WebPort is < 0 or > 65535) throw new InvalidRequestException("web_port", $"{options.WebPort} is not a TCP port");
-        var store = options.Store ?? StoreFactory.Open(options.StorePath ?? throw new InvalidRequestException("store", "a store folder is required"));
+        var store = options.Store ?? StoreFactory.Open(options.StorePath ?? throw new InvalidRequestException("store", "a store folder is required"), options.SkipChecksumValidation);
         if (options.DeviceMemoryFraction is <= 0 or > 1 or double.NaN)
             throw new InvalidRequestException("device_memory_fraction", $"{options.DeviceMemoryFraction} is not in (0, 1]");
         var provider = options.BackendProvider ?? BackendProviders.Default;
@@ -129,6 +129,9 @@ public sealed class ResifServer : IAsyncDisposable
             var grpcUrl = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (options.WebPort is not null) ViewerEndpoints.Map(app, options.Access, grpcUrl.Task);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Which zstd decodes the store (native libzstd is about twice as fast as the managed fallback) and whether chunks are checked.
+            app.Logger.LogInformation("store reads: zstd {Zstd}, chunk checksums {Checksums}", Storage.TileDbArray.ZstdImplementation,
+                options.SkipChecksumValidation ? "skipped" : "checked");
 
             string url = ListenUrl(grpcListen!, tls: options.Certificate is not null);
             grpcUrl.SetResult(url);

@@ -14,6 +14,12 @@ public sealed record ResifServerOptions
     /// <summary>An embedded store folder (STORE/arrays/NAME); ignored when <see cref="Store"/> is given.</summary>
     public string? StorePath { get; init; }
 
+    /// <summary>
+    /// Read <see cref="StorePath"/>'s arrays without checking each chunk's SHA-256 (TileDB's <c>sm.skip_checksum_validation</c>):
+    /// only where the file system checksums every block itself (ZFS, Ceph). Default false: check.
+    /// </summary>
+    public bool SkipChecksumValidation { get; init; }
+
     /// <summary>An already opened store (tests, demo); takes precedence over <see cref="StorePath"/>.</summary>
     public IArrayStore? Store { get; init; }
 

@@ -46,6 +46,13 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     public string Root { get; } = Path.GetFullPath(root);
 
+    /// <summary>
+    /// Read arrays without checking the SHA-256 of each chunk (default false: check). Only for file systems that
+    /// checksum every block themselves (ZFS, Ceph): there damage is already caught below us, and the hash is about a
+    /// third of a read's CPU. See <see cref="TileDbArray.SkipChecksumValidation"/>.
+    /// </summary>
+    public bool SkipChecksumValidation { get; init; }
+
     /// <summary>How long a write waits for another writer of the same array (this process or another) before <see cref="ArrayBusyException"/>.</summary>
     public TimeSpan WriteLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -258,7 +265,7 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     public IArraySource Open(string name)
     {
         string path = PathOf(name);
-        var array = TileDbArray.Open(path);
+        var array = TileDbArray.Open(path, SkipChecksumValidation);
         if (array.Schema.Dimensions.Count != 2 || array.Schema.AttributeIndex(AttributeName) < 0 || array.Schema.Attributes[0].Type != TileDbDatatype.Float32)
             throw new DataCorruptionException($"array '{name}' is not a [channel, time] float32 array");
         return new Source(array, Describe(name, array));

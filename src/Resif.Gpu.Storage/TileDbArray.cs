@@ -37,9 +37,20 @@ public sealed class TileDbArray
     /// <summary>Number of committed fragments in view.</summary>
     public int FragmentCount => _fragments.Count;
 
-    private TileDbArray(string path)
+    /// <summary>
+    /// True when attribute tiles are read without checking their MD5/SHA-256 filters (TileDB's
+    /// <c>sm.skip_checksum_validation</c>), for file systems that already checksum every block (ZFS, Ceph). The array's
+    /// own metadata (schema, fragment footers) is always checked: it is small.
+    /// </summary>
+    public bool SkipChecksumValidation { get; }
+
+    /// <summary>Which zstd implementation this process reads and writes with: native libzstd when it loads, else managed ZstdSharp.</summary>
+    public static string ZstdImplementation => ZstdCodec.Description;
+
+    private TileDbArray(string path, bool skipChecksumValidation)
     {
         Path = System.IO.Path.GetFullPath(path);
+        SkipChecksumValidation = skipChecksumValidation;
         _directory = ArrayDirectory.Load(Path);
         Schema = _directory.Schemas.Count > 0 ? LoadSchema(_directory.Schemas[^1].Name) : LoadSchema(null);
         Metadata = ArrayMetadataCodec.Load(_directory.MetadataFiles);
@@ -49,7 +60,7 @@ public sealed class TileDbArray
     }
 
     /// <summary>Opens the array folder; unsupported or damaged arrays fail here with a message naming what and where.</summary>
-    public static TileDbArray Open(string path) => new(path);
+    public static TileDbArray Open(string path, bool skipChecksumValidation = false) => new(path, skipChecksumValidation);
 
     /// <summary>Schema by file name; null means the pre-v10 <c>__array_schema.tdb</c> (or the latest when there are several).</summary>
     private TileDbSchema LoadSchema(string? name)

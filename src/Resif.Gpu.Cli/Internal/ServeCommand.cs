@@ -15,12 +15,13 @@ internal sealed class ServeCommand : Command
         "--tokens FILE requires bearer tokens with per-array rights (gRPC and viewer); required on a non-loopback --bind unless\n" +
         "--allow-anonymous. --tls-cert FILE (.pfx/.p12, or PEM with --tls-key) serves TLS; --tls-password unlocks it.\n" +
         "--otlp-endpoint URL exports metrics and traces with OpenTelemetry (OTLP over gRPC, e.g. http://localhost:4317).\n" +
-        "--device-memory-fraction F (0 < F <= 1, default 0.8) caps the GPU memory one request's pipeline uses; larger blocks are cut by channels.",
+        "--device-memory-fraction F (0 < F <= 1, default 0.8) caps the GPU memory one request's pipeline uses; larger blocks are cut by channels.\n" +
+        "--skip-checksum-validation reads chunks without checking their SHA-256: only on file systems that checksum every block (ZFS, Ceph).",
         "serve (--store DIR | --config FILE) [--port N] [--bind ADDRESS] [--device auto|cpu|...] [--web-port N] [--tokens FILE]\n" +
         "      [--allow-anonymous] [--tls-cert FILE [--tls-key FILE] [--tls-password P]] [--otlp-endpoint URL] [--device-memory-fraction F]\n" +
-        "      [--log-level trace|debug|information|warning|error]", [],
+        "      [--log-level trace|debug|information|warning|error] [--skip-checksum-validation]", [],
         ["--config", "--store", "--port", "--bind", "--device", "--web-port", "--tokens", "--tls-cert", "--tls-key", "--tls-password",
-            "--otlp-endpoint", "--log-level", "--device-memory-fraction"], ["--allow-anonymous"]);
+            "--otlp-endpoint", "--log-level", "--device-memory-fraction"], ["--allow-anonymous", "--skip-checksum-validation"]);
 
     public override async Task<int> RunAsync(Arguments args, CliContext context)
     {
@@ -57,6 +58,7 @@ internal sealed class ServeCommand : Command
             WebPort = args.Int("--web-port") ?? file.WebPort,
             TokenFile = args.Value("--tokens") ?? file.TokenFile,
             AllowAnonymous = args.Flag("--allow-anonymous") || file.AllowAnonymous,
+            SkipChecksumValidation = args.Flag("--skip-checksum-validation") || file.SkipChecksumValidation,
             LogLevel = args.Value("--log-level") is { } level
                 ? Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(level, out _) ? parsed
                     : throw new UsageException($"--log-level '{level}' is not trace, debug, information, warning, error, critical or none")

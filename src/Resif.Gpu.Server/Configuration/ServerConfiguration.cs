@@ -37,6 +37,9 @@ public sealed record ServerConfiguration
 
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
 
+    /// <summary>Read the store without checking chunk checksums (see <see cref="ResifServerOptions.SkipChecksumValidation"/>).</summary>
+    public bool SkipChecksumValidation { get; init; }
+
     /// <summary>Output budget: larger results are refused before work starts.</summary>
     public long MaxOutputBytes { get; init; } = new ResifServerOptions().MaxOutputBytes;
 
@@ -77,6 +80,7 @@ public sealed record ServerConfiguration
     public ResifServerOptions ToOptions() => new()
     {
         StorePath = Store,
+        SkipChecksumValidation = SkipChecksumValidation,
         BindAddress = Bind,
         Port = Port,
         WebPort = WebPort,

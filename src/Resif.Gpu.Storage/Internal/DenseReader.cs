@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Resif.Gpu.Core;
 
 namespace Resif.Gpu.Storage.Internal;
@@ -109,11 +111,11 @@ internal static unsafe class DenseReader
             long end = index + 1 < offsets.Length ? offsets[index + 1] : fileSize;
             if (start < 0 || end < start || end > fileSize)
                 throw new DataCorruptionException($"{dataFile}: tile {index} spans [{start}, {end}) outside the file ({fileSize} bytes)");
-            CopyTile(handle, dataFile, start, end, t, layout, fieldAttribute, ranges, kLow, kHigh, fragment, dst, cellSize);
+            CopyTile(array, handle, dataFile, start, end, t, layout, fieldAttribute, ranges, kLow, kHigh, fragment, dst, cellSize);
         });
     }
 
-    private static void CopyTile(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string dataFile, long start, long end, long[] tile, TileLayout layout,
+    private static void CopyTile(TileDbArray array, Microsoft.Win32.SafeHandles.SafeFileHandle handle, string dataFile, long start, long end, long[] tile, TileLayout layout,
         TileDbAttribute attribute, IReadOnlyList<DimensionRange> ranges, long[] kLow, long[] kHigh, FragmentMetadata fragment, nint dst, int cellSize)
     {
         int dims = tile.Length;
@@ -139,7 +141,7 @@ internal static unsafe class DenseReader
         try
         {
             if (RandomAccess.Read(handle, bytes.AsSpan(0, stored), start) != stored) throw new DataCorruptionException($"{dataFile}: short read at offset {start}");
-            var filtered = new FilteredTile(bytes, stored, dataFile);
+            var filtered = new FilteredTile(bytes, stored, dataFile, !array.SkipChecksumValidation);
             if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
                 throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
 
@@ -175,6 +177,7 @@ internal static unsafe class DenseReader
             {
                 // Rows are contiguous in the tile and come in increasing order: copy each straight out of the chunks
                 // that hold it (the stored bytes themselves when unfiltered), decoding each chunk once, when first needed.
+                // A chunk that lies wholly inside one row (tile rows longer than a chunk) is decoded straight into the destination.
                 scratch = ArrayPool<byte>.Shared.Rent(filtered.MaxChunkLength);
                 int chunk = filtered.ChunkAt(CellIndex(lo) * cellSize);
                 var (chunkStart, chunkLength) = filtered.ChunkRange(chunk);
@@ -187,8 +190,18 @@ internal static unsafe class DenseReader
                     while (remaining > 0)
                     {
                         while (from >= chunkStart + chunkLength) { (chunkStart, chunkLength) = filtered.ChunkRange(++chunk); decoded = false; }
+                        int n;
+                        if (!decoded && from == chunkStart && remaining >= chunkLength)
+                        {
+                            n = chunkLength;
+                            var target = new Span<byte>(to, n);
+                            var decodedChunk = filtered.Chunk(chunk, attribute.Filters, attribute.Type, target);
+                            if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(decodedChunk), ref MemoryMarshal.GetReference(target))) decodedChunk.CopyTo(target);
+                            from += n; to += n; remaining -= n;
+                            continue;
+                        }
                         if (!decoded) { unfiltered = filtered.Chunk(chunk, attribute.Filters, attribute.Type, scratch); decoded = true; }
-                        int n = (int)Math.Min(remaining, chunkStart + chunkLength - from);
+                        n = (int)Math.Min(remaining, chunkStart + chunkLength - from);
                         unfiltered.Slice((int)(from - chunkStart), n).CopyTo(new Span<byte>(to, n));
                         from += n; to += n; remaining -= n;
                     }

@@ -70,16 +70,19 @@ internal static class FilterCodec
 
     /// <summary>Undoes the pipeline on one chunk; <paramref name="type"/> is the tile's datatype (for shuffles and deltas).</summary>
     public static byte[] Reverse(TileDbFilterPipeline pipeline, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source) =>
-        Reverse(pipeline, pipeline.Filters.Count - 1, metadata, data, originalLength, type, source);
+        Reverse(pipeline, pipeline.Filters.Count - 1, metadata, data, originalLength, type, source, verifyChecksums: true);
 
     /// <summary>
     /// Undoes the pipeline on one chunk straight into <paramref name="destination"/> (the chunk's original length).
     /// Checksums are verified on the stored bytes and a first-stage single-part compressor decompresses in place, so
     /// the usual pipelines (compressor, then checksum) copy nothing; any other shape goes through <see cref="Reverse"/>.
+    /// Without <paramref name="verifyChecksums"/> checksum filters are stepped over unchecked (TileDB's
+    /// <c>sm.skip_checksum_validation</c>: for file systems that checksum every block themselves).
     /// </summary>
-    public static void ReverseInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
+    public static void ReverseInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
+        Span<byte> destination, bool verifyChecksums = true)
     {
-        if (ReverseOrPassThrough(pipeline, metadata, data, type, source, destination) is var stored && !stored.IsEmpty) stored.CopyTo(destination);
+        if (ReverseOrPassThrough(pipeline, metadata, data, type, source, destination, verifyChecksums) is var stored && !stored.IsEmpty) stored.CopyTo(destination);
     }
 
     /// <summary>
@@ -87,18 +90,19 @@ internal static class FilterCodec
     /// the stored bytes and the original ones: then it writes nothing and returns the stored bytes themselves, which
     /// the caller may copy from directly. Otherwise the chunk is in <paramref name="destination"/> and the result is empty.
     /// </summary>
-    public static ReadOnlySpan<byte> ReverseOrPassThrough(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source, Span<byte> destination)
+    public static ReadOnlySpan<byte> ReverseOrPassThrough(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
+        Span<byte> destination, bool verifyChecksums = true)
     {
         int last = pipeline.Filters.Count - 1;
         while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
-            metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source);
+            metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source, verifyChecksums);
         while (last >= 0 && pipeline.Filters[last].Type == TileDbFilterType.None) last--;
         if (last < 0 && metadata.IsEmpty && data.Length == destination.Length && !data.IsEmpty) return data;
         if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
             && IsSingleDataPart(metadata, destination.Length, data.Length))
             DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
         else
-            Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source).CopyTo(destination);
+            Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source, verifyChecksums).CopyTo(destination);
         return [];
     }
 
@@ -108,7 +112,7 @@ internal static class FilterCodec
         && BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) == (uint)original && BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]) == (uint)compressed;
 
     /// <summary>Undoes filters <paramref name="last"/> down to 0.</summary>
-    private static byte[] Reverse(TileDbFilterPipeline pipeline, int last, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source)
+    private static byte[] Reverse(TileDbFilterPipeline pipeline, int last, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source, bool verifyChecksums)
     {
         for (int i = last; i >= 0; i--)
         {
@@ -118,7 +122,7 @@ internal static class FilterCodec
                 TileDbFilterType.None => (metadata, data),
                 TileDbFilterType.Gzip or TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Delta or TileDbFilterType.DoubleDelta
                     => Decompress(f, metadata, data, f.Reinterpret ?? type, source),
-                TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => (VerifyChecksums(f.Type, metadata, data, source).ToArray(), data),
+                TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256 => (VerifyChecksums(f.Type, metadata, data, source, verifyChecksums).ToArray(), data),
                 TileDbFilterType.ByteShuffle or TileDbFilterType.BitShuffle => Unshuffle(f.Type, metadata, data, TileDbTypes.Size(type), source),
                 _ => throw new NotSupportedException($"{source}: filter {f.Type} ({(byte)f.Type}) is not supported"),
             };
@@ -227,27 +231,11 @@ internal static class FilterCodec
     private static int ChecksumHeaderLength(TileDbFilterType type, int below) => 8 + (below > 0 ? 8 + HashLength(type) : 0) + 8 + HashLength(type);
 
     private static int CompressBound(TileDbFilterType type, int length) => type == TileDbFilterType.Zstd
-        ? ZstdSharp.Compressor.GetCompressBound(length)
+        ? ZstdCodec.CompressBound(length)
         : K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(length);
 
-    // A compression context is costly to set up: each writer thread keeps one (for the last level it used).
-    [ThreadStatic] private static ZstdSharp.Compressor? t_zstdCompressor;
-    [ThreadStatic] private static int t_zstdLevel;
-
-    private static ZstdSharp.Compressor ZstdCompressor(int level)
-    {
-        if (level == -1) level = ZstdSharp.Compressor.DefaultCompressionLevel;
-        if (t_zstdCompressor is null || t_zstdLevel != level)
-        {
-            t_zstdCompressor?.Dispose();
-            t_zstdCompressor = new ZstdSharp.Compressor(level);
-            t_zstdLevel = level;
-        }
-        return t_zstdCompressor;
-    }
-
     private static int CompressInto(TileDbFilter filter, ReadOnlySpan<byte> source, Span<byte> destination) => filter.Type == TileDbFilterType.Zstd
-        ? ZstdCompressor(filter.Level).Wrap(source, destination)
+        ? ZstdCodec.Compress(source, destination, filter.Level)
         : K4os.Compression.LZ4.LZ4Codec.Encode(source, destination);
 
     // ---- compressors: metadata = [u32 #md parts][u32 #data parts][(u32 original, u32 compressed) per part], data = compressed parts
@@ -272,9 +260,6 @@ internal static class FilterCodec
         return (outMeta.ToArray(), outData.ToArray());
     }
 
-    // A decompression context costs a large workspace to set up; each reader thread keeps one.
-    [ThreadStatic] private static ZstdSharp.Decompressor? t_zstd;
-
     private static byte[] DecompressPart(TileDbFilterType type, ReadOnlySpan<byte> compressed, int originalLength, TileDbDatatype valueType, string source)
     {
         if (type == TileDbFilterType.Delta) return DeltaFilters.DecodeDelta(compressed, originalLength, valueType, source);
@@ -293,7 +278,7 @@ internal static class FilterCodec
             switch (type)
             {
                 case TileDbFilterType.Zstd:
-                    written = (t_zstd ??= new ZstdSharp.Decompressor()).Unwrap(compressed, output);
+                    written = ZstdCodec.Decompress(compressed, output, source);
                     break;
                 case TileDbFilterType.Lz4:
                     written = K4os.Compression.LZ4.LZ4Codec.Decode(compressed, output);
@@ -337,12 +322,9 @@ internal static class FilterCodec
         {
             case TileDbFilterType.Delta: return DeltaFilters.EncodeDelta(part, valueType);
             case TileDbFilterType.DoubleDelta: return DeltaFilters.EncodeDoubleDelta(part, valueType);
-            case TileDbFilterType.Zstd:
-                return ZstdCompressor(filter.Level).Wrap(part).ToArray();
-            case TileDbFilterType.Lz4:
-                var target = new byte[K4os.Compression.LZ4.LZ4Codec.MaximumOutputSize(part.Length)];
-                int n = K4os.Compression.LZ4.LZ4Codec.Encode(part, target);
-                return target[..n];
+            case TileDbFilterType.Zstd or TileDbFilterType.Lz4:
+                var target = new byte[CompressBound(filter.Type, part.Length)];
+                return target[..CompressInto(filter, part, target)];
             default:
                 var stream = new MemoryStream();
                 using (var zlib = new ZLibStream(stream, filter.Level is >= 0 and <= 3 ? CompressionLevel.Fastest : CompressionLevel.Optimal, leaveOpen: true))
@@ -364,8 +346,8 @@ internal static class FilterCodec
         else SHA256.HashData(bytes, destination);
     }
 
-    /// <summary>Checks the sums on the stored bytes (no copy) and returns the metadata of the filter below.</summary>
-    private static ReadOnlySpan<byte> VerifyChecksums(TileDbFilterType type, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source)
+    /// <summary>Checks the sums on the stored bytes (no copy; only their layout when not <paramref name="verify"/>) and returns the metadata of the filter below.</summary>
+    private static ReadOnlySpan<byte> VerifyChecksums(TileDbFilterType type, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, bool verify)
     {
         if (metadata.Length < 8) throw new DataCorruptionException($"{source}: {type} metadata is {metadata.Length} bytes, too short for its header");
         uint mdSums = BinaryPrimitives.ReadUInt32LittleEndian(metadata), dataSums = BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]);
@@ -373,6 +355,7 @@ internal static class FilterCodec
         long mdEnd = 8 + mdSums * entry, listEnd = mdEnd + dataSums * entry;
         if (listEnd > metadata.Length) throw new DataCorruptionException($"{source}: {type} lists {mdSums} + {dataSums} sums, more than its {metadata.Length} metadata bytes hold");
         var inputMetadata = metadata[(int)listEnd..];
+        if (!verify) return inputMetadata;
         Verify(type, metadata[8..(int)mdEnd], inputMetadata, source, "metadata");
         Verify(type, metadata[(int)mdEnd..(int)listEnd], data, source, "data");
         return inputMetadata;

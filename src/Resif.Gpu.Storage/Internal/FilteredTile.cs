@@ -12,17 +12,22 @@ internal sealed class FilteredTile
 {
     private readonly byte[] _bytes;
     private readonly string _source;
+    private readonly bool _verifyChecksums;
     private readonly (long OriginalOffset, int Original, int HeaderPosition, int Filtered, int MetadataLength)[] _chunks;
 
     public long OriginalLength { get; }
 
     public FilteredTile(byte[] bytes, string source) : this(bytes, bytes.Length, source) { }
 
-    /// <summary>A tile in the first <paramref name="length"/> bytes of <paramref name="bytes"/> (e.g. a pooled buffer).</summary>
-    public FilteredTile(byte[] bytes, int length, string source)
+    /// <summary>
+    /// A tile in the first <paramref name="length"/> bytes of <paramref name="bytes"/> (e.g. a pooled buffer); without
+    /// <paramref name="verifyChecksums"/> its checksum filters are stepped over unchecked.
+    /// </summary>
+    public FilteredTile(byte[] bytes, int length, string source, bool verifyChecksums = true)
     {
         _bytes = bytes;
         _source = source;
+        _verifyChecksums = verifyChecksums;
         var r = new ByteReader(bytes, source, 0, length);
         long count = r.Size();
         if (count > length / 12 + 1) throw new DataCorruptionException($"{source}: implausible chunk count {count}");
@@ -69,7 +74,7 @@ internal sealed class FilteredTile
         var c = _chunks[index];
         var output = scratch[..c.Original];
         var stored = FilterCodec.ReverseOrPassThrough(pipeline, _bytes.AsSpan(c.HeaderPosition, c.MetadataLength),
-            _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered), type, _source, output);
+            _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered), type, _source, output, _verifyChecksums);
         return stored.IsEmpty ? output : stored;
     }
 
@@ -96,13 +101,13 @@ internal sealed class FilteredTile
             long from = Math.Max(start, c.OriginalOffset), to = Math.Min(end, chunkEnd);
             if (from == c.OriginalOffset && to == chunkEnd)
             {
-                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, output.Slice((int)(from - start), c.Original));
+                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, output.Slice((int)(from - start), c.Original), _verifyChecksums);
                 continue;
             }
             byte[] chunk = ArrayPool<byte>.Shared.Rent(c.Original);
             try
             {
-                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, chunk.AsSpan(0, c.Original));
+                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, chunk.AsSpan(0, c.Original), _verifyChecksums);
                 chunk.AsSpan((int)(from - c.OriginalOffset), (int)(to - from)).CopyTo(output[(int)(from - start)..]);
             }
             finally { ArrayPool<byte>.Shared.Return(chunk); }

@@ -27,7 +27,8 @@ internal static class ConfigurationReader
         using (document)
         {
             var root = new Section(document.RootElement, "", source,
-                "store", "bind", "port", "webPort", "device", "deviceMemoryFraction", "logLevel", "maxOutputBytes", "tls", "tokenFile", "allowAnonymous", "limits", "telemetry");
+                "store", "bind", "port", "webPort", "device", "deviceMemoryFraction", "logLevel", "maxOutputBytes", "tls", "tokenFile", "allowAnonymous", "limits", "telemetry",
+                "skipChecksumValidation");
             var defaults = new ServerConfiguration();
             var tls = root.Object("tls", "certificate", "key", "password");
             string? Path(Section? section, string key) =>
@@ -47,6 +48,7 @@ internal static class ConfigurationReader
                 TlsPassword = tls?.String("password"),
                 TokenFile = Path(root, "tokenFile"),
                 AllowAnonymous = root.Boolean("allowAnonymous") ?? defaults.AllowAnonymous,
+                SkipChecksumValidation = root.Boolean("skipChecksumValidation") ?? defaults.SkipChecksumValidation,
                 Limits = ReadLimits(root.Object("limits", "maxPipeline", "maxRequestSeconds", "maxConcurrentReductions", "maxQueuedReductions", "maxConcurrentIngests",
                     "requestsPerMinute", "maxFftPoints", "maxSlownessCount", "maxSlownessGridCells", "maxWindowCount", "shutdownGraceSeconds")),
                 Telemetry = ReadTelemetry(root.Object("telemetry", "otlpEndpoint", "otlpProtocol", "serviceName", "exportIntervalSeconds")),
