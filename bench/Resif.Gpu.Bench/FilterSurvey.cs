@@ -53,7 +53,7 @@ internal static class FilterSurvey
 
     private static string Measure(string folder, string file, long channels, long samples, float[] values, string filterName, int repeats)
     {
-        var filters = StorageThroughput.ParseFilters(filterName);
+        var filters = ArrayStore.ParseDataFilters(filterName);
         var schema = ArrayStore.DasSchema(channels, filters);
         var time = schema.Dimensions[1] with { TileExtent = Math.Min(ArrayStore.TimeTileExtent, samples) };
         schema = schema with { Dimensions = [schema.Dimensions[0], time] };

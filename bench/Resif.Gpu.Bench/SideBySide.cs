@@ -180,7 +180,7 @@ internal sealed class SideBySide
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var store = new ArrayStore(root);
         using (var session = store.CreateStaged(_channels, new ArrayCoordinates(1 / _fs, DateTimeOffset.UnixEpoch, 0, _dx), null,
-            filters == "default" ? ArrayStore.DefaultDataFilters : StorageThroughput.ParseFilters(filters)))
+            filters == "default" ? ArrayStore.DefaultDataFilters : ArrayStore.ParseDataFilters(filters)))
         {
             session.Append(_block, _channels, _samples);
             session.Publish("block");

@@ -25,7 +25,7 @@ internal static class StorageThroughput
     public static int Read(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), repeats = IntArg(args, 2, 5);
-        var filters = ParseFilters(args.Length > 3 ? args[3] : "zstd+sha256");
+        var filters = ArrayStore.ParseDataFilters(args.Length > 3 ? args[3] : "zstd+sha256");
         bool skipChecksums = args.Length > 4 && args[4] == "skip-checksums";
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);
@@ -44,7 +44,7 @@ internal static class StorageThroughput
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), blocks = IntArg(args, 2, 4), repeats = IntArg(args, 3, 5);
         string filterName = args.Length > 4 ? args[4] : "zstd+sha256";
-        var filters = ParseFilters(filterName);
+        var filters = ArrayStore.ParseDataFilters(filterName);
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);
         var timeBlocks = SplitAlongTime(data, channels, samples, blocks);
@@ -86,21 +86,6 @@ internal static class StorageThroughput
         }
         return result;
     }
-
-    /// <summary>"none", or filters joined by '+': zstd (level 3), zstd:LEVEL, lz4, shuffle (byte), bitshuffle, sha256, md5; e.g. "shuffle+zstd:1+sha256".</summary>
-    internal static TileDbFilterPipeline ParseFilters(string name) => name == "none"
-        ? TileDbFilterPipeline.Empty
-        : TileDbFilterPipeline.Of(name.Split('+').Select(token => token.Split(':') switch
-        {
-            ["zstd"] => new TileDbFilter(TileDbFilterType.Zstd, 3),
-            ["zstd", var level] => new TileDbFilter(TileDbFilterType.Zstd, int.Parse(level)),
-            ["lz4"] => new TileDbFilter(TileDbFilterType.Lz4),
-            ["shuffle"] => new TileDbFilter(TileDbFilterType.ByteShuffle),
-            ["bitshuffle"] => new TileDbFilter(TileDbFilterType.BitShuffle),
-            ["sha256"] => new TileDbFilter(TileDbFilterType.ChecksumSha256),
-            ["md5"] => new TileDbFilter(TileDbFilterType.ChecksumMd5),
-            _ => throw new ArgumentException($"unknown filter '{token}' in '{name}': none, or zstd[:LEVEL], lz4, shuffle, bitshuffle, sha256, md5 joined by '+'"),
-        }).ToArray());
 
     private static int IntArg(string[] args, int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 
