@@ -125,14 +125,14 @@ def report(out, args):
         # Like for like: both compute the rfft2 half; the peer's 2-worker line, as ours runs on the 2 cores.
         ("FK forward r2c (vs scipy.fft 2 workers)", "fk_forward_r2c", "", "fk_forward", "scipy.fft", "fk_forward_r2c", "fft"),
         ("beam fd 201 slownesses", "beam_fd", "", "beam_fd", ".", "beam_fd", None),
-        ("end-to-end reduce (vs dask+xarray)", "e2e_reduce", "store filters: default", "bandpass_zerophase_dask", ".", "e2e_reduce", "mem"),
+        ("end-to-end reduce (vs dask+xarray)", "e2e_reduce", "store filters: default;", "bandpass_zerophase_dask", ".", "e2e_reduce", "mem"),
         ("e2e, Python client (vs dask+xarray)", "e2e_reduce_python", "", "bandpass_zerophase_dask", ".", "e2e_reduce_python", "mem"),
     ]
     # One more e2e row per other storage choice the run wrote the array with (side-by-side --store-filters).
     for r in ours:
-        stored = re.search(r"store filters: ([^)]+)", r["impl"]) if r["op"] == "e2e_reduce" else None
+        stored = re.search(r"store filters: ([^;)]+)", r["impl"]) if r["op"] == "e2e_reduce" else None
         if stored and stored.group(1) != "default":
-            cases.append((f"  same, store {stored.group(1)}", "e2e_reduce", stored.group(0), "bandpass_zerophase_dask", ".",
+            cases.append((f"  same, store {stored.group(1)}", "e2e_reduce", stored.group(0) + ";", "bandpass_zerophase_dask", ".",
                           "e2e_reduce", "mem"))
     print(f"\n{'op':40s} {'peer MS/s':>10s} {'ours MS/s':>10s} {'ratio':>7s} {'ours/CPU-s':>10s} {'CPU ratio':>9s} {'ceiling':>8s} {'rel RMS':>9s}")
     for label, op, pattern, peer_op, peer_pattern, check, ceiling_kind in cases:
