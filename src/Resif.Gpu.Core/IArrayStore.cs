@@ -19,7 +19,9 @@ public interface IArraySource : IDisposable
 
     /// <summary>
     /// Reads rows <c>channelStart + k*channelStep</c> (k &lt; channelCount) and columns [timeStart, timeStart+timeCount)
-    /// into <paramref name="destination"/>, C-order [channelCount, timeCount]. Touches only the tiles it needs.
+    /// into <paramref name="destination"/>, C-order [channelCount, timeCount]. Touches only the tiles it needs. Every value
+    /// of the destination is written (the fill value where the array holds none): callers may pass reused or uninitialised
+    /// buffers.
     /// </summary>
     void Read(long channelStart, long channelCount, long channelStep, long timeStart, long timeCount, Span<float> destination);
 }

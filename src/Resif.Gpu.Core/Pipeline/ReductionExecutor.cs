@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -55,7 +56,9 @@ public static class ReductionExecutor
         using IEnumerator<ResidentResult>? resident = plan.TimeChunkSamples == 0 && backend is IResidentPipelines device
             ? device.RunResident(plan.Operations, ReadAhead(plan, source, blocks, cancellationToken), cancellationToken).GetEnumerator()
             : null;
-        Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0), cancellationToken) : null;
+        // Whole-window blocks on the host: a block's input array, once its operations are done with it, takes the next read.
+        var buffers = resident is null && plan.TimeChunkSamples == 0 ? new InputBuffers() : null;
+        Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0, buffers), cancellationToken) : null;
         try
         {
             for (long b = 0; b < blocks; b++)
@@ -74,11 +77,13 @@ public static class ReductionExecutor
                     }
                     var input = await next!.ConfigureAwait(false);
                     long following = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
-                    next = following < pieces ? Task.Run(() => ReadPiece(plan, source, following / timeChunks, following % timeChunks), cancellationToken) : null;
+                    next = following < pieces ? Task.Run(() => ReadPiece(plan, source, following / timeChunks, following % timeChunks, buffers), cancellationToken) : null;
                     inputBytes += input.Layout.ByteCount;
                     if (plan.TimeChunkSamples == 0)
                     {
                         output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        // Operations that work in place hand the input array on as their output, which the chunks below still need.
+                        if (!ReferenceEquals(output.Data, input.Data)) buffers!.Return(input.Data);
                         break;
                     }
                     chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend);
@@ -92,12 +97,14 @@ public static class ReductionExecutor
                     yield return new ResultProgress((b + (double)(t + 1) / timeChunks) / blocks, offset);
                 }
 
-                long outputBytes = output.Layout.ByteCount;
-                for (long start = 0; start < outputBytes; start += ChunkBytes)
+                // Chunks are slices of the output block, not copies: no later block writes into it, and consumers that keep
+                // chunks (the INT16 scale needs them all) keep the block alive through them.
+                var outputBytes = new FloatBytes(output.Data).Memory[..checked((int)output.Layout.ByteCount)];
+                for (int start = 0; start < outputBytes.Length; start += ChunkBytes)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var chunk = CopyBytes(output, start, (int)Math.Min(ChunkBytes, outputBytes - start));
-                    hash.AppendData(chunk);
+                    var chunk = outputBytes.Slice(start, Math.Min(ChunkBytes, outputBytes.Length - start));
+                    hash.AppendData(chunk.Span);
                     yield return new ResultChunk(offset, chunk);
                     offset += chunk.Length;
                 }
@@ -114,11 +121,8 @@ public static class ReductionExecutor
         yield return new ResultTrailer(offset, inputBytes, clock.Elapsed, Convert.ToHexStringLower(hash.GetHashAndReset())) { Device = backend.Device };
     }
 
-    private static byte[] CopyBytes(Block block, long start, int length) =>
-        MemoryMarshal.AsBytes(block.Values).Slice((int)start, length).ToArray();
-
     // Channel block `blockIndex`, over the whole time window or over time chunk `chunkIndex` when the plan chunks time.
-    private static Block ReadPiece(ReductionPlan plan, IArraySource source, long blockIndex, long chunkIndex)
+    private static Block ReadPiece(ReductionPlan plan, IArraySource source, long blockIndex, long chunkIndex, InputBuffers? buffers = null)
     {
         var s = plan.Selection;
         long first = blockIndex * plan.ChannelsPerBlock;
@@ -130,7 +134,8 @@ public static class ReductionExecutor
             Shape = [count, samples],
             Coords = [plan.Input.Coords[0].Slice(first, count), plan.Input.Coords[1].Slice(timeFirst, samples)],
         };
-        var data = new float[checked(count * samples)];
+        // Uninitialised: Read writes every value of the destination (the fill value where the array holds none).
+        var data = buffers?.Rent(checked(count * samples)) ?? GC.AllocateUninitializedArray<float>(checked((int)(count * samples)));
         source.Read(s.ChannelStart + first * s.ChannelStep, count, s.ChannelStep, s.TimeStart + timeFirst, samples, data);
         return new Block(layout, data);
     }
@@ -206,10 +211,62 @@ public static class ReductionExecutor
         int rows = block.Rows, columns = block.Columns, outColumns = SosStage.OutputColumns(columns, stages);
         if (output.ElementCount != (long)rows * outColumns)
             throw new InvalidOperationException($"fused filters leave {rows} x {outColumns} values, planned ({string.Join(", ", output.Shape)})");
-        // Without decimation the chain runs in place (the kernels allow it), as the operations one by one would.
-        var values = outColumns == columns ? block.Data : new float[(long)rows * outColumns];
+        // Without decimation the chain runs in place (the kernels allow it), as the operations one by one would; with it,
+        // the chain writes every output value, so the array need not be cleared first.
+        var values = outColumns == columns ? block.Data : GC.AllocateUninitializedArray<float>(checked(rows * outColumns));
         backend.Filters.SosChain(block.Values, rows, columns, stages, values.AsSpan(0, rows * outColumns));
         return new Block(output, values);
+    }
+
+    /// <summary>
+    /// Input arrays of finished whole-window blocks, kept for the following reads of the same run. A fresh array per
+    /// block (32 MiB by default) costs the GC's clearing and, where the GC gave the memory back to the system, a page
+    /// fault per 4 KiB on first touch. With the read one block ahead, two arrays circulate; only arrays of the exact
+    /// length are reused (operations may assume Data holds exactly the block), and nothing outlives the run.
+    /// </summary>
+    private sealed class InputBuffers
+    {
+        private const int Kept = 2;
+        private readonly Stack<float[]> _free = new();
+
+        public float[] Rent(long length)
+        {
+            lock (_free)
+            {
+                if (_free.TryPeek(out var array) && array.LongLength == length) return _free.Pop();
+            }
+            return GC.AllocateUninitializedArray<float>(checked((int)length));
+        }
+
+        public void Return(float[] array)
+        {
+            lock (_free)
+            {
+                if (_free.Count < Kept) _free.Push(array);
+            }
+        }
+    }
+
+    /// <summary>A float array's bytes as <see cref="Memory{T}"/>, so that output chunks can be slices of a block.</summary>
+    private sealed class FloatBytes(float[] values) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(values.AsSpan());
+
+        public override unsafe MemoryHandle Pin(int elementIndex = 0)
+        {
+            var handle = GCHandle.Alloc(values, GCHandleType.Pinned);
+            return new MemoryHandle((byte*)handle.AddrOfPinnedObject() + elementIndex, handle);
+        }
+
+        public override void Unpin()
+        {
+            // The handle that Pin returned frees its GCHandle when disposed: nothing is left to undo here.
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            // The array belongs to the GC: nothing to release.
+        }
     }
 
     /// <summary>

@@ -53,7 +53,26 @@ public class ReductionExecutorTests
         }
     }
 
-    private static readonly OperationRegistry Registry = new([new CumulativeSum(), new ChannelMean()]);
+    // Channel-independent and writing a new array: the executor may then give the block's input array to a later read.
+    private sealed class Negate : OperationDescriptor, IOperation
+    {
+        public override string Name => "negate";
+        public override string Description => "minus the input, in a new array";
+        public override IReadOnlyList<ParameterSpec> Parameters { get; } = [];
+        public override IOperation Create(ParameterSet parameters) => this;
+        IReadOnlyDictionary<string, string> IOperation.Parameters { get; } = new Dictionary<string, string>();
+        public bool ChannelsIndependent => true;
+        public TensorLayout Plan(TensorLayout input) => input;
+
+        public Block Run(Block input, IBackend backend)
+        {
+            var output = new float[input.Values.Length];
+            for (int i = 0; i < output.Length; i++) output[i] = -input.Values[i];
+            return new Block(input.Layout, output);
+        }
+    }
+
+    private static readonly OperationRegistry Registry = new([new CumulativeSum(), new ChannelMean(), new Negate()]);
 
     private static (InMemoryArrayStore Store, float[] Data) MakeStore()
     {
@@ -110,6 +129,34 @@ public class ReductionExecutorTests
         var trailer = Assert.IsType<ResultTrailer>(parts[^1]);
         Assert.Equal(whole.Length, trailer.TotalBytes);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(whole)), trailer.Sha256);
+    }
+
+    /// <summary>
+    /// Chunks are slices of the output blocks and input arrays are reused for later reads: a chunk kept until the
+    /// run ends must still hold its block's values, both when the operation wrote in place (the output is the input
+    /// array, which must then not be reused) and when it wrote a new array (the input array is reused).
+    /// </summary>
+    [Theory]
+    [InlineData("cumsum")]
+    [InlineData("negate")]
+    public async Task Chunks_kept_until_the_run_ends_still_hold_their_values(string operation)
+    {
+        var (store, _) = MakeStore();
+        var request = new ReductionRequest("a", Selection.All, [new OperationRequest(operation, new Dictionary<string, string>())]);
+        var (_, expected) = await RunAsync(store, request, blockBytes: 1L << 30);
+
+        // Two channels per block: 19 blocks, so every input array goes round several times.
+        var plan = ReductionPlan.Create(store.Describe("a"), request, Registry, defaultOutputBudget: 0, blockBytes: 2 * Samples * 4);
+        Assert.Equal(2, plan.ChannelsPerBlock);
+        var kept = new List<ReadOnlyMemory<byte>>();
+        using (var source = store.Open("a"))
+        {
+            await foreach (var part in ReductionExecutor.RunAsync(plan, source, new CpuBackend()))
+            {
+                if (part is ResultChunk chunk) kept.Add(chunk.Data);
+            }
+        }
+        Assert.Equal(expected, kept.SelectMany(chunk => chunk.ToArray()).ToArray());
     }
 
     [Fact]
