@@ -28,8 +28,9 @@ public sealed record ResultTrailer(long TotalBytes, long InputBytes, TimeSpan El
 }
 
 /// <summary>
-/// Runs a plan block by block, reading the next piece while the current one is computed, and emits the output in
-/// chunks of at most <see cref="ChunkBytes"/>. A block is a range of channels over the whole time window, or, when
+/// Runs a plan block by block and emits the output in chunks of at most <see cref="ChunkBytes"/>: on the host, block
+/// b + 2 is read and b + 1 computed while the chunks of block b go out (so the consumer's work, e.g. gRPC framing and
+/// hashing, overlaps the computation; memory: two input blocks and two output blocks). A block is a range of channels over the whole time window, or, when
 /// the plan has a <see cref="ReductionPlan.TimeChunkSamples"/>, a range of channels read in time chunks that go through
 /// the operations' <see cref="IOperationStream"/>s and are assembled into the block's output. The embedded CLI and
 /// the gRPC server both consume this, so they give the same bytes.
@@ -59,6 +60,8 @@ public static class ReductionExecutor
         // Whole-window blocks on the host: a block's input array, once its operations are done with it, takes the next read.
         var buffers = resident is null && plan.TimeChunkSamples == 0 ? new InputBuffers() : null;
         Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0, buffers), cancellationToken) : null;
+        // Whole-window blocks on the host: block b + 1 is computed (and b + 2 read) while the chunks of block b go out.
+        Task<ComputedBlock>? computing = null;
         try
         {
             for (long b = 0; b < blocks; b++)
@@ -75,17 +78,24 @@ public static class ReductionExecutor
                         output = result.Output ?? await Task.Run(() => RunOperations(plan, result.Input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
-                    var input = await next!.ConfigureAwait(false);
-                    long following = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
-                    next = following < pieces ? Task.Run(() => ReadPiece(plan, source, following / timeChunks, following % timeChunks, buffers), cancellationToken) : null;
-                    inputBytes += input.Layout.ByteCount;
                     if (plan.TimeChunkSamples == 0)
                     {
-                        output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
-                        // Operations that work in place hand the input array on as their output, which the chunks below still need.
-                        if (!ReferenceEquals(output.Data, input.Data)) buffers!.Return(input.Data);
+                        if (computing is null) // block 0: its read was started above; later reads start from the block before
+                        {
+                            computing = ComputeAsync(plan, source, backend, buffers!, next!, 0, blocks, cancellationToken);
+                            next = null;
+                        }
+                        var computed = await computing.ConfigureAwait(false);
+                        computing = computed.NextRead is null ? null
+                            : ComputeAsync(plan, source, backend, buffers!, computed.NextRead, b + 1, blocks, cancellationToken);
+                        inputBytes += computed.InputBytes;
+                        output = computed.Output;
                         break;
                     }
+                    var input = await next!.ConfigureAwait(false);
+                    long followingPiece = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
+                    next = followingPiece < pieces ? Task.Run(() => ReadPiece(plan, source, followingPiece / timeChunks, followingPiece % timeChunks, buffers), cancellationToken) : null;
+                    inputBytes += input.Layout.ByteCount;
                     chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend);
                     await Task.Run(() => chain.Push(input, cancellationToken), cancellationToken).ConfigureAwait(false);
                     if (t == timeChunks - 1)
@@ -113,8 +123,13 @@ public static class ReductionExecutor
         }
         finally
         {
-            // Never leave a read running on a source the caller is about to dispose.
+            // Never leave a read or a computation running on a source or backend the caller is about to dispose.
             if (next is not null) await next.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            if (computing is not null)
+            {
+                await computing.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                if (computing.IsCompletedSuccessfully && computing.Result.NextRead is { } read) await read.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
         }
         if (offset != plan.Output.ByteCount)
             throw new InvalidOperationException($"pipeline produced {offset} bytes, planned {plan.Output.ByteCount}");
@@ -158,6 +173,30 @@ public static class ReductionExecutor
         {
             // Never leave a read running on a source the caller is about to dispose.
             next?.ContinueWith(_ => { }, TaskScheduler.Default).Wait();
+        }
+    }
+
+    /// <summary>A whole-window block's output, the input bytes it read and the read of the block after it, already started.</summary>
+    private sealed record ComputedBlock(Block Output, long InputBytes, Task<Block>? NextRead);
+
+    // Block `index` once its read is done: the next read starts at once (one read in flight, one block ahead), then the
+    // operations run on a worker. A failed or cancelled computation waits for that read, so none outlives the run.
+    private static async Task<ComputedBlock> ComputeAsync(ReductionPlan plan, IArraySource source, IBackend backend, InputBuffers buffers,
+        Task<Block> read, long index, long blocks, CancellationToken cancellationToken)
+    {
+        var input = await read.ConfigureAwait(false);
+        var nextRead = index + 1 < blocks ? Task.Run(() => ReadPiece(plan, source, index + 1, 0, buffers), cancellationToken) : null;
+        try
+        {
+            var output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // Operations that work in place hand the input array on as their output, whose chunks are still to be sent.
+            if (!ReferenceEquals(output.Data, input.Data)) buffers.Return(input.Data);
+            return new ComputedBlock(output, input.Layout.ByteCount, nextRead);
+        }
+        catch
+        {
+            if (nextRead is not null) await nextRead.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
         }
     }
 

@@ -201,4 +201,47 @@ public class ReductionExecutorTests
         });
         Assert.Equal(2, chunks);
     }
+
+    /// <summary>
+    /// While the consumer still holds block 0's first chunk (a gRPC writer framing and sending it), block 1 is already
+    /// being computed: its read is done and the read of block 2, which starts with that computation, has begun.
+    /// </summary>
+    [Fact]
+    public async Task The_next_block_is_computed_while_the_consumer_handles_the_current_one()
+    {
+        var (store, _) = MakeStore();
+        var request = new ReductionRequest("a", Selection.All, [new OperationRequest("negate", new Dictionary<string, string>())]);
+        var (_, expected) = await RunAsync(store, request, blockBytes: 1L << 30);
+        var plan = ReductionPlan.Create(store.Describe("a"), request, Registry, defaultOutputBudget: 0, blockBytes: 2 * Samples * 4);
+        using var source = new CountingSource(store.Open("a"));
+        using var output = new MemoryStream();
+        await using var parts = ReductionExecutor.RunAsync(plan, source, new CpuBackend()).GetAsyncEnumerator();
+        while (await parts.MoveNextAsync() && parts.Current is not ResultChunk) { }
+        output.Write(((ResultChunk)parts.Current).Data.Span);
+
+        // Without the computation ahead, reads stop at two (block 0 and the read ahead of block 1) until the consumer moves on.
+        for (int i = 0; i < 200 && Volatile.Read(ref source.Reads) < 3; i++) await Task.Delay(50);
+        Assert.Equal(3, Volatile.Read(ref source.Reads));
+
+        while (await parts.MoveNextAsync())
+        {
+            if (parts.Current is ResultChunk chunk) output.Write(chunk.Data.Span);
+        }
+        Assert.Equal(expected, output.ToArray());
+    }
+
+    private sealed class CountingSource(IArraySource inner) : IArraySource
+    {
+        public int Reads;
+
+        public ArrayInfo Info => inner.Info;
+
+        public void Read(long channelStart, long channelCount, long channelStep, long timeStart, long timeCount, Span<float> destination)
+        {
+            Interlocked.Increment(ref Reads);
+            inner.Read(channelStart, channelCount, channelStep, timeStart, timeCount, destination);
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
 }
