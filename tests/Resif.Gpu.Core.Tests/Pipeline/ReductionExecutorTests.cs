@@ -11,19 +11,25 @@ public class ReductionExecutorTests
 {
     private const long Channels = 37, Samples = 20_000;
 
-    // Test-only operations: a per-channel running sum (output depends on every earlier sample of the channel,
-    // so a wrong block boundary shows) and a channel-mixing mean over channels.
-    private sealed class CumulativeSum : OperationDescriptor, IOperation
+    // Test-only operations without parameters: what differs is the name, whether channels are independent, the output
+    // layout and the computation.
+    private abstract class TestOperation(string name, string description, bool channelsIndependent) : OperationDescriptor, IOperation
     {
-        public override string Name => "cumsum";
-        public override string Description => "running sum along time";
+        public override string Name => name;
+        public override string Description => description;
         public override IReadOnlyList<ParameterSpec> Parameters { get; } = [];
         public override IOperation Create(ParameterSet parameters) => this;
         IReadOnlyDictionary<string, string> IOperation.Parameters { get; } = new Dictionary<string, string>();
-        public bool ChannelsIndependent => true;
-        public TensorLayout Plan(TensorLayout input) => input;
+        public bool ChannelsIndependent => channelsIndependent;
+        public virtual TensorLayout Plan(TensorLayout input) => input;
+        public abstract Block Run(Block input, IBackend backend);
+    }
 
-        public Block Run(Block input, IBackend backend)
+    // A per-channel running sum in place: the output depends on every earlier sample of the channel, so a wrong block
+    // boundary shows.
+    private sealed class CumulativeSum() : TestOperation("cumsum", "running sum along time", channelsIndependent: true)
+    {
+        public override Block Run(Block input, IBackend backend)
         {
             for (int r = 0; r < input.Rows; r++)
             {
@@ -34,17 +40,11 @@ public class ReductionExecutorTests
         }
     }
 
-    private sealed class ChannelMean : OperationDescriptor, IOperation
+    private sealed class ChannelMean() : TestOperation("chanmean", "mean over channels", channelsIndependent: false)
     {
-        public override string Name => "chanmean";
-        public override string Description => "mean over channels";
-        public override IReadOnlyList<ParameterSpec> Parameters { get; } = [];
-        public override IOperation Create(ParameterSet parameters) => this;
-        IReadOnlyDictionary<string, string> IOperation.Parameters { get; } = new Dictionary<string, string>();
-        public bool ChannelsIndependent => false;
-        public TensorLayout Plan(TensorLayout input) => input with { Shape = [1, input.Shape[1]], Coords = [input.Coords[0].Slice(0, 1), input.Coords[1]] };
+        public override TensorLayout Plan(TensorLayout input) => input with { Shape = [1, input.Shape[1]], Coords = [input.Coords[0].Slice(0, 1), input.Coords[1]] };
 
-        public Block Run(Block input, IBackend backend)
+        public override Block Run(Block input, IBackend backend)
         {
             var output = new float[input.Columns];
             for (int r = 0; r < input.Rows; r++)
@@ -54,17 +54,9 @@ public class ReductionExecutorTests
     }
 
     // Channel-independent and writing a new array: the executor may then give the block's input array to a later read.
-    private sealed class Negate : OperationDescriptor, IOperation
+    private sealed class Negate() : TestOperation("negate", "minus the input, in a new array", channelsIndependent: true)
     {
-        public override string Name => "negate";
-        public override string Description => "minus the input, in a new array";
-        public override IReadOnlyList<ParameterSpec> Parameters { get; } = [];
-        public override IOperation Create(ParameterSet parameters) => this;
-        IReadOnlyDictionary<string, string> IOperation.Parameters { get; } = new Dictionary<string, string>();
-        public bool ChannelsIndependent => true;
-        public TensorLayout Plan(TensorLayout input) => input;
-
-        public Block Run(Block input, IBackend backend)
+        public override Block Run(Block input, IBackend backend)
         {
             var output = new float[input.Values.Length];
             for (int i = 0; i < output.Length; i++) output[i] = -input.Values[i];
