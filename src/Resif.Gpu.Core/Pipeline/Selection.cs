@@ -19,7 +19,8 @@ public sealed record Selection(long ChannelStart = 0, long ChannelStop = 0, long
         long stop = ChannelStop == 0 ? channels : ChannelStop;
         if (stop > channels || stop <= ChannelStart)
             throw new InvalidRequestException("selection.channels.stop", $"{ChannelStop} must be in ({ChannelStart}, {channels}] (or 0 for the end)");
-        long channelCount = (stop - ChannelStart + ChannelStep - 1) / ChannelStep;
+        // Written so that no step, up to long.MaxValue, overflows: stop > ChannelStart here.
+        long channelCount = (stop - ChannelStart - 1) / ChannelStep + 1;
 
         var time = layout.Coords[1];
         if (!double.IsFinite(TimeStart) || !double.IsFinite(TimeEnd)) throw new InvalidRequestException("selection.time", "must be finite");

@@ -28,6 +28,18 @@ public class SelectionTests
         Assert.Equal(0.01, layout.Coords[1].Step);
     }
 
+    [Theory]
+    [InlineData(0, 2, long.MaxValue, 1)] // found by the reliability fuzzer: the count overflowed to -1
+    [InlineData(3, 100, 1L << 62, 1)]
+    [InlineData(3, 100, 96, 2)]
+    [InlineData(3, 100, 97, 1)]
+    public void Any_step_gives_the_channels_it_lands_on(long start, long stop, long step, long count)
+    {
+        var s = new Selection(ChannelStart: start, ChannelStop: stop, ChannelStep: step).Resolve(Layout);
+        Assert.Equal(count, s.ChannelCount);
+        Assert.Equal(count, Enumerable.Range(0, 100).Count(c => c >= start && c < stop && (c - start) % step == 0));
+    }
+
     [Fact]
     public void Time_end_beyond_the_array_is_clipped()
     {
