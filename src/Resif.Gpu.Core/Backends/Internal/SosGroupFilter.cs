@@ -29,6 +29,13 @@ internal sealed unsafe class SosGroupFilter : IDisposable
     private readonly float[] _store;
     private readonly float[] _kept;
 
+    /// <summary>
+    /// Stores of up to 4 M floats (16 MiB: a group of ~260 000 samples) come from this pool, so that a call does not
+    /// fault a fresh store's pages in. Longer ones are allocated per call and left to the GC: the shared pool would
+    /// keep a power-of-two array per thread (128 MiB each for a 1.25 M-sample window) that a memory budget cannot spare.
+    /// </summary>
+    private static readonly ArrayPool<float> StorePool = ArrayPool<float>.Create(1 << 22, Environment.ProcessorCount);
+
     public SosGroupFilter(SosPass[] stages, int columns)
     {
         _stages = stages;
@@ -38,11 +45,11 @@ internal sealed unsafe class SosGroupFilter : IDisposable
         _edge = new double[(2 * pad + 1) * Lanes];
         _steps = new float[SosCascade.TileSteps * Lanes];
         bool stored = stages.Length > 1 || stages[0].Mode != SosMode.Causal;
-        _store = stored ? ArrayPool<float>.Shared.Rent(checked(columns * Lanes)) : [];
+        _store = stored ? StorePool.Rent(checked(columns * Lanes)) : [];
         int lastColumns = columns;
         for (int k = 0; k < stages.Length - 1; k++) lastColumns = (lastColumns + stages[k].Factor - 1) / stages[k].Factor;
         int factor = stages[^1].Factor;
-        _kept = factor > 1 ? ArrayPool<float>.Shared.Rent(checked((lastColumns + factor - 1) / factor * Lanes)) : [];
+        _kept = factor > 1 ? StorePool.Rent(checked((lastColumns + factor - 1) / factor * Lanes)) : [];
     }
 
     /// <summary>Float64 state slots the chain needs (the longest cascade's).</summary>
@@ -51,8 +58,8 @@ internal sealed unsafe class SosGroupFilter : IDisposable
     /// <summary>Gives the pooled buffers back.</summary>
     public void Dispose()
     {
-        if (_store.Length > 0) ArrayPool<float>.Shared.Return(_store);
-        if (_kept.Length > 0) ArrayPool<float>.Shared.Return(_kept);
+        if (_store.Length > 0) StorePool.Return(_store);
+        if (_kept.Length > 0) StorePool.Return(_kept);
     }
 
     /// <summary>
