@@ -5,11 +5,14 @@ namespace Resif.Gpu.Testing;
 
 /// <summary>
 /// Runs Debian's /usr/bin/python3 (NumPy/SciPy) at test time so results are compared with an independent
-/// reference. Arrays travel as .npy files in a temp folder.
+/// reference, or RESIF_PYTHON where that names another interpreter with NumPy and SciPy (a GPU machine's image
+/// keeps them in a virtual environment). Arrays travel as .npy files in a temp folder.
 /// </summary>
 public static class Python
 {
-    public const string Executable = "/usr/bin/python3";
+    public static string Executable { get; } = Environment.GetEnvironmentVariable("RESIF_PYTHON") is { Length: > 0 } python
+        ? python
+        : "/usr/bin/python3";
 
     /// <summary>Runs <paramref name="script"/> with the given working directory; returns stdout, throws with stderr on failure.</summary>
     public static string Run(string script, string workingDirectory, TimeSpan? timeout = null)
