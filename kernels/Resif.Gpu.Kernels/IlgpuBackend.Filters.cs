@@ -9,15 +9,17 @@ namespace Resif.Gpu.Kernels;
 /// <summary>Filter family on the device: SOS cascades (alone or fused with decimation), polyphase FIR resampling, detrend, column weights.</summary>
 public sealed partial class IlgpuBackend
 {
-    private Action<Index1D, ArrayView<float>, ArrayView<double>, PaddedRows>? toPaddedWork;
-    private Action<Index1D, ArrayView<double>, ArrayView<float>, PaddedRows>? fromPaddedWork;
-    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosPass>? sosCascade;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, PaddedRows>? toPaddedWork;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, PaddedRows>? fromPaddedWork;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, SosPass>? sosInitialState;
+    private Action<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosSegments>? sosSegmentRun;
+    private Action<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosSegments>? sosChainSegmentStarts;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<double>, FirResampling>? firResample;
     private Action<Index1D, ArrayView<float>, int, int>? detrend;
     private Action<Index1D, ArrayView<float>, ArrayView<double>, int>? multiplyColumns;
 
     /// <summary>
-    /// Runs the biquad cascade along every row in place, in float64 on a device work copy. <paramref name="zeroPhase"/>
+    /// Runs the biquad cascade along every row in place, in float64 over a float32 device work copy. <paramref name="zeroPhase"/>
     /// adds a pass over the time-reversed result. <paramref name="oddPad"/> &gt; 0 gives SciPy's sosfiltfilt: rows
     /// oddly extended by that many samples and each pass started from <paramref name="steadyState"/> (sosfilt_zi,
     /// two values per section) times its first sample. Rows of <paramref name="sos"/> are [b0 b1 b2 a0 a1 a2].
@@ -40,33 +42,160 @@ public sealed partial class IlgpuBackend
         }
         if (tensor.Channels == 0 || tensor.Samples == 0) return;
 
-        var rows = new PaddedRows(tensor.Channels, tensor.Samples, oddPad);
+        int tile = PaddedRows.MaxTile;
+        while (tile > 1 && tile > accelerator.MaxNumThreadsPerGroup) tile /= 2;
+        var rows = new PaddedRows(tensor.Channels, tensor.Samples, oddPad, tile, Math.Clamp(accelerator.MaxNumThreadsPerGroup / tile, 1, Math.Min(8, tile)));
+        var tiles = new KernelConfig(new Index2D((rows.WorkSamples + tile - 1) / tile, (rows.Channels + tile - 1) / tile), new Index2D(tile, rows.TileRows));
+        var samplesTiles = new KernelConfig(new Index2D((rows.Samples + tile - 1) / tile, (rows.Channels + tile - 1) / tile), new Index2D(tile, rows.TileRows));
         int steadyStart = oddPad > 0 ? 1 : 0;
+        int segmentLength = SosSegmentLengthFor(rows.Channels, rows.WorkSamples);
+        int segments = (rows.WorkSamples + segmentLength - 1) / segmentLength;
+        SectionGroup[] groups = SectionGroups(normalised, segments > 1 ? segmentLength : 0);
+        int groupRows = 2 * Math.Min(sections, SosSegments.MaxSections);
         using (EnterDevice())
         {
-            toPaddedWork ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, PaddedRows>(FilterKernels.ToPaddedWork);
-            fromPaddedWork ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, PaddedRows>(FilterKernels.FromPaddedWork);
-            sosCascade ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosPass>(FilterKernels.SosCascade);
+            toPaddedWork ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, PaddedRows>(FilterKernels.ToPaddedWork);
+            fromPaddedWork ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, PaddedRows>(FilterKernels.FromPaddedWork);
+            sosInitialState ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, SosPass>(FilterKernels.SosInitialState);
+            sosSegmentRun ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosSegments>(FilterKernels.SosSegmentRun);
+            sosChainSegmentStarts ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, SosSegments>(FilterKernels.SosChainSegmentStarts);
 
-            using var work = accelerator.Allocate1D<double>((long)rows.Channels * rows.WorkSamples);
+            using var work = accelerator.Allocate1D<float>((long)rows.Channels * rows.WorkSamples);
             using var coefficients = accelerator.Allocate1D(normalised);
             using var steady = accelerator.Allocate1D(steadyStart != 0 ? steadyState.ToArray() : new double[2 * sections]);
             using var state = carry
                 ? accelerator.Allocate1D(ToSectionMajor(carried, tensor.Channels))
                 : accelerator.Allocate1D<double>(2L * sections * tensor.Channels);
+            // Per segment: the zero-state finals, then the true starts (one section group at a time).
+            long slots = segments > 1 ? (long)segments * groupRows * rows.Channels : 1;
+            using var zeroStateFinals = accelerator.Allocate1D<double>(slots);
+            using var starts = accelerator.Allocate1D<double>(slots);
+            using var transitions = accelerator.Allocate1D(groups.SelectMany(group => group.Transition).DefaultIfEmpty().ToArray());
 
-            toPaddedWork(Threads((long)rows.Channels * rows.WorkSamples), tensor.View, work.View, rows);
-            sosCascade(tensor.Channels, work.View, coefficients.View, steady.View, state.View,
-                new SosPass(tensor.Channels, rows.WorkSamples, sections, reverse: 0, steadyStart, carriedState: carry ? 1 : 0));
-            if (zeroPhase)
+            toPaddedWork(tiles, tensor.View, work.View, rows);
+            for (int reverse = 0; reverse <= (zeroPhase ? 1 : 0); reverse++)
             {
-                sosCascade(tensor.Channels, work.View, coefficients.View, steady.View, state.View,
-                    new SosPass(tensor.Channels, rows.WorkSamples, sections, reverse: 1, steadyStart));
+                if (!carry)
+                {
+                    sosInitialState(Threads(2L * sections * rows.Channels), work.View, steady.View, state.View,
+                        new SosPass(rows.Channels, rows.WorkSamples, sections, reverse, steadyStart));
+                }
+                long transitionAt = 0;
+                foreach (SectionGroup group in groups)
+                {
+                    var run = new SosSegments(rows.Channels, rows.WorkSamples, segments, segmentLength, reverse, group.First, group.Count, phase: 0);
+                    ArrayView<double> groupState = state.View.SubView(2L * group.First * rows.Channels, (long)run.StateRows * rows.Channels);
+                    if (segments == 1)
+                    {
+                        sosSegmentRun(Threads(rows.Channels), work.View, coefficients.View, groupState, groupState, run.InPhase(1));
+                        continue;
+                    }
+                    sosSegmentRun(Threads((long)(segments - 1) * rows.Channels), work.View, coefficients.View, groupState, zeroStateFinals.View, run);
+                    sosChainSegmentStarts(rows.Channels, zeroStateFinals.View, transitions.View.SubView(transitionAt, group.Transition.Length), groupState, starts.View, run);
+                    sosSegmentRun(Threads((long)segments * rows.Channels), work.View, coefficients.View, starts.View, groupState, run.InPhase(1));
+                    transitionAt += group.Transition.Length;
+                }
             }
-            fromPaddedWork(Threads((long)tensor.Channels * tensor.Samples), work.View, tensor.View, rows);
+            fromPaddedWork(samplesTiles, work.View, tensor.View, rows);
             accelerator.Synchronize(); // the scratch buffers are released on leaving this block
             if (carry) FromSectionMajor(state.GetAsArray1D(), tensor.Channels, carried);
         }
+    }
+
+    /// <summary>
+    /// Cuts every SOS pass into segments of this many samples whatever the device (tests: the segment chaining on
+    /// small inputs); null lets <see cref="SosSegmentLengthFor"/> choose.
+    /// </summary>
+    internal int? SosSegmentLength { get; set; }
+
+    /// <summary>Shortest automatic segment: below it the extra zero-state run and the chaining outweigh the parallelism.</summary>
+    private const int MinimumSosSegment = 256;
+
+    /// <summary>
+    /// One thread per channel runs a recursion that is sequential in time, which leaves a GPU mostly idle (2000 channels
+    /// fill a few percent of an H100). Segments along time multiply the threads until the device's resident thread
+    /// capacity is reached, at the price of one extra read-only run per segment.
+    /// </summary>
+    private int SosSegmentLengthFor(int channels, int samples)
+    {
+        if (SosSegmentLength is int forced) return Math.Clamp(forced, 1, samples);
+        long segments = Math.Clamp(accelerator.MaxNumThreads / Math.Max(1, channels), 1, Math.Max(1, samples / MinimumSosSegment));
+        return (int)((samples + segments - 1) / segments);
+    }
+
+    /// <summary>
+    /// Consecutive sections run together, <see cref="SosSegments.MaxSections"/> at most (their state stays in
+    /// registers), with the state transition over one segment of zero input when passes are segmented.
+    /// </summary>
+    private readonly record struct SectionGroup(int First, int Count, double[] Transition);
+
+    private static SectionGroup[] SectionGroups(double[] normalised, int segmentLength)
+    {
+        int sections = normalised.Length / 6;
+        var groups = new List<SectionGroup>();
+        for (int first = 0; first < sections; first += SosSegments.MaxSections)
+        {
+            int count = Math.Min(SosSegments.MaxSections, sections - first);
+            groups.Add(new SectionGroup(first, count, segmentLength > 0 ? Padded(ZeroInputTransition(normalised, first, count, segmentLength), 2 * count) : []));
+        }
+        return [.. groups];
+    }
+
+    /// <summary>An n × n row-major matrix in the top-left corner of the 8 × 8 the chaining kernel reads.</summary>
+    private static double[] Padded(double[] matrix, int n)
+    {
+        const int Side = 2 * SosSegments.MaxSections;
+        var padded = new double[Side * Side];
+        for (int row = 0; row < n; row++) matrix.AsSpan(row * n, n).CopyTo(padded.AsSpan(row * Side));
+        return padded;
+    }
+
+    /// <summary>
+    /// Φ = A^steps (row-major, 2·count square) where A maps the sections' state [z0 z1 per section] one sample ahead
+    /// under zero input: the kernel's recursion with x = 0, applied to each unit state (float64, by squaring).
+    /// </summary>
+    private static double[] ZeroInputTransition(ReadOnlySpan<double> normalised, int first, int count, int steps)
+    {
+        int n = 2 * count;
+        var step = new double[n * n];
+        var z = new double[n];
+        for (int column = 0; column < n; column++)
+        {
+            Array.Clear(z);
+            z[column] = 1.0;
+            double u = 0.0;
+            for (int k = 0; k < count; k++)
+            {
+                int c = 6 * (first + k);
+                double y = normalised[c] * u + z[2 * k];
+                z[2 * k] = normalised[c + 1] * u - normalised[c + 4] * y + z[2 * k + 1];
+                z[2 * k + 1] = normalised[c + 2] * u - normalised[c + 5] * y;
+                u = y;
+            }
+            for (int row = 0; row < n; row++) step[row * n + column] = z[row];
+        }
+        var power = new double[n * n];
+        for (int i = 0; i < n; i++) power[i * n + i] = 1.0;
+        for (int e = steps; e > 0; e >>= 1)
+        {
+            if ((e & 1) != 0) power = Multiply(power, step, n);
+            step = Multiply(step, step, n);
+        }
+        return power;
+    }
+
+    private static double[] Multiply(double[] left, double[] right, int n)
+    {
+        var product = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                double l = left[i * n + k];
+                for (int j = 0; j < n; j++) product[i * n + j] += l * right[k * n + j];
+            }
+        }
+        return product;
     }
 
     /// <summary>Per-row states [row][section, z] → the kernel's [section, z][row], so a warp's threads read neighbouring words.</summary>

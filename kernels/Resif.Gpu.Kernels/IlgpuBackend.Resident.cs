@@ -12,8 +12,8 @@ namespace Resif.Gpu.Kernels;
 public sealed partial class IlgpuBackend : IResidentPipelines
 {
     /// <summary>
-    /// Device memory a resident chain may need, in multiples of its widest stage: the stage's input, its output, and
-    /// the SOS cascade's float64 work copy (twice the float32 size, plus the odd padding).
+    /// Device memory a resident chain may need, in multiples of its widest stage: the stage's input, its output, the
+    /// SOS cascade's float32 work copy with its odd padding, and a margin for the cascade's per-segment states.
     /// </summary>
     private const long ResidentMemoryFactor = 5;
 
