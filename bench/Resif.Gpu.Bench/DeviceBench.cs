@@ -38,6 +38,7 @@ internal static class DeviceBench
         Console.WriteLine($"device: {backend.Device}; input {channels} x {samples} float32 ({megabytes:F0} MB), {Bandpass}, {blocks} blocks end to end");
 
         TimeSpan copy = backend.MeasureHostToDevice(input.Values, repeats);
+        (TimeSpan stageIn, TimeSpan stageOut) = backend.MeasureStagingCopies(input.Data, repeats);
         TimeSpan chain = backend.MeasureResidentChain(operations, input, repeats);
         Block[] pieces = Split(input, blocks);
         ResidentResult[] streamed = [];
@@ -53,6 +54,8 @@ internal static class DeviceBench
         Console.WriteLine("| measurement | ms | note |");
         Console.WriteLine("|---|---|---|");
         Row("host→device copy (page-locked)", copy, $"{megabytes / copy.TotalSeconds / 1e3:F2} GB/s");
+        Row("host staging in (block → page-locked, all cores)", stageIn, $"{megabytes / stageIn.TotalSeconds / 1e3:F2} GB/s");
+        Row("host staging out (page-locked → new array, all cores)", stageOut, $"{megabytes / stageOut.TotalSeconds / 1e3:F2} GB/s");
         Row("resident chain (data on device)", chain, $"{cpuWall / chain:G3}x faster than the CPU backend (below 1: slower)");
         Row($"end to end host→device→host ({blocks} blocks)", endToEnd, $"{endToEnd / copy:G3}x the copy time");
         Row("CPU backend", cpuWall, string.Create(CultureInfo.InvariantCulture, $"{cpuTime.TotalMilliseconds:F0} ms process CPU, {Environment.ProcessorCount} cores"));

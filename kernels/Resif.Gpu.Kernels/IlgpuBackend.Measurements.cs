@@ -29,6 +29,30 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    /// <summary>
+    /// The host side of a streamed request's staging, as <see cref="RunResident"/> copies: the block into page-locked
+    /// memory, and page-locked memory into a newly allocated output array (first touch of its pages included).
+    /// </summary>
+    internal (TimeSpan In, TimeSpan Out) MeasureStagingCopies(float[] values, int repeats)
+    {
+        PageLockedArray1D<float> staging;
+        using (EnterDevice()) staging = RentStaging(values.Length);
+        try
+        {
+            TimeSpan copyIn = Least(repeats, () => CopyInParallel(values.Length, (start, length) => values.AsSpan(start, length).CopyTo(staging.Span.Slice(start, length))));
+            TimeSpan copyOut = Least(repeats, () =>
+            {
+                float[] output = GC.AllocateUninitializedArray<float>(values.Length);
+                CopyInParallel(values.Length, (start, length) => staging.Span.Slice(start, length).CopyTo(output.AsSpan(start, length)));
+            });
+            return (copyIn, copyOut);
+        }
+        finally
+        {
+            using (EnterDevice()) ReturnStaging(staging);
+        }
+    }
+
     /// <summary>The chain of <paramref name="operations"/> on a block already on the device (uploaded once, not timed).</summary>
     internal TimeSpan MeasureResidentChain(IReadOnlyList<IOperation> operations, Block input, int repeats)
     {

@@ -81,6 +81,7 @@ public sealed partial class IlgpuBackend : IBackend, IFilterKernels, ISpectralKe
         Meter.Dispose();
         Fallback.Dispose();
         DisposeFft(); // cuFFT plans and tables live in the accelerator's context
+        DisposeStagingPool();
         accelerator.Dispose();
         context.Dispose();
     }
