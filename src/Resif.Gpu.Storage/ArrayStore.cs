@@ -244,11 +244,15 @@ public sealed partial class ArrayStore(string root) : IArrayStore
 
     private static ArrayInfo Describe(string name, TileDbArray array)
     {
+        if (array.Schema.Dimensions.Count != 2 || array.Schema.AttributeIndex(AttributeName) < 0 || array.Schema.Attributes[0].Type != TileDbDatatype.Float32)
+            throw new DataCorruptionException($"array '{name}' is not a [channel, time] float32 array");
         var meta = array.Metadata;
         double Number(string key) => meta.TryGetValue(key, out var v) && v.Type == TileDbDatatype.Float64 && v.Count == 1
             ? v.As<double>()[0] : throw new DataCorruptionException($"array '{name}': metadata '{key}' is missing or not one float64");
         string Text(string key) => meta.TryGetValue(key, out var v) && v.AsString() is { } s ? s : throw new DataCorruptionException($"array '{name}': metadata '{key}' is missing or not a string");
         long declared = meta.TryGetValue(KeySamples, out var s) && s.Type == TileDbDatatype.Int64 ? s.As<long>()[0] : 0;
+        if (declared < 0 || declared > array.Schema.Dimensions[1].Length)
+            throw new DataCorruptionException($"array '{name}': metadata '{KeySamples}' = {declared} does not fit the time domain of {array.Schema.Dimensions[1].Length} samples");
         long channels = array.Schema.Dimensions[0].Length;
         long samples = Math.Max(declared, WrittenSamples(array));
         if (!DateTimeOffset.TryParse(Text(KeyTimeOrigin), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var origin))
@@ -266,8 +270,6 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     {
         string path = PathOf(name);
         var array = TileDbArray.Open(path, SkipChecksumValidation);
-        if (array.Schema.Dimensions.Count != 2 || array.Schema.AttributeIndex(AttributeName) < 0 || array.Schema.Attributes[0].Type != TileDbDatatype.Float32)
-            throw new DataCorruptionException($"array '{name}' is not a [channel, time] float32 array");
         return new Source(array, Describe(name, array));
     }
 

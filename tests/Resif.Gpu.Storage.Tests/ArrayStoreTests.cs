@@ -95,6 +95,22 @@ public class ArrayStoreTests
     }
 
     [Fact]
+    public void ASampleCountBeyondTheTimeDomain_IsCorruption_NotAShape()
+    {
+        // Found by the reliability fuzzer: damaged array metadata declared 7.2e16 samples and the array opened with them.
+        var store = new ArrayStore(TestPaths.NewTempDirectory());
+        store.Create("a", 3, 100, Coords);
+        string path = store.PathOf("a");
+        var entries = TileDbArray.Open(path).Metadata.ToDictionary();
+        entries["samples"] = new TileDbMetadataValue(TileDbDatatype.Int64, 1, BitConverter.GetBytes(ArrayStore.TimeDomainLength + 1));
+        Directory.Delete(Path.Combine(path, "__meta"), recursive: true);
+        TileDbWriter.WriteMetadata(path, entries);
+
+        Assert.Contains("'samples'", Assert.Throws<DataCorruptionException>(() => store.Open("a")).Message);
+        Assert.Throws<DataCorruptionException>(() => store.Describe("a"));
+    }
+
+    [Fact]
     public void MissingArray_IsNotFound()
     {
         var store = new ArrayStore(TestPaths.NewTempDirectory());
