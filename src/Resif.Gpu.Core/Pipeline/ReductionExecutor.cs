@@ -8,6 +8,12 @@ using Resif.Gpu.Core.Operations.Filters.Internal;
 
 namespace Resif.Gpu.Core.Pipeline;
 
+/// <summary>
+/// One computed step of one block and its wall time, for metrics: <paramref name="operations"/> names the operations
+/// the step covered, joined with '+' when they ran as one (a fused filter chain, a device pipeline, time-chunked streams).
+/// </summary>
+public delegate void StepTimed(string operations, TimeSpan elapsed);
+
 /// <summary>What the executor produces, in order: one header, data chunks (with progress), one trailer.</summary>
 public abstract record ReductionPart;
 
@@ -39,12 +45,14 @@ public static class ReductionExecutor
 {
     public const int ChunkBytes = 1 << 20;
 
+    /// <summary><paramref name="timed"/>, when given, hears of every computed step of every block (see <see cref="StepTimed"/>).</summary>
     public static async IAsyncEnumerable<ReductionPart> RunAsync(ReductionPlan plan, IArraySource source, IBackend backend,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default, StepTimed? timed = null)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("the wire format is little-endian");
         var clock = Stopwatch.StartNew();
         yield return new ResultHeader(plan, backend.Name, backend.Device);
+        string allOperations = Names(plan.Operations, 0, plan.Operations.Count);
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var selection = plan.Selection;
@@ -72,22 +80,25 @@ public static class ReductionExecutor
                 {
                     if (resident is not null)
                     {
+                        long started = Stopwatch.GetTimestamp();
                         var result = await Task.Run(() => resident.MoveNext() ? resident.Current : throw new InvalidOperationException("the device returned fewer blocks than it was given"),
                             cancellationToken).ConfigureAwait(false);
+                        // The device's step includes the copies and the reads it overlaps with its kernels; a declined block runs below.
+                        if (result.Output is not null) timed?.Invoke(allOperations, Stopwatch.GetElapsedTime(started));
                         inputBytes += result.Input.Layout.ByteCount;
-                        output = result.Output ?? await Task.Run(() => RunOperations(plan, result.Input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        output = result.Output ?? await Task.Run(() => RunOperations(plan, result.Input, backend, timed, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
                     if (plan.TimeChunkSamples == 0)
                     {
                         if (computing is null) // block 0: its read was started above; later reads start from the block before
                         {
-                            computing = ComputeAsync(plan, source, backend, buffers!, next!, 0, blocks, cancellationToken);
+                            computing = ComputeAsync(plan, source, backend, buffers!, next!, 0, blocks, timed, cancellationToken);
                             next = null;
                         }
                         var computed = await computing.ConfigureAwait(false);
                         computing = computed.NextRead is null ? null
-                            : ComputeAsync(plan, source, backend, buffers!, computed.NextRead, b + 1, blocks, cancellationToken);
+                            : ComputeAsync(plan, source, backend, buffers!, computed.NextRead, b + 1, blocks, timed, cancellationToken);
                         inputBytes += computed.InputBytes;
                         output = computed.Output;
                         break;
@@ -97,10 +108,10 @@ public static class ReductionExecutor
                     next = followingPiece < pieces ? Task.Run(() => ReadPiece(plan, source, followingPiece / timeChunks, followingPiece % timeChunks, buffers), cancellationToken) : null;
                     inputBytes += input.Layout.ByteCount;
                     chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend);
-                    await Task.Run(() => chain.Push(input, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    await Task.Run(() => Timed(timed, allOperations, () => chain.Push(input, cancellationToken)), cancellationToken).ConfigureAwait(false);
                     if (t == timeChunks - 1)
                     {
-                        output = chain.Finish(cancellationToken);
+                        output = Timed(timed, allOperations, () => chain.Finish(cancellationToken));
                         break;
                     }
                     // A block's output only comes when the block ends: say how far its time chunks have got meanwhile.
@@ -182,13 +193,13 @@ public static class ReductionExecutor
     // Block `index` once its read is done: the next read starts at once (one read in flight, one block ahead), then the
     // operations run on a worker. A failed or cancelled computation waits for that read, so none outlives the run.
     private static async Task<ComputedBlock> ComputeAsync(ReductionPlan plan, IArraySource source, IBackend backend, InputBuffers buffers,
-        Task<Block> read, long index, long blocks, CancellationToken cancellationToken)
+        Task<Block> read, long index, long blocks, StepTimed? timed, CancellationToken cancellationToken)
     {
         var input = await read.ConfigureAwait(false);
         var nextRead = index + 1 < blocks ? Task.Run(() => ReadPiece(plan, source, index + 1, 0, buffers), cancellationToken) : null;
         try
         {
-            var output = await Task.Run(() => RunOperations(plan, input, backend, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var output = await Task.Run(() => RunOperations(plan, input, backend, timed, cancellationToken), cancellationToken).ConfigureAwait(false);
             // Operations that work in place hand the input array on as their output, whose chunks are still to be sent.
             if (!ReferenceEquals(output.Data, input.Data)) buffers.Return(input.Data);
             return new ComputedBlock(output, input.Layout.ByteCount, nextRead);
@@ -200,24 +211,34 @@ public static class ReductionExecutor
         }
     }
 
-    private static Block RunOperations(ReductionPlan plan, Block block, IBackend backend, CancellationToken cancellationToken)
+    private static Block RunOperations(ReductionPlan plan, Block block, IBackend backend, StepTimed? timed, CancellationToken cancellationToken)
     {
-        // A device backend may chain the whole pipeline in its memory: one upload and one download per block.
-        if (backend is IResidentPipelines device && device.TryRunResident(plan.Operations, block, cancellationToken) is { } resident) return resident;
         var operations = plan.Operations;
+        // A device backend may chain the whole pipeline in its memory: one upload and one download per block.
+        if (backend is IResidentPipelines device)
+        {
+            long started = Stopwatch.GetTimestamp();
+            if (device.TryRunResident(operations, block, cancellationToken) is { } resident)
+            {
+                timed?.Invoke(Names(operations, 0, operations.Count), Stopwatch.GetElapsedTime(started));
+                return resident;
+            }
+        }
         for (int i = 0; i < operations.Count;)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (fusedLayout, stages) = SosRun(operations, i, block.Layout);
             if (stages.Count > 1)
             {
-                block = RunSosChain(block, fusedLayout, stages, backend);
+                var input = block;
+                block = Timed(timed, Names(operations, i, stages.Count), () => RunSosChain(input, fusedLayout, stages, backend));
                 i += stages.Count;
                 continue;
             }
             var operation = operations[i++];
             var expected = operation.Plan(block.Layout);
-            block = operation.Run(block, backend);
+            var operationInput = block;
+            block = Timed(timed, operation.Name, () => operation.Run(operationInput, backend));
             if (!block.Layout.Shape.SequenceEqual(expected.Shape))
             {
                 throw new InvalidOperationException(
@@ -226,6 +247,25 @@ public static class ReductionExecutor
         }
         return block;
     }
+
+    /// <summary>Operations computed as one step, by name, joined with '+' (e.g. "bandpass+decimate").</summary>
+    private static string Names(IReadOnlyList<IOperation> operations, int start, int count) =>
+        string.Join('+', operations.Skip(start).Take(count).Select(operation => operation.Name));
+
+    private static T Timed<T>(StepTimed? timed, string operations, Func<T> step)
+    {
+        if (timed is null) return step();
+        long start = Stopwatch.GetTimestamp();
+        T result = step();
+        timed(operations, Stopwatch.GetElapsedTime(start));
+        return result;
+    }
+
+    private static void Timed(StepTimed? timed, string operations, Action step) => Timed(timed, operations, () =>
+    {
+        step();
+        return true;
+    });
 
     /// <summary>
     /// The consecutive operations from <paramref name="start"/> that are each one SOS cascade on a [channel, time]

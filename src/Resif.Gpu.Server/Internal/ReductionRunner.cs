@@ -26,7 +26,6 @@ internal sealed class ReductionRunner
     private readonly IArrayStore _store;
     private readonly IBackend _backend;
     private readonly long _defaultOutputBudget;
-    private readonly OperationRegistry _timedRegistry;
 
     public ReductionRunner(IArrayStore store, OperationRegistry registry, IBackend backend, long defaultOutputBudget, ServerMetrics? metrics = null)
     {
@@ -35,7 +34,6 @@ internal sealed class ReductionRunner
         _backend = backend;
         _defaultOutputBudget = defaultOutputBudget;
         Metrics = metrics ?? new ServerMetrics();
-        _timedRegistry = TimedOperations.Wrap(registry, Metrics);
     }
 
     public IArrayStore Store => _store;
@@ -54,7 +52,7 @@ internal sealed class ReductionRunner
         var info = _store.Describe(ProtoMapping.ArrayName(request));
         // The budget is checked below on the wire size, which depends on output_dtype, not on the plan's float32 size.
         var coreRequest = ProtoMapping.ToCore(request, info) with { MaxOutputBytes = 0 };
-        var plan = ReductionPlan.Create(info, coreRequest, _timedRegistry, defaultOutputBudget: 0);
+        var plan = ReductionPlan.Create(info, coreRequest, Registry, defaultOutputBudget: 0);
         var encoding = WireEncoding.For(plan.Output.Type, request.OutputDtype, request.Int16Scale);
         if (request.Compression is not (V1.Compression.None or V1.Compression.Zstd))
             throw new InvalidRequestException("compression", $"{request.Compression} is not offered (NONE or ZSTD)");
@@ -98,7 +96,7 @@ internal sealed class ReductionRunner
         var clock = Stopwatch.StartNew();
         var encoding = prepared.Encoding;
         using var source = _store.Open(prepared.Plan.Source.Name);
-        var parts = ReductionExecutor.RunAsync(prepared.Plan, source, _backend, cancellationToken);
+        var parts = ReductionExecutor.RunAsync(prepared.Plan, source, _backend, cancellationToken, Metrics.RecordStep);
         if (encoding.NeedsScaleFromData)
         {
             // The header carries the scale, so the whole result is computed first (bounded by the output budget).

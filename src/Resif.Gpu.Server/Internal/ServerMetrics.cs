@@ -19,7 +19,8 @@ internal sealed class ServerMetrics : IDisposable
         BytesOnWire = Meter.CreateCounter<long>("resif.reduce.bytes_on_wire", "By", "Chunk payload bytes sent (after compression)");
         Blocks = Meter.CreateCounter<long>("resif.reduce.blocks", "{block}", "Channel blocks computed: stops growing when a reduction stops");
         ReductionRatio = Meter.CreateHistogram<double>("resif.reduce.ratio", "1", "Input bytes over output bytes of each completed reduction");
-        KernelTime = Meter.CreateHistogram<double>("resif.kernel.time", "s", "Time spent in one operation on one block, by operation");
+        KernelTime = Meter.CreateHistogram<double>("resif.kernel.time", "s",
+            "Time spent computing one block, by operation; operations computed as one step (a fused filter chain, a device pipeline, time-chunked streams) are named together, joined with '+'");
     }
 
     public Meter Meter { get; }
@@ -37,6 +38,10 @@ internal sealed class ServerMetrics : IDisposable
     public Histogram<double> ReductionRatio { get; }
 
     public Histogram<double> KernelTime { get; }
+
+    /// <summary>The executor's <see cref="Core.Pipeline.StepTimed"/>: one <see cref="KernelTime"/> point per computed step.</summary>
+    public void RecordStep(string operations, TimeSpan elapsed) =>
+        KernelTime.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("operation", operations));
 
     public void Dispose() => Meter.Dispose();
 }
