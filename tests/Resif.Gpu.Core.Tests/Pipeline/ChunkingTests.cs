@@ -168,6 +168,16 @@ public class ChunkingTests
     }
 
     [Fact]
+    public void Plan_keeps_each_time_chunk_to_a_quarter_of_the_block_budget()
+    {
+        // A zero-phase stream keeps several chunk-sized arrays alive (held output, reversed copy, the next read):
+        // whole-budget chunks ran a 10 GB reduction out of its memory cap.
+        var plan = PlanFor("bandpass:freqmin=1,freqmax=10,zerophase=true", "decimate:factor=2,method=obspy", blockBytes: 20_000, timeChunkSamples: 0);
+        Assert.NotEqual(0, plan.TimeChunkSamples);
+        Assert.InRange(plan.ChannelsPerBlock * plan.TimeChunkSamples * sizeof(float), 1, 20_000 / 4);
+    }
+
+    [Fact]
     public async Task Time_chunked_reads_stay_within_one_piece()
     {
         // 21 channels x 2945 samples through an 8 kB budget: no read may cover a channel block's whole window.
