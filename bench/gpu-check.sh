@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CUDA checks, run on a GPU machine that has a driver but no dotnet, from the repository root with the archive of
 # bench/gpu-bundle.sh at .gpu/bundle.tar.xz: the devices as the CLI sees them, the kernel suites' CUDA (and OpenCL)
-# classes against NumPy/SciPy, issue 6's device figures on 2000 x 60000, and the demo end to end on the GPU.
+# classes against NumPy/SciPy, issue 6's device figures on 2000 x 60000, the demo end to end on the GPU, and the
+# server end to end (store -> bandpass -> decimate -> gRPC -> client) on the GPU and on the CPU backend, same array.
 # Logs and the xUnit XML go to $OUT (or /tmp/gpu-check); a summary is printed last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +73,37 @@ step "demo end to end on the GPU"
 timeout 90 dotnet "$run/apps/cli/resif-gpu.dll" demo --device cuda --out "$out/demo" > "$out/demo.log" 2>&1
 echo "demo exit $?"; tail -5 "$out/demo.log"; grep -ho '"device[^,]*' "$out"/demo/*.json 2>/dev/null | sort | uniq -c
 rm -rf "$out/demo"
+
+# Through the server as users call it: store -> bandpass -> decimate -> gRPC -> the CLI's client, best of 3 per device
+# on the same array (GPU_CHECK_E2E="CHANNELS SAMPLES", GPU_CHECK_E2E_DEVICES="cuda cpu" by default).
+read -r e2e_channels e2e_samples <<< "${GPU_CHECK_E2E:-2000 60000}"
+step "server end to end, $e2e_channels x $e2e_samples"
+e2e=$(mktemp -d)
+timeout 120 dotnet "$run/apps/bench/Resif.Gpu.Bench.dll" make-array "$e2e/store" big "$e2e_channels" "$e2e_samples" > /dev/null 2>&1
+for device in ${GPU_CHECK_E2E_DEVICES:-cuda cpu}; do
+  dotnet "$run/apps/cli/resif-gpu.dll" serve --store "$e2e/store" --port 0 --device "$device" > "$e2e/serve-$device.log" 2>&1 &
+  server=$!
+  url=""
+  for _ in $(seq 1 60); do
+    url=$(grep -o 'http://[0-9.:]*' "$e2e/serve-$device.log" | head -1 || true)
+    [ -n "$url" ] && break
+    sleep 0.5
+  done
+  best=""
+  for _ in 1 2 3; do
+    start=$(date +%s.%N)
+    timeout 120 dotnet "$run/apps/cli/resif-gpu.dll" reduce big --server "$url" --op bandpass:freqmin=1,freqmax=40,zerophase=true \
+      --op decimate:factor=10 --out "$e2e/out-$device.npy" > "$e2e/reduce-$device.log" 2>&1 || { tail -3 "$e2e/reduce-$device.log"; break; }
+    seconds=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$start" "$(date +%s.%N)")
+    best=$(python3 -c "import sys; print(min(float(v) for v in sys.argv[1:] if v))" $seconds $best)
+  done
+  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+  echo "$device: best ${best:-failed} s ($(tail -1 "$e2e/reduce-$device.log" | cut -c1-160))"
+  cp "$e2e/serve-$device.log" "$out/" 2>/dev/null
+done
+"${RESIF_PYTHON:-python3}" -c "import numpy as np, sys; a, b = (np.load(f) for f in sys.argv[1:]); print('max |difference|', float(abs(a - b).max()), 'of peak', float(abs(b).max()))" \
+  $(ls "$e2e"/out-*.npy | head -2) 2>/dev/null
+rm -rf "$e2e"
 
 step "summary"
 python3 - "$out/gpu-tests.xml" <<'PY'
