@@ -184,6 +184,14 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         var emitted = new float[(long)_rows * kept];
         for (int r = 0; r < _rows; r++)
         {
+            if (_factor == 1)
+            {
+                // Every held sample is kept: the row's last `kept` reversed values, turned back round.
+                var row = emitted.AsSpan(r * kept, kept);
+                reversed.AsSpan(r * columns + columns - kept, kept).CopyTo(row);
+                row.Reverse();
+                continue;
+            }
             for (int j = 0; j < kept; j++) emitted[r * kept + j] = reversed[(long)r * columns + columns - 1 - (first + j * _factor)];
         }
         _forward.Drop(count);
