@@ -83,13 +83,8 @@ timeout 120 dotnet "$run/apps/bench/Resif.Gpu.Bench.dll" make-array "$e2e/store"
 for device in ${GPU_CHECK_E2E_DEVICES:-cuda cpu}; do
   dotnet "$run/apps/cli/resif-gpu.dll" serve --store "$e2e/store" --port 0 --device "$device" > "$e2e/serve-$device.log" 2>&1 &
   server=$!
-  url=""
-  for _ in $(seq 1 60); do
-    url=$(grep -o 'http://[0-9.:]*' "$e2e/serve-$device.log" | head -1 || true)
-    [ -n "$url" ] && break
-    sleep 0.5
-  done
   best=""
+  url=$(bench/server-url.sh "$e2e/serve-$device.log" 30) &&
   for _ in 1 2 3; do
     start=$(date +%s.%N)
     timeout 120 dotnet "$run/apps/cli/resif-gpu.dll" reduce big --server "$url" --op bandpass:freqmin=1,freqmax=40,zerophase=true \
@@ -98,7 +93,7 @@ for device in ${GPU_CHECK_E2E_DEVICES:-cuda cpu}; do
     best=$(python3 -c "import sys; print(min(float(v) for v in sys.argv[1:] if v))" $seconds $best)
   done
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
-  echo "$device: best ${best:-failed} s ($(tail -1 "$e2e/reduce-$device.log" | cut -c1-160))"
+  echo "$device: best ${best:-failed} s ($(tail -1 "$e2e/reduce-$device.log" 2>/dev/null | cut -c1-160))"
   cp "$e2e/serve-$device.log" "$out/" 2>/dev/null
 done
 "${RESIF_PYTHON:-python3}" -c "import numpy as np, sys; a, b = (np.load(f) for f in sys.argv[1:]); print('max |difference|', float(abs(a - b).max()), 'of peak', float(abs(b).max()))" \

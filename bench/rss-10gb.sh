@@ -57,13 +57,7 @@ echo "written in $(( $(date +%s) - start )) s, $(du -sh "$work/store" | cut -f1)
 echo "== server with DOTNET_GCHeapHardLimit of $heap_mib MiB"
 DOTNET_GCHeapHardLimit=$(printf '0x%x' $((heap_mib * 1024 * 1024))) dotnet "$cli" serve --store "$work/store" --port 0 > "$work/serve.log" 2>&1 &
 server=$!
-url=""
-for _ in $(seq 1 120); do
-  url=$(grep -o 'http://[0-9.:]*' "$work/serve.log" | head -1 || true)
-  [ -n "$url" ] && break
-  sleep 0.5
-done
-[ -n "$url" ] || { cat "$work/serve.log"; exit 1; }
+url=$("$repo/bench/server-url.sh" "$work/serve.log" 60) || exit 1
 echo "server $server at $url; idle VmHWM $(awk '/VmHWM/ {print $2, $3}' /proc/$server/status)"
 
 echo "== reduce the whole array through gRPC"
