@@ -182,6 +182,37 @@ public class CpuFftTests
         AssertClose(expected, x, $"FkMask {channels}x{samples}");
     }
 
+    /// <summary>
+    /// Real rows of 16·M samples (M ≥ 8, lane transforms without Bluestein) go through FftRealRowPlan one row at a
+    /// time; the same rows through the batched path too. 128: one 8×8 block per lane and a single radix pass;
+    /// 2000: M = 125, five columns left after the blocks; 4096: radix 8, 8, 4; 60000: the benchmark's rows
+    /// (M = 3750, six passes, six columns left); 592: M = 37, Bluestein lanes, so the batched path either way.
+    /// </summary>
+    [Theory]
+    [InlineData(7, 128, true)]
+    [InlineData(7, 128, false)]
+    [InlineData(9, 2000, true)]
+    [InlineData(9, 2000, false)]
+    [InlineData(4, 4096, true)]
+    [InlineData(3, 60000, true)]
+    [InlineData(3, 60000, false)]
+    [InlineData(5, 592, true)]
+    public void Real_rows_match_numpy_on_the_single_row_and_batched_paths(int channels, int samples, bool singleRow)
+    {
+        bool saved = FftRealRowPlan.Enabled;
+        FftRealRowPlan.Enabled = singleRow;
+        try
+        {
+            Assert.Equal(singleRow && Avx2.IsSupported && samples != 592, FftRealRowPlan.Supports(samples));
+            Fk_matches_numpy_fftshift_fft2(channels, samples);
+            Fk_mask_matches_numpy_for_a_mask_without_symmetry(channels, samples);
+        }
+        finally
+        {
+            FftRealRowPlan.Enabled = saved;
+        }
+    }
+
     [Theory]
     [InlineData(13, 1001)]
     [InlineData(17, 4096)]

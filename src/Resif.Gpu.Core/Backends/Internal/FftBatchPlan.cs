@@ -203,7 +203,7 @@ internal sealed class FftStage
 
     /// <summary>(re, im) times (wr, wi), twiddles broadcast once per butterfly group rather than per butterfly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Twiddle<TV>(ref TV re, ref TV im, TV wr, TV wi) where TV : unmanaged, IFftVector<TV>
+    internal static void Twiddle<TV>(ref TV re, ref TV im, TV wr, TV wi) where TV : unmanaged, IFftVector<TV>
     {
         var r = TV.MulSub(re, wr, im * wi);
         im = TV.Mad(re, wi, im * wr);
@@ -382,7 +382,6 @@ internal sealed class FftStage
     /// </summary>
     private void Radix8<TV>(ref TV xr, ref TV xi, ref TV yr, ref TV yi, int s) where TV : unmanaged, IFftVector<TV>
     {
-        const float Half = 0.70710678118654752f;
         int eighth = s * _m;
         // This p's seven twiddles, broadcast once for its s butterflies.
         Span<TV> w = stackalloc TV[14];
@@ -403,21 +402,48 @@ internal sealed class FftStage
                 Dft4(Unsafe.Add(ref xr, i + eighth), Unsafe.Add(ref xi, i + eighth), Unsafe.Add(ref xr, i + 3 * eighth), Unsafe.Add(ref xi, i + 3 * eighth),
                     Unsafe.Add(ref xr, i + 5 * eighth), Unsafe.Add(ref xi, i + 5 * eighth), Unsafe.Add(ref xr, i + 7 * eighth), Unsafe.Add(ref xi, i + 7 * eighth),
                     out var o0r, out var o0i, out var o1r, out var o1i, out var o2r, out var o2i, out var o3r, out var o3i);
-                // Rotate the odd outputs by W⁸ᵏ.
-                var r1r = (o1r + o1i) * Half; var r1i = (o1i - o1r) * Half;
-                var r2r = o2i; var r2i = -o2r;
-                var r3r = (o3i - o3r) * Half; var r3i = -(o3r + o3i) * Half;
+                RotateOddEighths(ref o1r, ref o1i, ref o2r, ref o2i, ref o3r, ref o3i);
                 Unsafe.Add(ref yr, o) = e0r + o0r;
                 Unsafe.Add(ref yi, o) = e0i + o0i;
-                Store(ref yr, ref yi, o + s, e1r + r1r, e1i + r1i, rotate, w[0], w[1]);
-                Store(ref yr, ref yi, o + 2 * s, e2r + r2r, e2i + r2i, rotate, w[2], w[3]);
-                Store(ref yr, ref yi, o + 3 * s, e3r + r3r, e3i + r3i, rotate, w[4], w[5]);
+                Store(ref yr, ref yi, o + s, e1r + o1r, e1i + o1i, rotate, w[0], w[1]);
+                Store(ref yr, ref yi, o + 2 * s, e2r + o2r, e2i + o2i, rotate, w[2], w[3]);
+                Store(ref yr, ref yi, o + 3 * s, e3r + o3r, e3i + o3i, rotate, w[4], w[5]);
                 Store(ref yr, ref yi, o + 4 * s, e0r - o0r, e0i - o0i, rotate, w[6], w[7]);
-                Store(ref yr, ref yi, o + 5 * s, e1r - r1r, e1i - r1i, rotate, w[8], w[9]);
-                Store(ref yr, ref yi, o + 6 * s, e2r - r2r, e2i - r2i, rotate, w[10], w[11]);
-                Store(ref yr, ref yi, o + 7 * s, e3r - r3r, e3i - r3i, rotate, w[12], w[13]);
+                Store(ref yr, ref yi, o + 5 * s, e1r - o1r, e1i - o1i, rotate, w[8], w[9]);
+                Store(ref yr, ref yi, o + 6 * s, e2r - o2r, e2i - o2i, rotate, w[10], w[11]);
+                Store(ref yr, ref yi, o + 7 * s, e3r - o3r, e3i - o3i, rotate, w[12], w[13]);
             }
         }
+    }
+
+    /// <summary>The odd half's outputs 1, 2, 3 of a radix-8 butterfly times W⁸¹, W⁸², W⁸³.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RotateOddEighths<TV>(ref TV o1r, ref TV o1i, ref TV o2r, ref TV o2i, ref TV o3r, ref TV o3i)
+        where TV : unmanaged, IFftVector<TV>
+    {
+        const float Half = 0.70710678118654752f;
+        (o1r, o1i) = ((o1r + o1i) * Half, (o1i - o1r) * Half);
+        (o2r, o2i) = (o2i, -o2r);
+        (o3r, o3i) = ((o3i - o3r) * Half, -(o3r + o3i) * Half);
+    }
+
+    /// <summary>8-point DFT (exp(−2πi jk/8)) of x[0..7] into y[0..7], as one <see cref="Radix8"/> butterfly without twiddles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Dft8<TV>(ReadOnlySpan<TV> xr, ReadOnlySpan<TV> xi, Span<TV> yr, Span<TV> yi) where TV : unmanaged, IFftVector<TV>
+    {
+        Dft4(xr[0], xi[0], xr[2], xi[2], xr[4], xi[4], xr[6], xi[6],
+            out var e0r, out var e0i, out var e1r, out var e1i, out var e2r, out var e2i, out var e3r, out var e3i);
+        Dft4(xr[1], xi[1], xr[3], xi[3], xr[5], xi[5], xr[7], xi[7],
+            out var o0r, out var o0i, out var o1r, out var o1i, out var o2r, out var o2i, out var o3r, out var o3i);
+        RotateOddEighths(ref o1r, ref o1i, ref o2r, ref o2i, ref o3r, ref o3i);
+        yr[0] = e0r + o0r; yi[0] = e0i + o0i;
+        yr[1] = e1r + o1r; yi[1] = e1i + o1i;
+        yr[2] = e2r + o2r; yi[2] = e2i + o2i;
+        yr[3] = e3r + o3r; yi[3] = e3i + o3i;
+        yr[4] = e0r - o0r; yi[4] = e0i - o0i;
+        yr[5] = e1r - o1r; yi[5] = e1i - o1i;
+        yr[6] = e2r - o2r; yi[6] = e2i - o2i;
+        yr[7] = e3r - o3r; yi[7] = e3i - o3i;
     }
 
     /// <summary>Stores one output of a butterfly, rotated by (wr, wi) unless p = 0.</summary>

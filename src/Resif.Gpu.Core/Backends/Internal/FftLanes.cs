@@ -130,6 +130,57 @@ internal static class FftLanes
         }
     }
 
+    /// <summary>
+    /// Interleaved complex values (re, im at 2j, 2j + 1) into split arrays, j &lt; count; for a real row, its even and
+    /// odd samples.
+    /// </summary>
+    public static void SplitComplex(ReadOnlySpan<float> src, int count, Span<float> re, Span<float> im)
+    {
+        if (src.Length < 2 * count || re.Length < count || im.Length < count) throw new ArgumentException("buffers shorter than the values");
+        int j = 0;
+        if (Fast)
+        {
+            ref float s = ref MemoryMarshal.GetReference(src);
+            ref float r = ref MemoryMarshal.GetReference(re);
+            ref float i = ref MemoryMarshal.GetReference(im);
+            for (; j + L <= count; j += L)
+            {
+                Deinterleave(Vector256.LoadUnsafe(ref s, (nuint)(2 * j)), Vector256.LoadUnsafe(ref s, (nuint)(2 * j + L)), out var vr, out var vi);
+                vr.StoreUnsafe(ref r, (nuint)j);
+                vi.StoreUnsafe(ref i, (nuint)j);
+            }
+        }
+        for (; j < count; j++)
+        {
+            re[j] = src[2 * j];
+            im[j] = src[2 * j + 1];
+        }
+    }
+
+    /// <summary>Split re/im times <paramref name="scale"/> into interleaved complex values (the inverse of <see cref="SplitComplex"/>).</summary>
+    public static void MergeComplex(ReadOnlySpan<float> re, ReadOnlySpan<float> im, int count, float scale, Span<float> dst)
+    {
+        if (dst.Length < 2 * count || re.Length < count || im.Length < count) throw new ArgumentException("buffers shorter than the values");
+        int j = 0;
+        if (Fast)
+        {
+            ref float d = ref MemoryMarshal.GetReference(dst);
+            ref float r = ref MemoryMarshal.GetReference(re);
+            ref float i = ref MemoryMarshal.GetReference(im);
+            for (; j + L <= count; j += L)
+            {
+                Interleave(Vector256.LoadUnsafe(ref r, (nuint)j) * scale, Vector256.LoadUnsafe(ref i, (nuint)j) * scale, out var lo, out var hi);
+                lo.StoreUnsafe(ref d, (nuint)(2 * j));
+                hi.StoreUnsafe(ref d, (nuint)(2 * j + L));
+            }
+        }
+        for (; j < count; j++)
+        {
+            dst[2 * j] = re[j] * scale;
+            dst[2 * j + 1] = im[j] * scale;
+        }
+    }
+
     /// <summary>Most adjacent columns one sweep over the rows moves: 32 complex values, four cache lines per row.</summary>
     public const int ColumnsPerSweep = 4 * L;
 
@@ -232,7 +283,8 @@ internal static class FftLanes
     }
 
     /// <summary>8×8 transpose: row i of the source (at i·srcStride) becomes column i of the destination.</summary>
-    private static void Transpose(ref float src, nint srcStride, ref float dst, nint dstStride)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose(ref float src, nint srcStride, ref float dst, nint dstStride)
     {
         var r0 = Vector256.LoadUnsafe(ref src);
         var r1 = Vector256.LoadUnsafe(ref src, (nuint)srcStride);

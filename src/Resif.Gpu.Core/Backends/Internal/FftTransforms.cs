@@ -40,6 +40,23 @@ internal static class FftTransforms
     public static void ForwardRealRows(float[] input, int rows, int n, float scale, float[] output, long rowStride, int shift, ParallelOptions options)
     {
         int bins = n / 2 + 1, unwrapped = Math.Min(bins, n - shift);
+        if (FftRealRowPlan.Supports(n))
+        {
+            ForEachRealRow(rows, n, options, (row, plan, work) =>
+            {
+                plan.Forward(input.AsSpan(row * n, n), work);
+                var re = work[..bins];
+                var im = work.Slice(plan.SpectrumStride, bins);
+                long rowStart = row * rowStride;
+                FftLanes.MergeComplex(re, im, unwrapped, scale, output.AsSpan((int)(rowStart + 2L * shift)));
+                if (unwrapped < bins)
+                {
+                    FftLanes.MergeComplex(re[unwrapped..], im[unwrapped..], bins - unwrapped, scale,
+                        output.AsSpan((int)(rowStart + 2L * (unwrapped + shift - n))));
+                }
+            });
+            return;
+        }
         ForEachRealRowPair(input, rows, n, options, (re, im, row, count) =>
         {
             long rowStart = row * rowStride;
@@ -69,6 +86,19 @@ internal static class FftTransforms
     public static void ForwardRealRowsPacked(float[] data, int rows, int n, ParallelOptions options)
     {
         int offset = PackedBinOffset(n), complexBins = PackedComplexBins(n);
+        if (FftRealRowPlan.Supports(n))
+        {
+            ForEachRealRow(rows, n, options, (row, plan, work) =>
+            {
+                var packed = data.AsSpan(row * n, n);
+                plan.Forward(packed, work);
+                var im = work[plan.SpectrumStride..];
+                packed[0] = work[0];
+                packed[1] = work[n / 2];
+                FftLanes.MergeComplex(work[1..], im[1..], complexBins, 1f, packed[offset..]);
+            });
+            return;
+        }
         ForEachRealRowPair(data, rows, n, options, (re, im, row, count) =>
         {
             long rowStart = (long)row * n;
@@ -88,6 +118,19 @@ internal static class FftTransforms
     /// </summary>
     public static void InverseRealRowsPacked(float[] data, int rows, int n, float scale, ParallelOptions options)
     {
+        if (FftRealRowPlan.Supports(n))
+        {
+            ForEachRealRow(rows, n, options, (row, rowPlan, work) =>
+            {
+                var packed = data.AsSpan(row * n, n);
+                var im = work[rowPlan.SpectrumStride..];
+                work[0] = packed[0];
+                work[n / 2] = packed[1];
+                FftLanes.SplitComplex(packed[PackedBinOffset(n)..], PackedComplexBins(n), work[1..], im[1..]);
+                rowPlan.Inverse(work, packed, scale);
+            });
+            return;
+        }
         var plan = FftBatchPlan.Get(n);
         int bins = n / 2 + 1;
         ForEachBatch(rows, PairBatch, plan, bins, options, (first, w) =>
@@ -372,6 +415,19 @@ internal static class FftTransforms
             re[n - k] = ar + bi;
             im[n - k] = br - ai;
         }
+    }
+
+    private delegate void RealRowBody(int row, FftRealRowPlan plan, Span<float> work);
+
+    /// <summary>Runs <paramref name="body"/> on every row in parallel with the single-row plan, one work buffer per worker.</summary>
+    private static void ForEachRealRow(int rows, int n, ParallelOptions options, RealRowBody body)
+    {
+        var plan = FftRealRowPlan.Get(n);
+        Parallel.For(0, rows, options, () => ArrayPool<float>.Shared.Rent(plan.WorkFloats), (row, _, work) =>
+        {
+            body(row, plan, work);
+            return work;
+        }, work => ArrayPool<float>.Shared.Return(work));
     }
 
     /// <summary>Runs <paramref name="body"/> on batches of <paramref name="perBatch"/> items in parallel, one workspace per worker.</summary>
