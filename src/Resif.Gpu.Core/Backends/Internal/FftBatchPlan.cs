@@ -427,23 +427,27 @@ internal sealed class FftStage
         (o3r, o3i) = ((o3i - o3r) * Half, -(o3r + o3i) * Half);
     }
 
-    /// <summary>8-point DFT (exp(−2πi jk/8)) of x[0..7] into y[0..7], as one <see cref="Radix8"/> butterfly without twiddles.</summary>
+    /// <summary>
+    /// 8-point DFT (exp(−2πi jk/8)) of a0..a7 in place (a_k becomes y_k), as one <see cref="Radix8"/> butterfly
+    /// without twiddles; by reference so that callers keep the values in registers.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Dft8<TV>(ReadOnlySpan<TV> xr, ReadOnlySpan<TV> xi, Span<TV> yr, Span<TV> yi) where TV : unmanaged, IFftVector<TV>
+    internal static void Dft8<TV>(ref TV a0r, ref TV a0i, ref TV a1r, ref TV a1i, ref TV a2r, ref TV a2i, ref TV a3r, ref TV a3i,
+        ref TV a4r, ref TV a4i, ref TV a5r, ref TV a5i, ref TV a6r, ref TV a6i, ref TV a7r, ref TV a7i) where TV : unmanaged, IFftVector<TV>
     {
-        Dft4(xr[0], xi[0], xr[2], xi[2], xr[4], xi[4], xr[6], xi[6],
+        Dft4(a0r, a0i, a2r, a2i, a4r, a4i, a6r, a6i,
             out var e0r, out var e0i, out var e1r, out var e1i, out var e2r, out var e2i, out var e3r, out var e3i);
-        Dft4(xr[1], xi[1], xr[3], xi[3], xr[5], xi[5], xr[7], xi[7],
+        Dft4(a1r, a1i, a3r, a3i, a5r, a5i, a7r, a7i,
             out var o0r, out var o0i, out var o1r, out var o1i, out var o2r, out var o2i, out var o3r, out var o3i);
         RotateOddEighths(ref o1r, ref o1i, ref o2r, ref o2i, ref o3r, ref o3i);
-        yr[0] = e0r + o0r; yi[0] = e0i + o0i;
-        yr[1] = e1r + o1r; yi[1] = e1i + o1i;
-        yr[2] = e2r + o2r; yi[2] = e2i + o2i;
-        yr[3] = e3r + o3r; yi[3] = e3i + o3i;
-        yr[4] = e0r - o0r; yi[4] = e0i - o0i;
-        yr[5] = e1r - o1r; yi[5] = e1i - o1i;
-        yr[6] = e2r - o2r; yi[6] = e2i - o2i;
-        yr[7] = e3r - o3r; yi[7] = e3i - o3i;
+        a0r = e0r + o0r; a0i = e0i + o0i;
+        a1r = e1r + o1r; a1i = e1i + o1i;
+        a2r = e2r + o2r; a2i = e2i + o2i;
+        a3r = e3r + o3r; a3i = e3i + o3i;
+        a4r = e0r - o0r; a4i = e0i - o0i;
+        a5r = e1r - o1r; a5i = e1i - o1i;
+        a6r = e2r - o2r; a6i = e2i - o2i;
+        a7r = e3r - o3r; a7i = e3i - o3i;
     }
 
     /// <summary>Stores one output of a butterfly, rotated by (wr, wi) unless p = 0.</summary>

@@ -124,23 +124,33 @@ internal sealed class FftRealRowPlan
 
     /// <summary>
     /// From the lane transforms Y_b[k1] (lane-major in re/im), Z[k1 + M·k2] = Σ_b W_N^(b·k1) Y_b[k1] W_8^(b·k2),
-    /// eight k1 at a time: an 8×8 transpose turns the lanes b into separate vectors with k1 on the lanes.
+    /// eight k1 at a time, in registers: an 8×8 transpose turns the lanes b into separate vectors with k1 on the lanes.
     /// </summary>
     private void CombineLanes(Span<float> re, Span<float> im, Span<float> zRe, Span<float> zIm)
     {
         int m = _m, k1 = 0;
-        Span<FftVector8> blockRe = stackalloc FftVector8[L], blockIm = stackalloc FftVector8[L];
-        Span<FftVector8> outRe = stackalloc FftVector8[L], outIm = stackalloc FftVector8[L];
-        ref float blockReFloats = ref Unsafe.As<FftVector8, float>(ref MemoryMarshal.GetReference(blockRe));
-        ref float blockImFloats = ref Unsafe.As<FftVector8, float>(ref MemoryMarshal.GetReference(blockIm));
         ref float twRe = ref MemoryMarshal.GetArrayDataReference(_laneTwiddleRe);
         ref float twIm = ref MemoryMarshal.GetArrayDataReference(_laneTwiddleIm);
+        ref float yr = ref MemoryMarshal.GetReference(re);
+        ref float yi = ref MemoryMarshal.GetReference(im);
         ref float zr = ref MemoryMarshal.GetReference(zRe);
         ref float zi = ref MemoryMarshal.GetReference(zIm);
+        if (re.Length < L * m || im.Length < L * m || zRe.Length < L * m || zIm.Length < L * m) throw new ArgumentException("FFT buffers shorter than the transform");
         for (; k1 + L <= m; k1 += L)
         {
-            FftLanes.Transpose(ref re[k1 * L], L, ref blockReFloats, L);
-            FftLanes.Transpose(ref im[k1 * L], L, ref blockImFloats, L);
+            nuint at = (nuint)(k1 * L);
+            var r0 = Vector256.LoadUnsafe(ref yr, at); var r1 = Vector256.LoadUnsafe(ref yr, at + 8);
+            var r2 = Vector256.LoadUnsafe(ref yr, at + 16); var r3 = Vector256.LoadUnsafe(ref yr, at + 24);
+            var r4 = Vector256.LoadUnsafe(ref yr, at + 32); var r5 = Vector256.LoadUnsafe(ref yr, at + 40);
+            var r6 = Vector256.LoadUnsafe(ref yr, at + 48); var r7 = Vector256.LoadUnsafe(ref yr, at + 56);
+            var i0 = Vector256.LoadUnsafe(ref yi, at); var i1 = Vector256.LoadUnsafe(ref yi, at + 8);
+            var i2 = Vector256.LoadUnsafe(ref yi, at + 16); var i3 = Vector256.LoadUnsafe(ref yi, at + 24);
+            var i4 = Vector256.LoadUnsafe(ref yi, at + 32); var i5 = Vector256.LoadUnsafe(ref yi, at + 40);
+            var i6 = Vector256.LoadUnsafe(ref yi, at + 48); var i7 = Vector256.LoadUnsafe(ref yi, at + 56);
+            FftLanes.Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            FftLanes.Transpose(ref i0, ref i1, ref i2, ref i3, ref i4, ref i5, ref i6, ref i7);
+            FftVector8 a0r = new(r0), a0i = new(i0), a1r = new(r1), a1i = new(i1), a2r = new(r2), a2i = new(i2), a3r = new(r3), a3i = new(i3);
+            FftVector8 a4r = new(r4), a4i = new(i4), a5r = new(r5), a5i = new(i5), a6r = new(r6), a6i = new(i6), a7r = new(r7), a7i = new(i7);
             var w1r = Unsafe.As<float, FftVector8>(ref Unsafe.Add(ref twRe, k1));
             var w1i = Unsafe.As<float, FftVector8>(ref Unsafe.Add(ref twIm, k1));
             var w2r = Unsafe.As<float, FftVector8>(ref Unsafe.Add(ref twRe, m + k1));
@@ -149,22 +159,27 @@ internal sealed class FftRealRowPlan
             var w4i = Unsafe.As<float, FftVector8>(ref Unsafe.Add(ref twIm, 2 * m + k1));
             var w3r = w1r; var w3i = w1i;
             FftStage.Twiddle(ref w3r, ref w3i, w2r, w2i);
-            FftStage.Twiddle(ref blockRe[1], ref blockIm[1], w1r, w1i);
-            FftStage.Twiddle(ref blockRe[2], ref blockIm[2], w2r, w2i);
-            FftStage.Twiddle(ref blockRe[3], ref blockIm[3], w3r, w3i);
-            FftStage.Twiddle(ref blockRe[4], ref blockIm[4], w4r, w4i);
-            FftStage.Twiddle(ref blockRe[5], ref blockIm[5], w1r, w1i);
-            FftStage.Twiddle(ref blockRe[5], ref blockIm[5], w4r, w4i);
-            FftStage.Twiddle(ref blockRe[6], ref blockIm[6], w2r, w2i);
-            FftStage.Twiddle(ref blockRe[6], ref blockIm[6], w4r, w4i);
-            FftStage.Twiddle(ref blockRe[7], ref blockIm[7], w3r, w3i);
-            FftStage.Twiddle(ref blockRe[7], ref blockIm[7], w4r, w4i);
-            FftStage.Dft8(blockRe, blockIm, outRe, outIm);
-            for (int k2 = 0; k2 < L; k2++)
-            {
-                Unsafe.As<float, FftVector8>(ref Unsafe.Add(ref zr, k1 + m * k2)) = outRe[k2];
-                Unsafe.As<float, FftVector8>(ref Unsafe.Add(ref zi, k1 + m * k2)) = outIm[k2];
-            }
+            FftStage.Twiddle(ref a1r, ref a1i, w1r, w1i);
+            FftStage.Twiddle(ref a2r, ref a2i, w2r, w2i);
+            FftStage.Twiddle(ref a3r, ref a3i, w3r, w3i);
+            FftStage.Twiddle(ref a4r, ref a4i, w4r, w4i);
+            FftStage.Twiddle(ref a5r, ref a5i, w1r, w1i);
+            FftStage.Twiddle(ref a5r, ref a5i, w4r, w4i);
+            FftStage.Twiddle(ref a6r, ref a6i, w2r, w2i);
+            FftStage.Twiddle(ref a6r, ref a6i, w4r, w4i);
+            FftStage.Twiddle(ref a7r, ref a7i, w3r, w3i);
+            FftStage.Twiddle(ref a7r, ref a7i, w4r, w4i);
+            FftStage.Dft8(ref a0r, ref a0i, ref a1r, ref a1i, ref a2r, ref a2i, ref a3r, ref a3i,
+                ref a4r, ref a4i, ref a5r, ref a5i, ref a6r, ref a6i, ref a7r, ref a7i);
+            nuint column = (nuint)k1, step = (nuint)m;
+            a0r.Value.StoreUnsafe(ref zr, column); a0i.Value.StoreUnsafe(ref zi, column);
+            a1r.Value.StoreUnsafe(ref zr, column + step); a1i.Value.StoreUnsafe(ref zi, column + step);
+            a2r.Value.StoreUnsafe(ref zr, column + 2 * step); a2i.Value.StoreUnsafe(ref zi, column + 2 * step);
+            a3r.Value.StoreUnsafe(ref zr, column + 3 * step); a3i.Value.StoreUnsafe(ref zi, column + 3 * step);
+            a4r.Value.StoreUnsafe(ref zr, column + 4 * step); a4i.Value.StoreUnsafe(ref zi, column + 4 * step);
+            a5r.Value.StoreUnsafe(ref zr, column + 5 * step); a5i.Value.StoreUnsafe(ref zi, column + 5 * step);
+            a6r.Value.StoreUnsafe(ref zr, column + 6 * step); a6i.Value.StoreUnsafe(ref zi, column + 6 * step);
+            a7r.Value.StoreUnsafe(ref zr, column + 7 * step); a7i.Value.StoreUnsafe(ref zi, column + 7 * step);
         }
         // The last M mod 8 columns (at most 7), one at a time in float64.
         Span<Complex> y = stackalloc Complex[L];

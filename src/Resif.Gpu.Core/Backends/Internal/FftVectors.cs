@@ -37,6 +37,8 @@ internal readonly struct FftVector8(Vector256<float> value) : IFftVector<FftVect
 {
     private readonly Vector256<float> _value = value;
 
+    public Vector256<float> Value => _value;
+
     public static int Groups => 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
