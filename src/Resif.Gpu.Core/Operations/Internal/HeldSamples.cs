@@ -19,18 +19,35 @@ internal sealed class HeldSamples(int rows)
     public long End => Start + Count;
 
     /// <summary>Appends <paramref name="columns"/> columns given as a rows × columns array.</summary>
-    public void Append(ReadOnlySpan<float> values, int columns)
+    public void Append(ReadOnlySpan<float> values, int columns) => Append(values, columns, 0);
+
+    /// <summary>
+    /// Appends a rows × columns array but keeps only the latest <paramref name="limit"/> columns held (the rest are
+    /// forgotten without being copied in).
+    /// </summary>
+    public void AppendLatest(ReadOnlySpan<float> values, int columns, int limit)
     {
-        if (columns == 0) return;
-        if (Count + columns > _capacity)
+        int take = Math.Min(columns, limit);
+        Drop(Count - Math.Min(Count, limit - take));
+        // Columns of the chunk that are skipped: only possible once nothing old is left (take = limit).
+        Start += columns - take;
+        Append(values, columns, columns - take);
+    }
+
+    // Appends columns [first, columns) of each row of a rows × columns array.
+    private void Append(ReadOnlySpan<float> values, int columns, int first)
+    {
+        int added = columns - first;
+        if (added == 0) return;
+        if (Count + added > _capacity)
         {
-            int capacity = Math.Max(Count + columns, 2 * _capacity);
+            int capacity = Math.Max(Count + added, 2 * _capacity);
             var grown = new float[(long)rows * capacity];
             for (int r = 0; r < rows; r++) _data.AsSpan(r * _capacity, Count).CopyTo(grown.AsSpan(r * capacity));
             (_data, _capacity) = (grown, capacity);
         }
-        for (int r = 0; r < rows; r++) values.Slice(r * columns, columns).CopyTo(_data.AsSpan(r * _capacity + Count));
-        Count += columns;
+        for (int r = 0; r < rows; r++) values.Slice(r * columns + first, added).CopyTo(_data.AsSpan(r * _capacity + Count));
+        Count += added;
     }
 
     public ReadOnlySpan<float> Row(int row) => _data.AsSpan(row * _capacity, Count);

@@ -79,6 +79,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
     private readonly HeldSamples _rawHead;     // odd pad: input until the first pad + 1 samples are known
     private readonly HeldSamples _rawTail;     // odd pad: the last pad + 1 input samples, for the extension at the end
     private double[] _forwardState;
+    private float[] _reversed = []; // the backward pass's work, reused from emit to emit
     private bool _started;
     private long _produced;
 
@@ -100,8 +101,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         int columns = chunk.Columns;
         if (_oddPad)
         {
-            _rawTail.Append(chunk.Values, columns);
-            _rawTail.Drop(Math.Max(0, _rawTail.Count - (_pad + 1)));
+            _rawTail.AppendLatest(chunk.Values, columns, _pad + 1);
         }
         if (_started)
         {
@@ -168,10 +168,13 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
     private Block EmitBackward(int count, float[] after, int afterColumns, double[]? state)
     {
         int held = _forward.Count, columns = held + afterColumns;
-        var reversed = new float[(long)_rows * columns];
+        long length = (long)_rows * columns;
+        // A quarter of headroom: later emits hold a little more (the overlap), and each regrowth would fault pages in.
+        if (_reversed.Length < length) _reversed = new float[length + length / 4];
+        var reversed = _reversed.AsSpan(0, checked((int)length));
         for (int r = 0; r < _rows; r++)
         {
-            var target = reversed.AsSpan(r * columns, columns);
+            var target = reversed.Slice(r * columns, columns);
             _forward.Row(r).CopyTo(target);
             after.AsSpan(r * afterColumns, afterColumns).CopyTo(target[held..]);
             target.Reverse();
@@ -188,11 +191,13 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
             {
                 // Every held sample is kept: the row's last `kept` reversed values, turned back round.
                 var row = emitted.AsSpan(r * kept, kept);
-                reversed.AsSpan(r * columns + columns - kept, kept).CopyTo(row);
+                reversed.Slice(r * columns + columns - kept, kept).CopyTo(row);
                 row.Reverse();
                 continue;
             }
-            for (int j = 0; j < kept; j++) emitted[r * kept + j] = reversed[(long)r * columns + columns - 1 - (first + j * _factor)];
+            var reversedRow = reversed.Slice(r * columns, columns);
+            var emittedRow = emitted.AsSpan(r * kept, kept);
+            for (int j = 0, at = columns - 1 - first; j < kept; j++, at -= _factor) emittedRow[j] = reversedRow[at];
         }
         _forward.Drop(count);
         var result = TimeChunk.Of(_output, _produced, kept, emitted);
