@@ -6,9 +6,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Resif.Gpu.Core.Internal;
 
 /// <summary>
-/// Row and 2-D transforms of the CPU backend on <see cref="FftBatchPlan"/>: real rows go through in batches of
-/// 16 (two real rows per complex lane), complex columns in groups of 8 adjacent columns (lanes = columns, read
-/// straight from row-major memory). Each worker thread rents one <see cref="FftWorkspace"/> per call.
+/// Row and 2-D transforms of the CPU backend on <see cref="FftBatchPlan"/>: real rows one at a time through
+/// <see cref="FftRealRowPlan"/> where their length allows, otherwise in batches of 16 (two real rows per complex
+/// lane); complex columns in groups of 8 adjacent columns (lanes = columns, read straight from row-major memory).
+/// Each worker thread rents one workspace per call.
 /// </summary>
 internal static class FftTransforms
 {
