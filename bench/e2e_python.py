@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """End to end as a Pangeo user runs it: store -> server -> Python client (part of bench/side-by-side.sh).
 
-  e2e_python.py DIR [peer size flags]
+  e2e_python.py DIR [--filters default|sha256|none] [--compression auto|none|zstd] [peer size flags]
 
-Ingests DIR/block.npy with the CLI (zstd 3 + SHA-256 tiles: the store's default pipeline), starts
+Ingests DIR/block.npy with the CLI (by default zstd 3 + SHA-256 tiles: the store's default pipeline), starts
 `resif-gpu serve` on it, and times `resif_gpu.Client.reduce` of bandpass (zero-phase, odd pad) then decimate
-(IIR, q) into NumPy: best of --repeats after one warm-up. Appends one JSON line (op "e2e_reduce_python") to
-DIR/ours.jsonl with wall time and the CPU time of both processes (server and this client), and saves the first
-rows of the result as DIR/e2e_python.npy for side_by_side.py's agreement check.
+(IIR, q) into NumPy (`compression` as given: "auto" is the client's default, zstd on the wire when the zstandard
+module is installed): best of --repeats after one warm-up. Appends one JSON line to DIR/ours.jsonl (op
+"e2e_reduce_python" for the defaults, "e2e_reduce_python_plain" for an unfiltered store without wire compression)
+with wall time and the CPU time of both processes (server and this client), and saves the first rows of those two
+results as DIR/e2e_python.npy / e2e_python_plain.npy for side_by_side.py's agreement check.
 """
 import json
 import os
@@ -43,12 +45,21 @@ def own_cpu_seconds():
 
 def main():
     out = sys.argv[1]
-    args = scipy_peer.parse_args(sys.argv[2:])
+    rest = sys.argv[2:]
+    filters, compression = "default", "auto"
+    while rest[:1] in (["--filters"], ["--compression"]):
+        if rest[0] == "--filters":
+            filters = rest[1]
+        else:
+            compression = rest[1]
+        rest = rest[2:]
+    args = scipy_peer.parse_args(rest)
     cli = ["dotnet", os.path.join(repo, "artifacts", "cli", "resif-gpu.dll")]
     store = os.path.join(out, "pystore")
     shutil.rmtree(store, ignore_errors=True)
     subprocess.run(cli + ["ingest", os.path.join(out, "block.npy"), "--store", store, "--name", "block",
-                          "--dt", repr(1 / args.fs), "--dx", repr(args.dx), "--zstd-level", "3"],
+                          "--dt", repr(1 / args.fs), "--dx", repr(args.dx)]
+                   + (["--zstd-level", "3"] if filters == "default" else ["--filters", filters]),
                    check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen(cli + ["serve", "--store", store, "--port", "0", "--device", "cpu", "--log-level", "warning"],
                               stdout=subprocess.PIPE, text=True)
@@ -69,18 +80,23 @@ def main():
             result = None
             for repeat in range(args.repeats + 1):
                 cpu0, server0, t0 = own_cpu_seconds(), process_cpu_seconds(server.pid), time.perf_counter()
-                result = client.reduce("block", ops)
+                result = client.reduce("block", ops, compression=compression)
                 elapsed = time.perf_counter() - t0
                 if repeat > 0:  # the first call warms up the server (JIT, page cache)
                     times.append(elapsed)
                     cpus.append(own_cpu_seconds() - cpu0 + process_cpu_seconds(server.pid) - server0)
         values = np.asarray(result.values)
-        np.save(os.path.join(out, "e2e_python.npy"), values[:SAVED_ROWS])
+        plain = filters == "none" and compression == "none"
+        if filters == "default" or plain:
+            np.save(os.path.join(out, "e2e_python_plain.npy" if plain else "e2e_python.npy"), values[:SAVED_ROWS])
         best = int(np.argmin(times))
         samples = args.channels * args.samples
-        record = {"op": "e2e_reduce_python",
-                  "impl": f"resif-gpu serve (zstd 3 + SHA-256 store) -> bandpass zero-phase odd pad -> decimate q={args.q} iir "
-                          "-> gRPC -> Python client (NumPy)",
+        stored_as = "zstd 3 + SHA-256" if filters == "default" else filters
+        op = "e2e_reduce_python" if filters == "default" and compression == "auto" else \
+            "e2e_reduce_python_plain" if plain else f"e2e_reduce_python_{filters}_{compression}"
+        record = {"op": op,
+                  "impl": f"resif-gpu serve ({stored_as} store) -> bandpass zero-phase odd pad -> decimate q={args.q} iir "
+                          f"-> gRPC (wire compression {compression}) -> Python client (NumPy)",
                   "threads": os.cpu_count(), "channels": args.channels, "samples": args.samples,
                   "best_s": round(times[best], 6), "cpu_s_at_best": round(cpus[best], 6),
                   "times_s": [round(t, 6) for t in times], "cpu_s": [round(c, 6) for c in cpus],

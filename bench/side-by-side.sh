@@ -38,5 +38,6 @@ dotnet "$repo/bench/Resif.Gpu.Bench/bin/Release/net10.0/Resif.Gpu.Bench.dll" sid
 echo "== ours through the server and the Python client"
 "$repo/resif-gpu" --help > /dev/null  # builds the CLI into artifacts/cli when a source is newer
 $py "$repo/bench/e2e_python.py" "$out" "${size[@]}"
+$py "$repo/bench/e2e_python.py" "$out" --filters none --compression none "${size[@]}"
 echo "== agreement and table"
 $py "$repo/bench/side_by_side.py" report "$out" "${size[@]}"

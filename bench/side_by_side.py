@@ -44,9 +44,10 @@ def agreement(out, args, x):
     if (y := load("e2e")) is not None:
         filtered = sps.sosfiltfilt(sos, x[:len(y)].astype(np.float64), axis=-1)
         checks["e2e_reduce"] = rel_rms(y, sps.decimate(filtered, args.q, ftype="iir", zero_phase=True, axis=-1))
-    if (y := load("e2e_python")) is not None:
-        filtered = sps.sosfiltfilt(sos, x[:len(y)].astype(np.float64), axis=-1)
-        checks["e2e_reduce_python"] = rel_rms(y, sps.decimate(filtered, args.q, ftype="iir", zero_phase=True, axis=-1))
+    for name in ("e2e_python", "e2e_python_plain"):
+        if (y := load(name)) is not None:
+            filtered = sps.sosfiltfilt(sos, x[:len(y)].astype(np.float64), axis=-1)
+            checks[name.replace("e2e_python", "e2e_reduce_python")] = rel_rms(y, sps.decimate(filtered, args.q, ftype="iir", zero_phase=True, axis=-1))
     if (y := load("fk_forward")) is not None:
         sub = x[:y.shape[0], :y.shape[1]].astype(np.float64)
         checks["fk_forward"] = rel_rms(y, np.fft.fftshift(np.fft.fft2(sub)))
@@ -127,6 +128,9 @@ def report(out, args):
         ("beam fd 201 slownesses", "beam_fd", "", "beam_fd", ".", "beam_fd", None),
         ("end-to-end reduce (vs dask+xarray)", "e2e_reduce", "store filters: default;", "bandpass_zerophase_dask", ".", "e2e_reduce", "mem"),
         ("e2e, Python client (vs dask+xarray)", "e2e_reduce_python", "", "bandpass_zerophase_dask", ".", "e2e_reduce_python", "mem"),
+        # Like for like with the peer's in-memory dask array: an unfiltered store, no zstd on the wire.
+        ("  same, store none, no wire compression", "e2e_reduce_python_plain", "", "bandpass_zerophase_dask", ".",
+         "e2e_reduce_python_plain", "mem"),
     ]
     # One more e2e row per other storage choice the run wrote the array with (side-by-side --store-filters).
     for r in ours:
