@@ -185,7 +185,8 @@ public class CpuFftTests
     /// <summary>
     /// Real rows of 16·M samples (M ≥ 8, lane transforms without Bluestein) go through FftRealRowPlan one row at a
     /// time; the same rows through the batched path too. 128: one 8×8 block per lane and a single radix pass;
-    /// 2000: M = 125, five columns left after the blocks; 4096: radix 8, 8, 4; 60000: the benchmark's rows
+    /// 2000: M = 125, five columns left after the blocks; 4096: radix 8, 8, 4; 16384: radix 8, 8, 4, 4 with the
+    /// half-page pads between real and imaginary parts; 60000: the benchmark's rows
     /// (M = 3750, six passes, six columns left); 592: M = 37, Bluestein lanes, so the batched path either way.
     /// </summary>
     [Theory]
@@ -194,6 +195,8 @@ public class CpuFftTests
     [InlineData(9, 2000, true)]
     [InlineData(9, 2000, false)]
     [InlineData(4, 4096, true)]
+    [InlineData(2, 16384, true)]
+    [InlineData(2, 16384, false)]
     [InlineData(3, 60000, true)]
     [InlineData(3, 60000, false)]
     [InlineData(5, 592, true)]

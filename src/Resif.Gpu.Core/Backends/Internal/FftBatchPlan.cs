@@ -44,6 +44,7 @@ internal sealed class FftBatchPlan
         {
             _bluestein = new FftBatchBluestein(length);
             ScratchFloats = _bluestein.ScratchFloats;
+            ScratchImOffset = BatchFloats; // unused: the inner plan splits its own scratch
             return;
         }
         _stages = new FftStage[factors.Count];
@@ -54,13 +55,26 @@ internal sealed class FftBatchPlan
             stride *= factors[i];
             subLength /= factors[i];
         }
-        ScratchFloats = 2 * Lanes * length;
+        ScratchImOffset = BatchFloats + HalfPageApart(BatchFloats);
+        ScratchFloats = ScratchImOffset + BatchFloats;
     }
 
     public int Length { get; }
 
     /// <summary>Floats of scratch that <see cref="Forward"/> needs.</summary>
     public int ScratchFloats { get; }
+
+    /// <summary>
+    /// Where the imaginary half of the scratch starts: after the real half and a pad putting the two halves half a
+    /// 4 KiB page apart, so that a pass reading both at the same index does not fill one set of the L1 cache with
+    /// both (power-of-two lengths would otherwise read 2·radix streams that all map to one set).
+    /// </summary>
+    public int ScratchImOffset { get; }
+
+    /// <summary>Floats to add to <paramref name="floats"/> so that the sum is half a 4 KiB page past a page multiple.</summary>
+    public static int HalfPageApart(int floats) => ((PageFloats / 2 - floats % PageFloats) % PageFloats + PageFloats) % PageFloats;
+
+    private const int PageFloats = 4096 / sizeof(float);
 
     /// <summary>Floats one lane-major split array of this length holds (re or im).</summary>
     public int BatchFloats => Lanes * Length;
@@ -82,7 +96,7 @@ internal sealed class FftBatchPlan
             return;
         }
         int n = BatchFloats;
-        Span<float> workRe = scratch[..n], workIm = scratch.Slice(n, n);
+        Span<float> workRe = scratch[..n], workIm = scratch.Slice(ScratchImOffset, n);
         bool inWork = false;
         foreach (var stage in _stages)
         {
@@ -515,6 +529,7 @@ internal sealed class FftBatchBluestein
 {
     private readonly int _length;
     private readonly FftBatchPlan _inner;
+    private readonly int _imOffset;
     private readonly float[] _chirpRe, _chirpIm, _filterRe, _filterIm;
 
     public FftBatchBluestein(int length)
@@ -544,7 +559,9 @@ internal sealed class FftBatchBluestein
         FftPlan.Get(size).Forward(filterRe, filterIm);
         _filterRe = filterRe.Select(v => (float)v).ToArray();
         _filterIm = filterIm.Select(v => (float)v).ToArray();
-        ScratchFloats = 2 * _inner.BatchFloats + _inner.ScratchFloats;
+        // The padded product's halves half a page apart: its power-of-two length would put them in the same cache sets.
+        _imOffset = _inner.BatchFloats + FftBatchPlan.HalfPageApart(_inner.BatchFloats);
+        ScratchFloats = _imOffset + _inner.BatchFloats + _inner.ScratchFloats;
     }
 
     public int ScratchFloats { get; }
@@ -554,8 +571,8 @@ internal sealed class FftBatchBluestein
         const int L = FftBatchPlan.Lanes;
         int size = _inner.Length;
         var aRe = scratch[..(L * size)];
-        var aIm = scratch.Slice(L * size, L * size);
-        var inner = scratch[(2 * L * size)..];
+        var aIm = scratch.Slice(_imOffset, L * size);
+        var inner = scratch[(_imOffset + L * size)..];
         var xr = MemoryMarshal.Cast<float, Vector256<float>>(re);
         var xi = MemoryMarshal.Cast<float, Vector256<float>>(im);
         var ar = MemoryMarshal.Cast<float, Vector256<float>>(aRe);

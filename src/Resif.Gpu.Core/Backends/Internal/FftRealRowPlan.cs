@@ -59,8 +59,9 @@ internal sealed class FftRealRowPlan
             _splitRe[k] = (float)Math.Cos(angle);
             _splitIm[k] = (float)Math.Sin(angle);
         }
-        SpectrumStride = _half + L;
-        WorkFloats = 2 * SpectrumStride + 2 * _half;
+        // Real and imaginary parts half a 4 KiB page apart (as in the lane plan's scratch), room for bin N.
+        SpectrumStride = _half + L + FftBatchPlan.HalfPageApart(_half + L);
+        WorkFloats = 2 * SpectrumStride + _lanes.ScratchFloats;
     }
 
     /// <summary>
@@ -96,7 +97,7 @@ internal sealed class FftRealRowPlan
         FftLanes.SplitComplex(row, n, re, im);
         _lanes.Forward(re, im, scratch);
         var zRe = scratch[..n];
-        var zIm = scratch.Slice(n, n);
+        var zIm = scratch.Slice(_lanes.ScratchImOffset, n);
         CombineLanes(re, im, zRe, zIm);
         SeparateForward(zRe, zIm, work[..(n + 1)], work.Slice(SpectrumStride, n + 1));
     }
@@ -113,11 +114,11 @@ internal sealed class FftRealRowPlan
         var im = work.Slice(SpectrumStride, n);
         var scratch = work[(2 * SpectrumStride)..];
         var zRe = scratch[..n];
-        var zIm = scratch.Slice(n, n);
+        var zIm = scratch.Slice(_lanes.ScratchImOffset, n);
         SeparateInverse(work[..(n + 1)], work.Slice(SpectrumStride, n + 1), zRe, zIm, scale);
         // The unscaled inverse is the forward transform with real and imaginary parts swapped on both sides; the
         // batch plan's scratch is the (now free) spectrum area.
-        _lanes.Forward(zIm, zRe, work[..(2 * n)]);
+        _lanes.Forward(zIm, zRe, work[..(2 * SpectrumStride)]);
         CombineLanes(zIm, zRe, im, re);
         FftLanes.MergeComplex(re, im, n, 1f, row);
     }
