@@ -305,7 +305,7 @@ internal static class FftLanes
         r7.StoreUnsafe(ref dst, (nuint)(7 * dstStride));
     }
 
-    /// <summary>8×8 transpose in registers: lane j of r_i becomes lane i of r_j.</summary>
+    /// <summary>8×8 transpose in registers: lane j of r_i becomes lane i of r_j (also the SOS kernels' row groups).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Transpose(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
         ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Resif.Gpu.Core.Internal;
 
 namespace Resif.Gpu.Core.Backends.Internal;
 
@@ -53,7 +54,7 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
                     var v5 = Avx.LoadVector256(p + 5L * columns);
                     var v6 = Avx.LoadVector256(p + 6L * columns);
                     var v7 = Avx.LoadVector256(p + 7L * columns);
-                    Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    FftLanes.Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                     long q = (long)t * Lanes + lane0;
                     TBuffer.Store(buffer, q, v0);
                     TBuffer.Store(buffer, q + Lanes, v1);
@@ -94,7 +95,7 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
                     var v5 = TBuffer.Load(buffer, q + 5 * Lanes);
                     var v6 = TBuffer.Load(buffer, q + 6 * Lanes);
                     var v7 = TBuffer.Load(buffer, q + 7 * Lanes);
-                    Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+                    FftLanes.Transpose(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
                     float* p = r + t;
                     Avx.Store(p, v0);
                     Avx.Store(p + columns, v1);
@@ -177,36 +178,5 @@ internal readonly unsafe struct RowGroup(float* first, int columns, int count)
         public static float Get(void* buffer, long index) => (float)((double*)buffer)[index];
 
         public static void Set(void* buffer, long index, float value) => ((double*)buffer)[index] = value;
-    }
-
-    // In-register 8×8 transpose: row i of the result holds element i of every input row.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
-        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
-    {
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        r0 = Avx.Permute2x128(u0, u4, 0x20);
-        r1 = Avx.Permute2x128(u1, u5, 0x20);
-        r2 = Avx.Permute2x128(u2, u6, 0x20);
-        r3 = Avx.Permute2x128(u3, u7, 0x20);
-        r4 = Avx.Permute2x128(u0, u4, 0x31);
-        r5 = Avx.Permute2x128(u1, u5, 0x31);
-        r6 = Avx.Permute2x128(u2, u6, 0x31);
-        r7 = Avx.Permute2x128(u3, u7, 0x31);
     }
 }
