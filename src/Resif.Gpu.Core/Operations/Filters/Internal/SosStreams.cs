@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Resif.Gpu.Core.Dsp;
+using Resif.Gpu.Core.Internal;
 using Resif.Gpu.Core.Operations.Internal;
 
 namespace Resif.Gpu.Core.Operations.Filters.Internal;
@@ -28,10 +31,19 @@ internal static class SosStreams
         return state;
     }
 
-    /// <summary>Each row of a rows × columns array reversed in time, in place.</summary>
-    public static void ReverseRows(Span<float> data, int rows, int columns)
+    /// <summary><paramref name="destination"/>[i] = <paramref name="source"/>[n − 1 − i]: a copy and a reversal in one pass.</summary>
+    public static void CopyReversed(ReadOnlySpan<float> source, Span<float> destination)
     {
-        for (int r = 0; r < rows; r++) data.Slice(r * columns, columns).Reverse();
+        int n = source.Length, i = 0;
+        if (destination.Length < n) throw new ArgumentException("destination shorter than the source", nameof(destination));
+        ref float from = ref MemoryMarshal.GetReference(source);
+        ref float to = ref MemoryMarshal.GetReference(destination);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<float>.Count <= n; i += Vector256<float>.Count)
+                FftLanes.Reversed(Vector256.LoadUnsafe(ref from, (nuint)(n - i - Vector256<float>.Count))).StoreUnsafe(ref to, (nuint)i);
+        }
+        for (; i < n; i++) destination[i] = source[n - 1 - i];
     }
 }
 
@@ -174,10 +186,10 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         var reversed = _reversed.AsSpan(0, checked((int)length));
         for (int r = 0; r < _rows; r++)
         {
+            // The row reversed: the `after` columns (reversed) first, then the held ones.
             var target = reversed.Slice(r * columns, columns);
-            _forward.Row(r).CopyTo(target);
-            after.AsSpan(r * afterColumns, afterColumns).CopyTo(target[held..]);
-            target.Reverse();
+            SosStreams.CopyReversed(after.AsSpan(r * afterColumns, afterColumns), target);
+            SosStreams.CopyReversed(_forward.Row(r), target[afterColumns..]);
         }
         _backend.Filters.SosFilterContinue(reversed, _rows, columns, _sos, state ?? new double[_rows * _steadyState.Length]);
         // Held sample i sits at reversed column columns − 1 − i; keep those whose window index is a multiple of the factor.
@@ -190,9 +202,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
             if (_factor == 1)
             {
                 // Every held sample is kept: the row's last `kept` reversed values, turned back round.
-                var row = emitted.AsSpan(r * kept, kept);
-                reversed.Slice(r * columns + columns - kept, kept).CopyTo(row);
-                row.Reverse();
+                SosStreams.CopyReversed(reversed.Slice(r * columns + columns - kept, kept), emitted.AsSpan(r * kept, kept));
                 continue;
             }
             var reversedRow = reversed.Slice(r * columns, columns);
