@@ -182,7 +182,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         int held = _forward.Count, columns = held + afterColumns;
         long length = (long)_rows * columns;
         // A quarter of headroom: later emits hold a little more (the overlap), and each regrowth would fault pages in.
-        if (_reversed.Length < length) _reversed = new float[length + length / 4];
+        if (_reversed.Length < length) _reversed = new float[Math.Min(length + length / 4, Array.MaxLength)];
         var reversed = _reversed.AsSpan(0, checked((int)length));
         for (int r = 0; r < _rows; r++)
         {
