@@ -71,6 +71,19 @@ public sealed unsafe partial class CpuBackend
         fixed (float* outPointer = output) RunChain(inPointer, outPointer, rows, columns, passes);
     }
 
+    public ISosChainStream? OpenSosChainStream(int rows, IReadOnlyList<SosStage> stages)
+    {
+        var passes = new SosPass[stages.Count];
+        var overlaps = new int[stages.Count];
+        for (int i = 0; i < passes.Length; i++)
+        {
+            var stage = stages[i];
+            passes[i] = Pass(stage.Sections, stage.Mode, stage.Factor, $"{nameof(stages)}[{i}]");
+            overlaps[i] = stage.Mode == SosMode.Causal ? 0 : FilterDesign.DecayLength(stage.Sections, FilterDesign.StreamOverlapDecay);
+        }
+        return new SosChainStream(passes, overlaps, rows, ParallelOptions);
+    }
+
     public void FirResample(ReadOnlySpan<float> input, int rows, int columns, ReadOnlySpan<double> taps, int up, int down, int delay, Span<float> output)
     {
         CheckShape(input.Length, rows, columns, nameof(input));
@@ -131,10 +144,16 @@ public sealed unsafe partial class CpuBackend
     // A cascade as a chain stage over rows of `columns` samples, checked as the kernel needs it.
     private SosPass Pass(ReadOnlySpan<double> sos, SosMode mode, int factor, int columns, string name)
     {
+        var pass = Pass(sos, mode, factor, name);
+        if (pass.Pad > 0 && columns <= pass.Pad)
+            throw new ArgumentException($"odd padding needs more than {pass.Pad} samples per row, got {columns}", name);
+        return pass;
+    }
+
+    private SosPass Pass(ReadOnlySpan<double> sos, SosMode mode, int factor, string name)
+    {
         if (factor < 1) throw new ArgumentOutOfRangeException(name, factor, "factor must be >= 1");
         int pad = mode == SosMode.ZeroPhaseOddPad ? FilterDesign.OddPadLength(sos) : 0;
-        if (mode == SosMode.ZeroPhaseOddPad && columns <= pad)
-            throw new ArgumentException($"odd padding needs more than {pad} samples per row, got {columns}", name);
         return new SosPass(new SosCascade(sos, WideSos), mode, pad, factor);
     }
 

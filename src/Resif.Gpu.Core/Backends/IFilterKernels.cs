@@ -96,6 +96,12 @@ public interface IFilterKernels
         current.CopyTo(output);
     }
 
+    /// <summary>
+    /// A stream of the chain over time chunks of <paramref name="rows"/> rows (see <see cref="ISosChainStream"/>), or
+    /// null when the backend has none of its own: callers then stream the operations one by one.
+    /// </summary>
+    ISosChainStream? OpenSosChainStream(int rows, IReadOnlyList<SosStage> stages) => null;
+
     /// <summary>Removes the mean or the least-squares line of each row, in place (computed in float64).</summary>
     void Detrend(Span<float> data, int rows, int columns, DetrendType type);
 

@@ -131,8 +131,14 @@ public static class FilterDesign
     /// <summary>
     /// Samples after which the free response of the cascade's slowest pole (largest radius r) has decayed below
     /// <paramref name="relative"/>: ceil(ln(relative) / ln r). <see cref="int.MaxValue"/> for a pole on or outside the
-    /// unit circle. Zero-phase time chunking holds this many samples back (see <c>ZeroPhaseSosStream</c>).
+    /// unit circle. Zero-phase time chunking holds this many samples back for <see cref="StreamOverlapDecay"/>.
     /// </summary>
+    /// <summary>
+    /// Relative decay of the slowest pole over the overlap a zero-phase time stream holds back: the backward pass of
+    /// each piece it releases starts at rest that many samples after it, instead of from the true (unknown) future.
+    /// </summary>
+    public const double StreamOverlapDecay = 1e-10;
+
     public static int DecayLength(ReadOnlySpan<double> sos, double relative)
     {
         double radius = 0;

@@ -361,12 +361,22 @@ public static class ReductionExecutor
         public OperationChain(ReductionPlan plan, int rows, long firstChannel, IBackend backend)
         {
             var window = plan.Input with { Shape = [rows, plan.Input.Shape[1]], Coords = [plan.Input.Coords[0].Slice(firstChannel, rows), plan.Input.Coords[1]] };
-            _streams = new IOperationStream[plan.Operations.Count];
-            for (int i = 0; i < _streams.Length; i++)
+            var operations = plan.Operations;
+            var streams = new List<IOperationStream>();
+            for (int i = 0; i < operations.Count;)
             {
-                _streams[i] = ((ITimeStreamable)plan.Operations[i]).Open(window, backend);
-                window = plan.Operations[i].Plan(window);
+                // Consecutive SOS cascades stream as one chain where the backend has such a stream (see SosRun).
+                var (fusedLayout, stages) = SosRun(operations, i, window);
+                if (stages.Count > 0 && backend.Filters.OpenSosChainStream(rows, stages) is { } fused)
+                {
+                    streams.Add(new FusedSosStream(fusedLayout, fused));
+                    (window, i) = (fusedLayout, i + stages.Count);
+                    continue;
+                }
+                streams.Add(((ITimeStreamable)operations[i]).Open(window, backend));
+                window = operations[i++].Plan(window);
             }
+            _streams = [.. streams];
             _output = new Block(window, new float[checked(window.ElementCount)]);
         }
 

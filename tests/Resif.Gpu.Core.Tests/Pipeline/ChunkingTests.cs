@@ -254,7 +254,7 @@ public class ChunkingTests
     }
 
     /// <summary>Sizes that add up to <paramref name="total"/>: single samples, primes, and random lengths.</summary>
-    private static List<int> ChunkSizes(int seed, int total)
+    internal static List<int> ChunkSizes(int seed, int total)
     {
         int[] primes = [2, 3, 7, 13, 31, 61, 127, 251, 509];
         var random = new Random(seed);

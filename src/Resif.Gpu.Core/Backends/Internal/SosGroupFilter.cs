@@ -153,7 +153,8 @@ internal sealed unsafe class SosGroupFilter : IDisposable
         for (long j = 1; j * factor < n; j++) CopyStep(store + j * factor * Lanes, store + j * Lanes);
     }
 
-    private static void CopyStep(float* source, float* target)
+    /// <summary>Copies one time step (all lanes).</summary>
+    public static void CopyStep(float* source, float* target)
     {
         for (int v = 0; v < Lanes; v += 8) Vector256.Load(source + v).Store(target + v);
     }

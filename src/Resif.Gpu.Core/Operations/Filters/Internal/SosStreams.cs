@@ -9,12 +9,6 @@ namespace Resif.Gpu.Core.Operations.Filters.Internal;
 /// <summary>Streams for a second-order-section cascade in any <see cref="SosMode"/>, optionally keeping every factor-th sample.</summary>
 internal static class SosStreams
 {
-    /// <summary>
-    /// Relative decay of the slowest pole over the overlap a zero-phase stream holds back. The backward pass of each
-    /// emitted piece starts at rest that many samples after it, instead of from the true (unknown) future.
-    /// </summary>
-    public const double OverlapDecay = 1e-10;
-
     public static IOperationStream Open(TensorLayout window, TensorLayout output, IBackend backend, double[] sos, SosMode mode, int factor) =>
         mode == SosMode.Causal
             ? new CausalSosStream(output, backend, sos, (int)window.Shape[0], factor)
@@ -47,6 +41,26 @@ internal static class SosStreams
     }
 }
 
+/// <summary>A backend's <see cref="ISosChainStream"/> as the stream of the operations it fuses.</summary>
+internal sealed class FusedSosStream(TensorLayout output, ISosChainStream chain) : IOperationStream
+{
+    private long _produced;
+
+    public Block Push(Block chunk) => Taken(chain.Push(chunk.Values, chunk.Columns));
+
+    public Block Finish() => Taken(chain.Finish());
+
+    private Block Taken(int columns)
+    {
+        if (columns == 0) return TimeChunk.Empty(output, _produced);
+        var values = GC.AllocateUninitializedArray<float>(checked((int)(output.Shape[0] * columns)));
+        chain.Take(values);
+        var result = TimeChunk.Of(output, _produced, columns, values);
+        _produced += columns;
+        return result;
+    }
+}
+
 /// <summary>
 /// Causal filtering with the float64 section state carried from chunk to chunk: the output is the whole-window
 /// output bit for bit. With a factor, keeps the samples whose index in the window is a multiple of it (ObsPy decimate).
@@ -74,7 +88,7 @@ internal sealed class CausalSosStream(TensorLayout output, IBackend backend, dou
 /// Zero-phase filtering (ObsPy: zero state, no padding; or SciPy sosfiltfilt: odd extension and steady-state starts)
 /// over time chunks. The forward pass carries its state exactly (the odd extension at the start only needs the
 /// first pad + 1 samples). The backward pass needs the future: each emitted piece is filtered backwards from
-/// <c>FilterDesign.DecayLength(sos, OverlapDecay)</c> samples beyond it, starting at rest there, so these samples
+/// <c>FilterDesign.DecayLength(sos, FilterDesign.StreamOverlapDecay)</c> samples beyond it, starting at rest there, so these samples
 /// are held back until more data comes; at the true end (Finish) the backward pass starts exactly as the whole-window
 /// kernel does. The difference from the whole-window result is the start-state error decayed by 1e-10, plus float32
 /// rounding of the odd extensions (the whole-window kernel builds them in float64): measured ~1e-7 of the peak.
@@ -100,7 +114,7 @@ internal sealed class ZeroPhaseSosStream : IOperationStream
         (_output, _backend, _sos, _rows, _factor, _oddPad) = (output, backend, sos, rows, factor, oddPad);
         _steadyState = FilterDesign.SteadyStateState(sos);
         _pad = oddPad ? FilterDesign.OddPadLength(sos) : 0;
-        _overlap = FilterDesign.DecayLength(sos, SosStreams.OverlapDecay);
+        _overlap = FilterDesign.DecayLength(sos, FilterDesign.StreamOverlapDecay);
         _forward = new HeldSamples(rows);
         _rawHead = new HeldSamples(rows);
         _rawTail = new HeldSamples(rows);
