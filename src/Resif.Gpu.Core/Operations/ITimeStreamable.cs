@@ -24,7 +24,11 @@ public interface ITimeStreamable
 /// </summary>
 public interface IOperationStream
 {
-    /// <summary>Consumes the next chunk ([channels, samples], same channels as the window; may reuse its buffer).</summary>
+    /// <summary>
+    /// Consumes the next chunk ([channels, samples], same channels as the window). The stream may write into the
+    /// chunk's buffer and return it, but must copy what it holds back: the caller reads the next chunk into the same
+    /// buffer once the returned block is consumed.
+    /// </summary>
     Block Push(Block chunk);
 
     /// <summary>Ends the window (after every chunk was pushed) and returns what was held back.</summary>

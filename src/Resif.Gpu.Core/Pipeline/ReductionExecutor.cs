@@ -65,8 +65,9 @@ public static class ReductionExecutor
         using IEnumerator<ResidentResult>? resident = plan.TimeChunkSamples == 0 && backend is IResidentPipelines device
             ? device.RunResident(plan.Operations, ReadAhead(plan, source, blocks, cancellationToken), cancellationToken).GetEnumerator()
             : null;
-        // Whole-window blocks on the host: a block's input array, once its operations are done with it, takes the next read.
-        var buffers = resident is null && plan.TimeChunkSamples == 0 ? new InputBuffers() : null;
+        // On the host, a piece's input array, once its operations are done with it, takes a later read: whole-window
+        // blocks whose output is not their input, and every time chunk (streams copy what they hold back).
+        var buffers = resident is null ? new InputBuffers() : null;
         Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0, buffers), cancellationToken) : null;
         // Whole-window blocks on the host: block b + 1 is computed (and b + 2 read) while the chunks of block b go out.
         Task<ComputedBlock>? computing = null;
@@ -109,6 +110,7 @@ public static class ReductionExecutor
                     inputBytes += input.Layout.ByteCount;
                     chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend);
                     await Task.Run(() => Timed(timed, allOperations, () => chain.Push(input, cancellationToken)), cancellationToken).ConfigureAwait(false);
+                    buffers!.Return(input.Data);
                     if (t == timeChunks - 1)
                     {
                         output = Timed(timed, allOperations, () => chain.Finish(cancellationToken));
@@ -298,10 +300,11 @@ public static class ReductionExecutor
     }
 
     /// <summary>
-    /// Input arrays of finished whole-window blocks, kept for the following reads of the same run. A fresh array per
-    /// block (32 MiB by default) costs the GC's clearing and, where the GC gave the memory back to the system, a page
-    /// fault per 4 KiB on first touch. With the read one block ahead, two arrays circulate; only arrays of the exact
-    /// length are reused (operations may assume Data holds exactly the block), and nothing outlives the run.
+    /// Input arrays of finished pieces (whole-window blocks or time chunks), kept for the following reads of the same
+    /// run. A fresh array per piece (up to 32 MiB by default) costs the GC's clearing and, where the GC gave the memory
+    /// back to the system, a page fault per 4 KiB on first touch. With the read one piece ahead, two arrays circulate;
+    /// only arrays of the exact length are reused (operations may assume Data holds exactly the piece), and nothing
+    /// outlives the run.
     /// </summary>
     private sealed class InputBuffers
     {
