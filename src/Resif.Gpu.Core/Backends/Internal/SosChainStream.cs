@@ -73,6 +73,10 @@ internal sealed unsafe class SosChainStream : ISosChainStream
                 _groups[g].Take(new RowGroup((float*)address + (long)g * Lanes * ready, ready, Math.Min(Lanes, _rows - g * Lanes))));
         }
         _ready = 0;
+        if (_finished)
+        {
+            foreach (var group in _groups) group.Release();
+        }
     }
 
     /// <summary>One group's chain: the gathered chunk goes through every stage, the last one's output waits for Take.</summary>
@@ -104,6 +108,14 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         {
             rows.Scatter(_ready.Pointer, 0, rows.Columns);
             _ready.DropFront(rows.Columns);
+        }
+
+        /// <summary>Gives the buffers to the next stream (the next channel block of a run asks for the same sizes).</summary>
+        public void Release()
+        {
+            _input.Release();
+            _ready.Release();
+            foreach (var stage in _stages) stage.Release();
         }
 
         private void Flow(float* steps, int count, bool last)
@@ -139,6 +151,13 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _backward = new Vector256<double>[_cascade.StateLength];
             _edge = GC.AllocateUninitializedArray<double>((2 * _pad + 1) * Lanes, pinned: true);
             _started = _pad == 0; // at rest: the state arrays start cleared
+        }
+
+        public void Release()
+        {
+            _held.Release();
+            _output.Release();
+            _tail.Release();
         }
 
         /// <summary>Takes <paramref name="count"/> input steps; returns the output steps and sets <paramref name="count"/> to their number.</summary>
@@ -230,7 +249,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
 
     /// <summary>
     /// Time steps of <see cref="Lanes"/> float32 lanes (step t at t · Lanes), appended at the end and dropped from the
-    /// front, on the pinned heap so that the kernels can take their address.
+    /// front, on the pinned heap so that the kernels can take their address; the arrays come from <see cref="PinnedPool"/>.
     /// </summary>
     private sealed class LaneSteps
     {
@@ -249,9 +268,17 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         {
             long length = (long)Math.Max(steps, 1) * Lanes;
             if (_data.Length >= length) return;
-            var grown = GC.AllocateUninitializedArray<float>(checked((int)Math.Min(length + length / 4, Array.MaxLength)), pinned: true);
+            if (length > Array.MaxLength) throw new InvalidOperationException($"{steps} time steps of {Lanes} lanes exceed the largest array");
+            var grown = PinnedPool.Rent((int)length);
             _data.AsSpan(0, Count * Lanes).CopyTo(grown);
+            PinnedPool.Return(_data);
             _data = grown;
+        }
+
+        public void Release()
+        {
+            PinnedPool.Return(_data);
+            (_data, Count) = ([], 0);
         }
 
         public void Append(float* steps, int count)
@@ -273,6 +300,54 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             int take = Math.Min(count, limit);
             DropFront(Count - Math.Min(Count, limit - take));
             Append(steps + (long)(count - take) * Lanes, take);
+        }
+    }
+
+    /// <summary>
+    /// Pinned arrays between streams: the channel blocks of a run open one stream each and ask for the same sizes, and
+    /// fresh pinned arrays fault their pages in for every block (a third of the CPU of a time-chunked run went to page
+    /// faults). Holds at most <see cref="MaxBytes"/>; an array is reused for a request up to a quarter shorter.
+    /// </summary>
+    private static class PinnedPool
+    {
+        private const long MaxBytes = 64L << 20;
+        private static readonly LinkedList<float[]> Free = new();
+        private static long _bytes;
+
+        public static float[] Rent(int length)
+        {
+            lock (Free)
+            {
+                for (var node = Free.First; node is not null; node = node.Next)
+                {
+                    int have = node.Value.Length;
+                    if (have >= length && have - have / 4 <= length)
+                    {
+                        Free.Remove(node);
+                        _bytes -= (long)have * sizeof(float);
+                        return node.Value;
+                    }
+                }
+            }
+            // A quarter of headroom: the chunks that follow are alike, and a stream's held steps vary a little.
+            return GC.AllocateUninitializedArray<float>((int)Math.Min(length + (long)length / 4, Array.MaxLength), pinned: true);
+        }
+
+        public static void Return(float[] array)
+        {
+            long bytes = (long)array.Length * sizeof(float);
+            if (bytes == 0 || bytes > MaxBytes) return;
+            lock (Free)
+            {
+                // The oldest go first: a run that asks for other sizes replaces them.
+                while (_bytes + bytes > MaxBytes)
+                {
+                    _bytes -= (long)Free.First!.Value.Length * sizeof(float);
+                    Free.RemoveFirst();
+                }
+                Free.AddLast(array);
+                _bytes += bytes;
+            }
         }
     }
 }
