@@ -127,6 +127,11 @@ def report(out, args):
         ("FK forward r2c (vs scipy.fft 2 workers)", "fk_forward_r2c", "", "fk_forward", "scipy.fft", "fk_forward_r2c", "fft"),
         ("beam fd 201 slownesses", "beam_fd", "", "beam_fd", ".", "beam_fd", None),
         ("end-to-end reduce (vs dask+xarray)", "e2e_reduce", "store filters: default;", "bandpass_zerophase_dask", ".", "e2e_reduce", "mem"),
+        # The same store and pipeline in the executor alone (no gRPC), over whole windows and in time chunks (what a
+        # window too long for one block runs as): the Resif.Gpu.Bench run checks that both give the same values.
+        ("  executor alone, whole windows", "e2e_executor_32MiB", "store filters: default;", "bandpass_zerophase_dask", ".", None, "mem"),
+        ("  executor alone, 8192-sample time chunks", "e2e_executor_time_chunks", "store filters: default;", "bandpass_zerophase_dask", ".",
+         None, "mem"),
     ]
     # One more e2e row per other storage choice the run wrote the array with (side-by-side --store-filters).
     for r in ours:
