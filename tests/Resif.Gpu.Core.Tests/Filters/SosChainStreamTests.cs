@@ -18,8 +18,7 @@ public sealed class SosChainStreamTests
     // As ChunkingTests: the start-state error decayed by 1e-10, far below float32 rounding of the outputs.
     private const double ZeroPhaseTolerance = 1e-6;
 
-    private static readonly double[] Bandpass = FilterDesign.Butterworth(4, FilterBand.Bandpass, 1 / 500.0, 40 / 500.0);
-    private static readonly double[] Lowpass = FilterDesign.Butterworth(3, FilterBand.Lowpass, 30 / 500.0);
+    private static readonly double[] Bandpass = SosChainTests.Bandpass, Lowpass = SosChainTests.Lowpass;
 
     private static readonly SosStage[][] CausalChains =
     [

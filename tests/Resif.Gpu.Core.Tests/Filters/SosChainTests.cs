@@ -17,8 +17,8 @@ public sealed class SosChainTests
     // As FilterScipyTests: float32 in/out and between stages, float64 state (per-channel relative RMS ~1e-7).
     private const double Tolerance = 1e-5;
 
-    private static readonly double[] Bandpass = FilterDesign.Butterworth(4, FilterBand.Bandpass, 1 / 500.0, 40 / 500.0);
-    private static readonly double[] Lowpass = FilterDesign.Butterworth(3, FilterBand.Lowpass, 30 / 500.0);
+    internal static readonly double[] Bandpass = FilterDesign.Butterworth(4, FilterBand.Bandpass, 1 / 500.0, 40 / 500.0);
+    internal static readonly double[] Lowpass = FilterDesign.Butterworth(3, FilterBand.Lowpass, 30 / 500.0);
 
     // Chains with the decimation last, in the middle (its kept samples move down in the store), causal stages and
     // every zero-phase mode.

@@ -75,7 +75,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         _ready = 0;
         if (_finished)
         {
-            foreach (var group in _groups) group.Release();
+            foreach (var group in _groups) group.ReturnBuffers();
         }
     }
 
@@ -111,11 +111,11 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         }
 
         /// <summary>Gives the buffers to the next stream (the next channel block of a run asks for the same sizes).</summary>
-        public void Release()
+        public void ReturnBuffers()
         {
-            _input.Release();
-            _ready.Release();
-            foreach (var stage in _stages) stage.Release();
+            _input.ReturnToPool();
+            _ready.ReturnToPool();
+            foreach (var stage in _stages) stage.ReturnBuffers();
         }
 
         private void Flow(float* steps, int count, bool last)
@@ -153,11 +153,11 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _started = _pad == 0; // at rest: the state arrays start cleared
         }
 
-        public void Release()
+        public void ReturnBuffers()
         {
-            _held.Release();
-            _output.Release();
-            _tail.Release();
+            _held.ReturnToPool();
+            _output.ReturnToPool();
+            _tail.ReturnToPool();
         }
 
         /// <summary>Takes <paramref name="count"/> input steps; returns the output steps and sets <paramref name="count"/> to their number.</summary>
@@ -275,7 +275,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _data = grown;
         }
 
-        public void Release()
+        public void ReturnToPool()
         {
             PinnedPool.Return(_data);
             (_data, Count) = ([], 0);
