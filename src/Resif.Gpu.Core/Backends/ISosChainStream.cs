@@ -22,4 +22,10 @@ public interface ISosChainStream
 
     /// <summary>Writes the ready output columns (rows × ready, C order) to <paramref name="output"/> and forgets them.</summary>
     void Take(Span<float> output);
+
+    /// <summary>
+    /// Starts over on new rows of the same count (the next channel block of a run) once the output of
+    /// <see cref="Finish"/> was taken, keeping the buffers: fresh ones would fault their pages in again.
+    /// </summary>
+    void Restart();
 }

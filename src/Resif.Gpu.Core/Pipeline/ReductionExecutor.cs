@@ -71,6 +71,8 @@ public static class ReductionExecutor
         Task<Block>? next = resident is null ? Task.Run(() => ReadPiece(plan, source, 0, 0, buffers), cancellationToken) : null;
         // Whole-window blocks on the host: block b + 1 is computed (and b + 2 read) while the chunks of block b go out.
         Task<ComputedBlock>? computing = null;
+        // Time chunks: the backend's filter chain streams, restarted for each channel block.
+        var chainStreams = new Dictionary<(int Operation, int Rows), ISosChainStream>();
         try
         {
             for (long b = 0; b < blocks; b++)
@@ -108,7 +110,7 @@ public static class ReductionExecutor
                     long followingPiece = b * timeChunks + t + 1; // a copy: the lambda must not see the loop variables move on
                     next = followingPiece < pieces ? Task.Run(() => ReadPiece(plan, source, followingPiece / timeChunks, followingPiece % timeChunks, buffers), cancellationToken) : null;
                     inputBytes += input.Layout.ByteCount;
-                    chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend);
+                    chain ??= new OperationChain(plan, input.Rows, b * plan.ChannelsPerBlock, backend, chainStreams);
                     await Task.Run(() => Timed(timed, allOperations, () => chain.Push(input, cancellationToken)), cancellationToken).ConfigureAwait(false);
                     buffers!.Return(input.Data);
                     if (t == timeChunks - 1)
@@ -361,7 +363,8 @@ public static class ReductionExecutor
         private readonly Block _output;
         private long _columns;
 
-        public OperationChain(ReductionPlan plan, int rows, long firstChannel, IBackend backend)
+        /// <param name="chainStreams">The backend's chain streams of earlier blocks of the run, by first operation and rows: restarted, not opened anew.</param>
+        public OperationChain(ReductionPlan plan, int rows, long firstChannel, IBackend backend, Dictionary<(int Operation, int Rows), ISosChainStream> chainStreams)
         {
             var window = plan.Input with { Shape = [rows, plan.Input.Shape[1]], Coords = [plan.Input.Coords[0].Slice(firstChannel, rows), plan.Input.Coords[1]] };
             var operations = plan.Operations;
@@ -370,7 +373,7 @@ public static class ReductionExecutor
             {
                 // Consecutive SOS cascades stream as one chain where the backend has such a stream (see SosRun).
                 var (fusedLayout, stages) = SosRun(operations, i, window);
-                if (stages.Count > 0 && backend.Filters.OpenSosChainStream(rows, stages) is { } fused)
+                if (stages.Count > 0 && ChainStream(i, stages) is { } fused)
                 {
                     streams.Add(new FusedSosStream(fusedLayout, fused));
                     (window, i) = (fusedLayout, i + stages.Count);
@@ -381,6 +384,18 @@ public static class ReductionExecutor
             }
             _streams = [.. streams];
             _output = new Block(window, new float[checked(window.ElementCount)]);
+
+            ISosChainStream? ChainStream(int operation, List<SosStage> stages)
+            {
+                if (chainStreams.TryGetValue((operation, rows), out var earlier))
+                {
+                    earlier.Restart();
+                    return earlier;
+                }
+                var opened = backend.Filters.OpenSosChainStream(rows, stages);
+                if (opened is not null) chainStreams[(operation, rows)] = opened;
+                return opened;
+            }
         }
 
         public void Push(Block chunk, CancellationToken cancellationToken) => Through(0, chunk, cancellationToken);

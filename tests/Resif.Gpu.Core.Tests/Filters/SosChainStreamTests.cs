@@ -82,6 +82,37 @@ public sealed class SosChainStreamTests
     }
 
     [Fact]
+    public void A_restarted_stream_gives_the_bits_of_a_fresh_one()
+    {
+        const int rows = 21, columns = 30011;
+        var stages = ZeroPhaseChains[2]; // causal, zero-phase without and with a pad: every kind of start
+        var backend = new CpuBackend();
+        var stream = backend.OpenSosChainStream(rows, stages)!;
+        // Louder data first, so that anything left over would show.
+        var first = FilterTestData.RandomChannels(rows, columns, seed: 41).Select(v => 100 * v).ToArray();
+        Stream(stream, first, rows, ChunkingTests.ChunkSizes(1, columns));
+        stream.Restart();
+        var x = FilterTestData.RandomChannels(rows, columns, seed: 42);
+        var sizes = ChunkingTests.ChunkSizes(2, columns);
+        var (fresh, _) = Stream(backend.OpenSosChainStream(rows, stages)!, x, rows, sizes);
+        var (restarted, _) = Stream(stream, x, rows, sizes);
+        Assert.Equal(fresh, restarted);
+    }
+
+    [Fact]
+    public void Only_a_finished_and_taken_stream_restarts()
+    {
+        var stream = new CpuBackend().OpenSosChainStream(2, [new SosStage(Lowpass, SosMode.Causal)])!;
+        Assert.Equal(5, stream.Push(new float[10], 5));
+        Assert.Throws<InvalidOperationException>(stream.Restart);
+        stream.Finish();
+        Assert.Throws<InvalidOperationException>(stream.Restart); // five columns not taken yet
+        stream.Take(new float[10]);
+        stream.Restart();
+        Assert.Equal(3, stream.Push(new float[6], 3));
+    }
+
+    [Fact]
     public void Odd_padding_needs_more_samples_than_its_pad()
     {
         var stream = new CpuBackend().OpenSosChainStream(3, [new SosStage(Bandpass, SosMode.ZeroPhaseOddPad)])!;
@@ -119,8 +150,10 @@ public sealed class SosChainStreamTests
             var withChain = await Run(store, plan, fused);
             var opByOp = await Run(store, plan, apart);
             var whole = await Run(store, ReductionPlan.Create(store.Describe("a"), request, OperationRegistry.Default, 0), new CpuBackend());
-            // One two-stage stream per channel block (abs streams on its own); none where the backend has no such stream.
-            Assert.Equal(Enumerable.Repeat(2, (int)((channels + plan.ChannelsPerBlock - 1) / plan.ChannelsPerBlock)), fused.StreamLengths);
+            // One two-stage stream (abs streams on its own), restarted for each block of the same rows: the full blocks
+            // share one, the last shorter block opens its own; none where the backend has no such stream.
+            Assert.True(plan.ChannelsPerBlock < channels && channels % plan.ChannelsPerBlock != 0, "the case needs full blocks and a shorter last one");
+            Assert.Equal([2, 2], fused.StreamLengths);
             Assert.Empty(apart.StreamLengths);
             if (specs[0].Contains("zerophase"))
             {
@@ -143,10 +176,12 @@ public sealed class SosChainStreamTests
     }
 
     // Pushes the rows of x in chunks of the given sizes; returns the concatenated output and whether any came before Finish.
-    private static (float[] Output, bool ReleasedEarly) Stream(CpuBackend backend, SosStage[] stages, float[] x, int rows, List<int> sizes)
+    private static (float[] Output, bool ReleasedEarly) Stream(CpuBackend backend, SosStage[] stages, float[] x, int rows, List<int> sizes) =>
+        Stream(backend.OpenSosChainStream(rows, stages)!, x, rows, sizes);
+
+    private static (float[] Output, bool ReleasedEarly) Stream(ISosChainStream stream, float[] x, int rows, List<int> sizes)
     {
         int columns = x.Length / rows;
-        var stream = backend.OpenSosChainStream(rows, stages)!;
         var pieces = Enumerable.Range(0, rows).Select(_ => new List<float>()).ToArray();
         void Take(int ready)
         {

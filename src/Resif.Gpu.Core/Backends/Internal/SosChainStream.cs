@@ -73,10 +73,13 @@ internal sealed unsafe class SosChainStream : ISosChainStream
                 _groups[g].Take(new RowGroup((float*)address + (long)g * Lanes * ready, ready, Math.Min(Lanes, _rows - g * Lanes))));
         }
         _ready = 0;
-        if (_finished)
-        {
-            foreach (var group in _groups) group.ReturnBuffers();
-        }
+    }
+
+    public void Restart()
+    {
+        if (!_finished || _ready > 0) throw new InvalidOperationException("only a finished stream whose output was taken restarts");
+        (_columns, _finished) = (0, false);
+        foreach (var group in _groups) group.Restart();
     }
 
     /// <summary>One group's chain: the gathered chunk goes through every stage, the last one's output waits for Take.</summary>
@@ -110,12 +113,9 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _ready.DropFront(rows.Columns);
         }
 
-        /// <summary>Gives the buffers to the next stream (the next channel block of a run asks for the same sizes).</summary>
-        public void ReturnBuffers()
+        public void Restart()
         {
-            _input.ReturnToPool();
-            _ready.ReturnToPool();
-            foreach (var stage in _stages) stage.ReturnBuffers();
+            foreach (var stage in _stages) stage.Restart();
         }
 
         private void Flow(float* steps, int count, bool last)
@@ -137,10 +137,11 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         private readonly bool _causal;
         private readonly Vector256<double>[] _forward, _backward;
         private readonly LaneSteps _held = new();   // zero-phase: forward output not yet released (raw input until the odd pad starts)
-        private readonly LaneSteps _output = new(); // zero-phase: the released piece, filtered backwards
         private readonly LaneSteps _tail = new();   // odd pad: the last pad + 1 input steps, for the extension at the end
         private readonly double[] _edge;            // odd pad: an extension and the pad + 1 steps it mirrors, in float64
+        private readonly float[] _discard = GC.AllocateUninitializedArray<float>(SosCascade.TileSteps * Lanes, pinned: true);
         private long _consumed, _released;          // input steps so far; window index of the first held step
+        private int _releasedSteps;                 // held steps the last call released (filtered backwards in place), dropped at the next
         private bool _started;
 
         public StageStream(SosPass pass, int overlap)
@@ -153,11 +154,10 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _started = _pad == 0; // at rest: the state arrays start cleared
         }
 
-        public void ReturnBuffers()
+        public void Restart()
         {
-            _held.ReturnToPool();
-            _output.ReturnToPool();
-            _tail.ReturnToPool();
+            Array.Clear(_forward);
+            (_held.Count, _tail.Count, _consumed, _released, _releasedSteps, _started) = (0, 0, 0, 0, 0, _pad == 0);
         }
 
         /// <summary>Takes <paramref name="count"/> input steps; returns the output steps and sets <paramref name="count"/> to their number.</summary>
@@ -170,17 +170,22 @@ internal sealed unsafe class SosChainStream : ISosChainStream
                 _cascade.Run(steps, steps, count, reverse: false, _forward, tile);
                 return Keep(steps, ref count, first);
             }
+            _held.DropFront(_releasedSteps);
+            _releasedSteps = 0;
             if (_pad > 0) _tail.KeepLatest(steps, count, _pad + 1);
+            int raw = 0;
+            if (!_started)
+            {
+                // Only the pad + 1 steps the extension mirrors wait raw; the rest go straight through the forward pass.
+                raw = Math.Min(count, _pad + 1 - _held.Count);
+                _held.Append(steps, raw);
+                if (_held.Count > _pad) StartOddPad(tile);
+            }
             if (_started)
             {
-                _held.Reserve(_held.Count + count);
-                _cascade.Run(steps, _held.End, count, reverse: false, _forward, tile);
-                _held.Count += count;
-            }
-            else
-            {
-                _held.Append(steps, count);
-                if (_held.Count > _pad) StartOddPad(tile);
+                _held.Reserve(_held.Count + count - raw);
+                _cascade.Run(steps + (long)raw * Lanes, _held.End, count - raw, reverse: false, _forward, tile);
+                _held.Count += count - raw;
             }
             if (last)
             {
@@ -195,7 +200,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         }
 
         // sosfiltfilt's start: odd extension before step 0 (float64), the forward pass starting in the steady state of
-        // its first value, then the held raw steps filtered in place.
+        // its first value, then the held raw steps (the first pad + 1) filtered in place.
         private void StartOddPad(double* tile)
         {
             double* edge = LaneSteps.Address(_edge);
@@ -207,13 +212,11 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _started = true;
         }
 
-        // The backward pass over the first `count` held steps, then forgets them: from the true end (odd extension and
-        // steady state as sosfiltfilt, or rest) when the input has ended, else from rest at the last held step, the
-        // outputs beyond the piece being discarded (written where the piece's own go next).
+        // The backward pass over the first `count` held steps, in place (they are dropped at the next call): from the
+        // true end (odd extension and steady state as sosfiltfilt, or rest) when the input has ended, else from rest at
+        // the last held step, through the steps beyond the piece into a discarded tile (they are held on).
         private float* Release(ref int count, bool atEnd, double* tile)
         {
-            int beyond = _held.Count - count;
-            _output.Reserve(Math.Max(count, beyond));
             if (atEnd && _pad > 0)
             {
                 double* edge = LaneSteps.Address(_edge);
@@ -227,12 +230,17 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             {
                 _cascade.Reset(_backward, null);
             }
-            _cascade.Run(_held.Pointer + (long)count * Lanes, _output.Pointer, beyond, reverse: true, _backward, tile);
-            _cascade.Run(_held.Pointer, _output.Pointer, count, reverse: true, _backward, tile);
+            float* discard = LaneSteps.Address(_discard);
+            for (int end = _held.Count; end > count; end -= SosCascade.TileSteps)
+            {
+                int steps = Math.Min(SosCascade.TileSteps, end - count);
+                _cascade.Run(_held.Pointer + (long)(end - steps) * Lanes, discard, steps, reverse: true, _backward, tile);
+            }
+            _cascade.Run(_held.Pointer, _held.Pointer, count, reverse: true, _backward, tile);
             long first = _released;
             _released += count;
-            _held.DropFront(count);
-            return Keep(_output.Pointer, ref count, first);
+            _releasedSteps = count;
+            return Keep(_held.Pointer, ref count, first);
         }
 
         // The steps whose window index (first + i) is a multiple of the factor, moved down to the front in place.
@@ -249,7 +257,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
 
     /// <summary>
     /// Time steps of <see cref="Lanes"/> float32 lanes (step t at t · Lanes), appended at the end and dropped from the
-    /// front, on the pinned heap so that the kernels can take their address; the arrays come from <see cref="PinnedPool"/>.
+    /// front, on the pinned heap so that the kernels can take their address.
     /// </summary>
     private sealed class LaneSteps
     {
@@ -269,16 +277,10 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             long length = (long)Math.Max(steps, 1) * Lanes;
             if (_data.Length >= length) return;
             if (length > Array.MaxLength) throw new InvalidOperationException($"{steps} time steps of {Lanes} lanes exceed the largest array");
-            var grown = PinnedPool.Rent((int)length);
+            // A quarter of headroom: the chunks that follow are alike, and the held steps vary a little.
+            var grown = GC.AllocateUninitializedArray<float>((int)Math.Min(length + length / 4, Array.MaxLength), pinned: true);
             _data.AsSpan(0, Count * Lanes).CopyTo(grown);
-            PinnedPool.Return(_data);
             _data = grown;
-        }
-
-        public void ReturnToPool()
-        {
-            PinnedPool.Return(_data);
-            (_data, Count) = ([], 0);
         }
 
         public void Append(float* steps, int count)
@@ -300,54 +302,6 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             int take = Math.Min(count, limit);
             DropFront(Count - Math.Min(Count, limit - take));
             Append(steps + (long)(count - take) * Lanes, take);
-        }
-    }
-
-    /// <summary>
-    /// Pinned arrays between streams: the channel blocks of a run open one stream each and ask for the same sizes, and
-    /// fresh pinned arrays fault their pages in for every block (a third of the CPU of a time-chunked run went to page
-    /// faults). Holds at most <see cref="MaxBytes"/>; an array is reused for a request up to a quarter shorter.
-    /// </summary>
-    private static class PinnedPool
-    {
-        private const long MaxBytes = 64L << 20;
-        private static readonly LinkedList<float[]> Free = new();
-        private static long _bytes;
-
-        public static float[] Rent(int length)
-        {
-            lock (Free)
-            {
-                for (var node = Free.First; node is not null; node = node.Next)
-                {
-                    int have = node.Value.Length;
-                    if (have >= length && have - have / 4 <= length)
-                    {
-                        Free.Remove(node);
-                        _bytes -= (long)have * sizeof(float);
-                        return node.Value;
-                    }
-                }
-            }
-            // A quarter of headroom: the chunks that follow are alike, and a stream's held steps vary a little.
-            return GC.AllocateUninitializedArray<float>((int)Math.Min(length + (long)length / 4, Array.MaxLength), pinned: true);
-        }
-
-        public static void Return(float[] array)
-        {
-            long bytes = (long)array.Length * sizeof(float);
-            if (bytes == 0 || bytes > MaxBytes) return;
-            lock (Free)
-            {
-                // The oldest go first: a run that asks for other sizes replaces them.
-                while (_bytes + bytes > MaxBytes)
-                {
-                    _bytes -= (long)Free.First!.Value.Length * sizeof(float);
-                    Free.RemoveFirst();
-                }
-                Free.AddLast(array);
-                _bytes += bytes;
-            }
         }
     }
 }
