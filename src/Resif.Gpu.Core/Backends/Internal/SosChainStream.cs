@@ -82,13 +82,17 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         foreach (var group in _groups) group.Restart();
     }
 
-    /// <summary>One group's chain: the gathered chunk goes through every stage, the last one's output waits for Take.</summary>
+    /// <summary>
+    /// One group's chain: the first stage reads the chunk's rows (a tile at a time where it filters them), every later
+    /// stage the previous one's output, and the last one's output waits for Take.
+    /// </summary>
     private sealed class GroupStream
     {
         private readonly StageStream[] _stages;
-        private readonly LaneSteps _input = new();
+        private readonly LaneSteps _causalOutput = new(); // a causal first stage's output (later stages filter in place)
         private readonly LaneSteps _ready = new();
         private readonly double[] _tile = GC.AllocateUninitializedArray<double>(SosCascade.TileSteps * Lanes, pinned: true);
+        private readonly float[] _gathered = GC.AllocateUninitializedArray<float>(SosCascade.TileSteps * Lanes, pinned: true);
 
         public GroupStream(SosPass[] passes, int[] overlaps)
         {
@@ -98,14 +102,9 @@ internal sealed unsafe class SosChainStream : ISosChainStream
 
         public int Ready => _ready.Count;
 
-        public void Push(RowGroup rows)
-        {
-            _input.Reserve(rows.Columns);
-            rows.Gather(0, rows.Columns, _input.Pointer);
-            Flow(_input.Pointer, rows.Columns, last: false);
-        }
+        public void Push(RowGroup rows) => Flow(new StageInput(null, rows, LaneSteps.Address(_gathered)), rows.Columns, last: false);
 
-        public void Finish() => Flow(null, 0, last: true);
+        public void Finish() => Flow(default, 0, last: true);
 
         public void Take(RowGroup rows)
         {
@@ -118,18 +117,51 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             foreach (var stage in _stages) stage.Restart();
         }
 
-        private void Flow(float* steps, int count, bool last)
+        private void Flow(StageInput input, int count, bool last)
         {
             double* tile = LaneSteps.Address(_tile);
-            foreach (var stage in _stages) steps = stage.Run(steps, ref count, last, tile);
+            float* steps = _stages[0].Run(input, ref count, last, tile, _causalOutput);
+            for (int k = 1; k < _stages.Length; k++) steps = _stages[k].Run(new StageInput(steps, default, null), ref count, last, tile, null);
             _ready.Append(steps, count);
         }
     }
 
     /// <summary>
-    /// One stage of one group. Its input steps are its to overwrite (the gathered chunk, or the previous stage's output,
-    /// which that stage no longer needs); it returns its output steps, valid until its next call.
+    /// A stage's input: time-major steps that are the stage's to overwrite (the previous stage's output, which that
+    /// stage no longer needs), or the chunk's rows, gathered a tile at a time right before a pass filters them (the
+    /// tile is still in L1), or in one piece where a stage keeps them raw.
     /// </summary>
+    private readonly struct StageInput(float* steps, RowGroup rows, float* gathered)
+    {
+        public float* Steps => steps;
+
+        /// <summary>Whether the input is the chunk's rows (gathered through <c>gathered</c>, a tile of steps).</summary>
+        public bool FromRows => gathered is not null;
+
+        public void CopyTo(int start, int count, float* target)
+        {
+            if (FromRows) rows.Gather(start, count, target);
+            else Buffer.MemoryCopy(steps + (long)start * Lanes, target, (long)count * Lanes * sizeof(float), (long)count * Lanes * sizeof(float));
+        }
+
+        /// <summary>The cascade forward over steps [start, start + count) into <paramref name="target"/> (the input steps themselves allowed).</summary>
+        public void Filter(SosCascade cascade, int start, int count, float* target, Span<Vector256<double>> state, double* tile)
+        {
+            if (!FromRows)
+            {
+                cascade.Run(steps + (long)start * Lanes, target, count, reverse: false, state, tile);
+                return;
+            }
+            for (int done = 0; done < count; done += SosCascade.TileSteps)
+            {
+                int n = Math.Min(SosCascade.TileSteps, count - done);
+                rows.Gather(start + done, n, gathered);
+                cascade.Run(gathered, target + (long)done * Lanes, n, reverse: false, state, tile);
+            }
+        }
+    }
+
+    /// <summary>One stage of one group; it returns its output steps, valid until its next call.</summary>
     private sealed class StageStream
     {
         private readonly SosCascade _cascade;
@@ -160,31 +192,40 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             (_held.Count, _tail.Count, _consumed, _released, _releasedSteps, _started) = (0, 0, 0, 0, 0, _pad == 0);
         }
 
-        /// <summary>Takes <paramref name="count"/> input steps; returns the output steps and sets <paramref name="count"/> to their number.</summary>
-        public float* Run(float* steps, ref int count, bool last, double* tile)
+        /// <summary>
+        /// Takes <paramref name="count"/> input steps; returns the output steps and sets <paramref name="count"/> to their
+        /// number. A causal stage filters steps in place, rows into <paramref name="rowsOutput"/>.
+        /// </summary>
+        public float* Run(StageInput input, ref int count, bool last, double* tile, LaneSteps? rowsOutput)
         {
             long first = _consumed;
             _consumed += count;
             if (_causal)
             {
-                _cascade.Run(steps, steps, count, reverse: false, _forward, tile);
-                return Keep(steps, ref count, first);
+                float* output = input.Steps;
+                if (input.FromRows)
+                {
+                    rowsOutput!.Reserve(count);
+                    output = rowsOutput.Pointer;
+                }
+                input.Filter(_cascade, 0, count, output, _forward, tile);
+                return Keep(output, ref count, first);
             }
             _held.DropFront(_releasedSteps);
             _releasedSteps = 0;
-            if (_pad > 0) _tail.KeepLatest(steps, count, _pad + 1);
+            if (_pad > 0) _tail.KeepLatest(input, count, _pad + 1);
             int raw = 0;
             if (!_started)
             {
                 // Only the pad + 1 steps the extension mirrors wait raw; the rest go straight through the forward pass.
                 raw = Math.Min(count, _pad + 1 - _held.Count);
-                _held.Append(steps, raw);
+                _held.Append(input, 0, raw);
                 if (_held.Count > _pad) StartOddPad(tile);
             }
             if (_started)
             {
                 _held.Reserve(_held.Count + count - raw);
-                _cascade.Run(steps + (long)raw * Lanes, _held.End, count - raw, reverse: false, _forward, tile);
+                input.Filter(_cascade, raw, count - raw, _held.End, _forward, tile);
                 _held.Count += count - raw;
             }
             if (last)
@@ -283,10 +324,13 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             _data = grown;
         }
 
-        public void Append(float* steps, int count)
+        public void Append(float* steps, int count) => Append(new StageInput(steps, default, null), 0, count);
+
+        /// <summary>Appends steps [start, start + count) of <paramref name="input"/>.</summary>
+        public void Append(StageInput input, int start, int count)
         {
             Reserve(Count + count);
-            Buffer.MemoryCopy(steps, End, (long)count * Lanes * sizeof(float), (long)count * Lanes * sizeof(float));
+            input.CopyTo(start, count, End);
             Count += count;
         }
 
@@ -296,12 +340,12 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             Count -= count;
         }
 
-        /// <summary>Appends <paramref name="count"/> steps but keeps only the latest <paramref name="limit"/> held.</summary>
-        public void KeepLatest(float* steps, int count, int limit)
+        /// <summary>Appends the <paramref name="count"/> steps of <paramref name="input"/> but keeps only the latest <paramref name="limit"/> held.</summary>
+        public void KeepLatest(StageInput input, int count, int limit)
         {
             int take = Math.Min(count, limit);
             DropFront(Count - Math.Min(Count, limit - take));
-            Append(steps + (long)(count - take) * Lanes, take);
+            Append(input, count - take, take);
         }
     }
 }
