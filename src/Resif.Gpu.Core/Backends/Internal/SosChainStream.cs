@@ -82,6 +82,9 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         foreach (var group in _groups) group.Restart();
     }
 
+    /// <summary>The address of a pinned array's first element (every buffer of the stream is on the pinned heap).</summary>
+    private static T* Address<T>(T[] array) where T : unmanaged => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
     /// <summary>
     /// One group's chain: the first stage reads the chunk's rows (a tile at a time where it filters them), every later
     /// stage the previous one's output, and the last one's output waits for Take.
@@ -102,7 +105,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
 
         public int Ready => _ready.Count;
 
-        public void Push(RowGroup rows) => Flow(new StageInput(null, rows, LaneSteps.Address(_gathered)), rows.Columns, last: false);
+        public void Push(RowGroup rows) => Flow(new StageInput(null, rows, Address(_gathered)), rows.Columns, last: false);
 
         public void Finish() => Flow(default, 0, last: true);
 
@@ -119,7 +122,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
 
         private void Flow(StageInput input, int count, bool last)
         {
-            double* tile = LaneSteps.Address(_tile);
+            double* tile = Address(_tile);
             float* steps = _stages[0].Run(input, ref count, last, tile, _causalOutput);
             for (int k = 1; k < _stages.Length; k++) steps = _stages[k].Run(new StageInput(steps, default, null), ref count, last, tile, null);
             _ready.Append(steps, count);
@@ -244,7 +247,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         // its first value, then the held raw steps (the first pad + 1) filtered in place.
         private void StartOddPad(double* tile)
         {
-            double* edge = LaneSteps.Address(_edge);
+            double* edge = Address(_edge);
             SosCascade.Widen(_held.Pointer, edge + _pad * Lanes, _pad + 1);
             RowGroup.ExtendBefore(edge + _pad * Lanes, _pad);
             _cascade.Reset(_forward, edge);
@@ -260,7 +263,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
         {
             if (atEnd && _pad > 0)
             {
-                double* edge = LaneSteps.Address(_edge);
+                double* edge = Address(_edge);
                 SosCascade.Widen(_tail.Pointer, edge, _pad + 1);
                 RowGroup.ExtendAfter(edge + _pad * Lanes, _pad);
                 _cascade.Run(edge + (_pad + 1) * Lanes, _pad, reverse: false, _forward);
@@ -271,7 +274,7 @@ internal sealed unsafe class SosChainStream : ISosChainStream
             {
                 _cascade.Reset(_backward, null);
             }
-            float* discard = LaneSteps.Address(_discard);
+            float* discard = Address(_discard);
             for (int end = _held.Count; end > count; end -= SosCascade.TileSteps)
             {
                 int steps = Math.Min(SosCascade.TileSteps, end - count);
@@ -310,15 +313,12 @@ internal sealed unsafe class SosChainStream : ISosChainStream
 
         public float* End => Pointer + (long)Count * Lanes;
 
-        public static T* Address<T>(T[] array) where T : unmanaged => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-
         /// <summary>Room for <paramref name="steps"/> steps, the held ones kept; a quarter of headroom, since the chunks that follow are alike.</summary>
         public void Reserve(int steps)
         {
             long length = (long)Math.Max(steps, 1) * Lanes;
             if (_data.Length >= length) return;
             if (length > Array.MaxLength) throw new InvalidOperationException($"{steps} time steps of {Lanes} lanes exceed the largest array");
-            // A quarter of headroom: the chunks that follow are alike, and the held steps vary a little.
             var grown = GC.AllocateUninitializedArray<float>((int)Math.Min(length + length / 4, Array.MaxLength), pinned: true);
             _data.AsSpan(0, Count * Lanes).CopyTo(grown);
             _data = grown;
