@@ -6,9 +6,9 @@ using Resif.Gpu.Core;
 namespace Resif.Gpu.Storage.Internal;
 
 /// <summary>
-/// Dense reads: fill the result with the fill value, then apply fragments oldest first (later ones override), copying
-/// only cells inside each fragment's non-empty domain. Within a fragment, tiles are disjoint and decoded in parallel,
-/// each decoding only the chunks that hold the cells it needs.
+/// Dense reads: give the fill value to the cells no fragment holds, then apply fragments oldest first (later ones
+/// override), copying only cells inside each fragment's non-empty domain. Within a fragment, tiles are disjoint and
+/// decoded in parallel, each decoding only the chunks that hold the cells it needs.
 /// </summary>
 internal static unsafe class DenseReader
 {
@@ -31,9 +31,12 @@ internal static unsafe class DenseReader
         long cells = ranges.Aggregate(1L, (a, r) => checked(a * r.Count));
         if (destination.Length != cells * cellSize)
             throw new ArgumentException($"destination holds {destination.Length} bytes, the subarray needs {cells * cellSize}");
-        // A fragment that holds the attribute over the whole subarray overwrites every cell: filling first would be a wasted pass.
-        if (!array.Fragments.Any(f => Covers(f, ranges) && array.SchemaOf(f).AttributeIndex(attribute.Name) >= 0))
-            Fill(destination, attribute.FillValue.Length == cellSize ? attribute.FillValue : new byte[cellSize]);
+        // Fragments overwrite the cells they hold: filling those first would be a wasted pass over the result (an
+        // array appended block by block is covered only by all its fragments together).
+        var fill = attribute.FillValue.Length == cellSize ? attribute.FillValue : new byte[cellSize];
+        var uncovered = Uncovered(array, attribute, ranges);
+        if (uncovered is null) FillRun(destination, fill);
+        else foreach (var box in uncovered) FillBox(destination, box, ranges, fill);
 
         fixed (byte* dst = destination)
         {
@@ -43,14 +46,98 @@ internal static unsafe class DenseReader
         }
     }
 
-    private static bool Covers(FragmentMetadata fragment, IReadOnlyList<DimensionRange> ranges)
+    /// <summary>A box of selected indices k (per dimension, both ends included) in the subarray.</summary>
+    private readonly record struct IndexBox(long[] Low, long[] High);
+
+    /// <summary>Past this many pieces the uncovered region is filled whole: fragments that scattered do not pay back the bookkeeping.</summary>
+    private const int MaxUncoveredBoxes = 256;
+
+    /// <summary>
+    /// The subarray's boxes that no fragment holding the attribute covers (the subarray minus each fragment's selected
+    /// indices), or null when they fragment into more than <see cref="MaxUncoveredBoxes"/> pieces.
+    /// </summary>
+    private static List<IndexBox>? Uncovered(TileDbArray array, TileDbAttribute attribute, IReadOnlyList<DimensionRange> ranges)
     {
-        for (int d = 0; d < ranges.Count; d++)
-            if (fragment.Low[d] > ranges[d].Start || fragment.High[d] < ranges[d].Last) return false;
-        return true;
+        var boxes = new List<IndexBox> { new(new long[ranges.Count], ranges.Select(r => r.Count - 1).ToArray()) };
+        foreach (var fragment in array.Fragments)
+        {
+            if (boxes.Count == 0) break;
+            if (array.SchemaOf(fragment).AttributeIndex(attribute.Name) < 0 || SelectedIndices(fragment, ranges) is not { } held) continue;
+            var remaining = new List<IndexBox>();
+            foreach (var box in boxes) Subtract(box, held, remaining);
+            if (remaining.Count > MaxUncoveredBoxes) return null;
+            boxes = remaining;
+        }
+        return boxes;
     }
 
-    private static void Fill(Span<byte> destination, byte[] fill)
+    /// <summary>The indices k of the subarray inside the fragment's non-empty domain, or null when there are none.</summary>
+    private static IndexBox? SelectedIndices(FragmentMetadata fragment, IReadOnlyList<DimensionRange> ranges)
+    {
+        var low = new long[ranges.Count];
+        var high = new long[ranges.Count];
+        for (int d = 0; d < ranges.Count; d++)
+        {
+            var r = ranges[d];
+            low[d] = Math.Max(0, CeilDiv(fragment.Low[d] - r.Start, r.Step));
+            high[d] = Math.Min(r.Count - 1, FloorDiv(fragment.High[d] - r.Start, r.Step));
+            if (low[d] > high[d]) return null;
+        }
+        return new IndexBox(low, high);
+    }
+
+    // Adds `box` minus `cut` to `into`: per dimension, the slabs of the box below and above the cut, the box then
+    // narrowed to the cut's extent in that dimension before the next.
+    private static void Subtract(IndexBox box, IndexBox cut, List<IndexBox> into)
+    {
+        int dims = box.Low.Length;
+        for (int d = 0; d < dims; d++)
+        {
+            if (cut.High[d] < box.Low[d] || cut.Low[d] > box.High[d])
+            {
+                into.Add(box);
+                return;
+            }
+        }
+        var low = (long[])box.Low.Clone();
+        var high = (long[])box.High.Clone();
+        for (int d = 0; d < dims; d++)
+        {
+            if (low[d] < cut.Low[d])
+            {
+                var slabHigh = (long[])high.Clone();
+                slabHigh[d] = cut.Low[d] - 1;
+                into.Add(new IndexBox((long[])low.Clone(), slabHigh));
+                low[d] = cut.Low[d];
+            }
+            if (high[d] > cut.High[d])
+            {
+                var slabLow = (long[])low.Clone();
+                slabLow[d] = cut.High[d] + 1;
+                into.Add(new IndexBox(slabLow, (long[])high.Clone()));
+                high[d] = cut.High[d];
+            }
+        }
+    }
+
+    // The destination is row-major over the subarray: a box is a set of runs along the last dimension.
+    private static void FillBox(Span<byte> destination, IndexBox box, IReadOnlyList<DimensionRange> ranges, byte[] fill)
+    {
+        int dims = ranges.Count, cellSize = fill.Length;
+        var k = (long[])box.Low.Clone();
+        long run = box.High[dims - 1] - box.Low[dims - 1] + 1;
+        while (true)
+        {
+            long cell = 0;
+            for (int d = 0; d < dims; d++) cell = cell * ranges[d].Count + k[d];
+            FillRun(destination.Slice(checked((int)(cell * cellSize)), checked((int)(run * cellSize))), fill);
+            int next = dims - 2;
+            while (next >= 0 && ++k[next] > box.High[next]) { k[next] = box.Low[next]; next--; }
+            if (next < 0) return;
+        }
+    }
+
+    private static void FillRun(Span<byte> destination, byte[] fill)
     {
         if (fill.All(b => b == 0)) { destination.Clear(); return; }
         // Doubling copies: one memmove per power of two instead of one call per cell (float fill values are NaN).
@@ -71,17 +158,12 @@ internal static unsafe class DenseReader
 
         var schemaDims = array.Schema.Dimensions;
         int dims = schemaDims.Count;
-        // Selected index range k per dimension inside the fragment's non-empty domain.
-        var kLow = new long[dims];
-        var kHigh = new long[dims];
+        if (SelectedIndices(fragment, ranges) is not { Low: var kLow, High: var kHigh }) return;
         var tileLow = new long[dims];
         var tileHigh = new long[dims];
         for (int d = 0; d < dims; d++)
         {
             var r = ranges[d];
-            kLow[d] = Math.Max(0, CeilDiv(fragment.Low[d] - r.Start, r.Step));
-            kHigh[d] = Math.Min(r.Count - 1, FloorDiv(fragment.High[d] - r.Start, r.Step));
-            if (kLow[d] > kHigh[d]) return;
             var dim = schemaDims[d];
             tileLow[d] = (r.Start + kLow[d] * r.Step - dim.Low) / dim.TileExtent;
             tileHigh[d] = (r.Start + kHigh[d] * r.Step - dim.Low) / dim.TileExtent;
