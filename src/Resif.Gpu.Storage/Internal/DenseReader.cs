@@ -216,6 +216,43 @@ internal static unsafe class DenseReader
             if (lo[d] > hi[d]) return; // the step skips this tile
         }
         if (end - start > Array.MaxLength) throw new DataCorruptionException($"{dataFile}: tile at offset {start} is {end - start} bytes, more than a tile can hold");
+        long CellIndex(long[] k)
+        {
+            long cell = 0;
+            for (int d = 0; d < dims; d++) cell += (ranges[d].Start + k[d] * ranges[d].Step - tileOrigin[d]) * layout.CellStrides[d];
+            return cell;
+        }
+        var destStrides = new long[dims];
+        destStrides[dims - 1] = 1;
+        for (int d = dims - 2; d >= 0; d--) destStrides[d] = destStrides[d + 1] * ranges[d + 1].Count;
+        long DestinationCell(long[] k)
+        {
+            long cell = 0;
+            for (int d = 0; d < dims; d++) cell += k[d] * destStrides[d];
+            return cell;
+        }
+        int inner = dims - 1;
+        long run = hi[inner] - lo[inner] + 1;
+        long tileStep = ranges[inner].Step * layout.CellStrides[inner];
+        var k = (long[])lo.Clone();
+        byte* output = (byte*)dst;
+        bool NextRow()
+        {
+            int d = inner - 1;
+            while (d >= 0 && ++k[d] > hi[d]) { k[d] = lo[d]; d--; }
+            return d >= 0;
+        }
+
+        if (tileStep == 1 && PlainTileReader.Applies(attribute.Filters))
+        {
+            var rows = new List<(long From, nint To)>();
+            do rows.Add((CellIndex(k) * cellSize, (nint)(output + DestinationCell(k) * cellSize)));
+            while (NextRow());
+            if (PlainTileReader.TryReadRows(handle, start, end - start, layout.CellsPerTile * cellSize, FilteredTile.ChunkSize(attribute.Filters, cellSize), rows, run * cellSize))
+                return;
+            // Not the layout a writer gives such a tile: read it the general way below.
+        }
+
         // Tiles are ~1 MiB: pooled buffers spare a large-object allocation (and its zeroing and page faults) per tile.
         int stored = (int)(end - start);
         byte[] bytes = ArrayPool<byte>.Shared.Rent(stored);
@@ -226,34 +263,6 @@ internal static unsafe class DenseReader
             var filtered = new FilteredTile(bytes, stored, dataFile, !array.SkipChecksumValidation);
             if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
                 throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
-
-            long CellIndex(long[] k)
-            {
-                long cell = 0;
-                for (int d = 0; d < dims; d++) cell += (ranges[d].Start + k[d] * ranges[d].Step - tileOrigin[d]) * layout.CellStrides[d];
-                return cell;
-            }
-            var destStrides = new long[dims];
-            destStrides[dims - 1] = 1;
-            for (int d = dims - 2; d >= 0; d--) destStrides[d] = destStrides[d + 1] * ranges[d + 1].Count;
-            long DestinationCell(long[] k)
-            {
-                long cell = 0;
-                for (int d = 0; d < dims; d++) cell += k[d] * destStrides[d];
-                return cell;
-            }
-
-            int inner = dims - 1;
-            long run = hi[inner] - lo[inner] + 1;
-            long tileStep = ranges[inner].Step * layout.CellStrides[inner];
-            var k = (long[])lo.Clone();
-            byte* output = (byte*)dst;
-            bool NextRow()
-            {
-                int d = inner - 1;
-                while (d >= 0 && ++k[d] > hi[d]) { k[d] = lo[d]; d--; }
-                return d >= 0;
-            }
 
             if (tileStep == 1)
             {

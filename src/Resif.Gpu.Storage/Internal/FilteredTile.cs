@@ -131,10 +131,13 @@ internal sealed class FilteredTile
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
+    /// <summary>The length of a tile's chunks, but the last: the pipeline's maximum rounded down to whole cells (at least one).</summary>
+    public static int ChunkSize(TileDbFilterPipeline pipeline, int cellSize) => Math.Max(cellSize, (int)(pipeline.MaxChunkSize / (uint)cellSize) * cellSize);
+
     /// <summary>As <see cref="Encode"/>, into a buffer rented from <see cref="ArrayPool{T}.Shared"/> that the caller returns.</summary>
     public static (byte[] Buffer, int Length) EncodePooled(ReadOnlySpan<byte> tile, TileDbFilterPipeline pipeline, TileDbDatatype type, int cellSize)
     {
-        int chunkSize = Math.Max(cellSize, (int)(pipeline.MaxChunkSize / (uint)cellSize) * cellSize);
+        int chunkSize = ChunkSize(pipeline, cellSize);
         int count = tile.Length == 0 ? 0 : (tile.Length + chunkSize - 1) / chunkSize;
         using var output = new PooledWriter(8 + tile.Length + count * 128);
         BinaryPrimitives.WriteUInt64LittleEndian(output.Reserve(8), (ulong)count);
