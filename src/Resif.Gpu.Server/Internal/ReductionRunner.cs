@@ -5,7 +5,7 @@ using Google.Protobuf;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Operations;
 using Resif.Gpu.Core.Pipeline;
-using ZstdSharp;
+using Resif.Gpu.Storage;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Server.Internal;
@@ -18,8 +18,9 @@ namespace Resif.Gpu.Server.Internal;
 internal sealed class ReductionRunner
 {
     /// <summary>
-    /// zstd's fastest level: DAS samples are mostly noise, so higher levels gain little (measured on noise plus tones:
-    /// float32 shrinks to ~92% at levels 1 and 3, auto-scaled int16 not at all) and compression speed limits the stream.
+    /// zstd's fastest level that still compresses DAS float32 (negative levels leave it as it is): samples are mostly
+    /// noise, so higher levels gain little (measured on noise plus tones: float32 shrinks to ~92% at levels 1 and 3,
+    /// auto-scaled int16 not at all) and compression speed limits the stream.
     /// </summary>
     private const int CompressionLevel = 1;
 
@@ -110,7 +111,6 @@ internal sealed class ReductionRunner
             parts = all.ToAsyncEnumerable();
         }
 
-        using var compressor = compression == V1.Compression.Zstd ? new Compressor(CompressionLevel) : null;
         using var hash = encoding.IsPassThrough ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long sent = 0;
         await foreach (var part in parts.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -124,14 +124,14 @@ internal sealed class ReductionRunner
                     var bytes = encoding.Encode(chunk.Data);
                     hash?.AppendData(bytes.Span);
                     var message = new V1.DataChunk { Offset = sent };
-                    if (compressor is null)
+                    if (compression == V1.Compression.Zstd)
                     {
-                        message.Data = UnsafeByteOperations.UnsafeWrap(bytes);
+                        message.Data = UnsafeByteOperations.UnsafeWrap(ZstdFrames.Compress(bytes.Span, CompressionLevel));
+                        message.UncompressedSize = bytes.Length;
                     }
                     else
                     {
-                        message.Data = UnsafeByteOperations.UnsafeWrap(compressor.Wrap(bytes.Span).ToArray());
-                        message.UncompressedSize = bytes.Length;
+                        message.Data = UnsafeByteOperations.UnsafeWrap(bytes);
                     }
                     sent += bytes.Length;
                     Metrics.BytesOut.Add(bytes.Length);
