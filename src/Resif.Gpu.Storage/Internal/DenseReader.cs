@@ -263,6 +263,7 @@ internal static unsafe class DenseReader
             var filtered = new FilteredTile(bytes, stored, dataFile, !array.SkipChecksumValidation);
             if (filtered.OriginalLength != layout.CellsPerTile * cellSize)
                 throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
+            filtered.VerifyChecksumsTogether(attribute.Filters, CellIndex(lo) * cellSize, (CellIndex(hi) + 1) * cellSize);
 
             if (tileStep == 1)
             {

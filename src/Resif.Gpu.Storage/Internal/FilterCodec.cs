@@ -349,16 +349,76 @@ internal static class FilterCodec
     /// <summary>Checks the sums on the stored bytes (no copy; only their layout when not <paramref name="verify"/>) and returns the metadata of the filter below.</summary>
     private static ReadOnlySpan<byte> VerifyChecksums(TileDbFilterType type, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, bool verify)
     {
+        var (mdEnd, listEnd) = ChecksumLists(type, metadata, source);
+        var inputMetadata = metadata[listEnd..];
+        if (!verify) return inputMetadata;
+        Verify(type, metadata[8..mdEnd], inputMetadata, source, "metadata");
+        Verify(type, metadata[mdEnd..listEnd], data, source, "data");
+        return inputMetadata;
+    }
+
+    // A checksum filter's metadata: [u32 #sums over the metadata below][u32 #sums over the data], the sums (u64 length,
+    // hash) of both lists, then the metadata of the filters below. Returns where the first list ends and where both end.
+    private static (int MetadataSumsEnd, int SumsEnd) ChecksumLists(TileDbFilterType type, ReadOnlySpan<byte> metadata, string source)
+    {
         if (metadata.Length < 8) throw new DataCorruptionException($"{source}: {type} metadata is {metadata.Length} bytes, too short for its header");
         uint mdSums = BinaryPrimitives.ReadUInt32LittleEndian(metadata), dataSums = BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]);
         long entry = 8 + HashLength(type);
         long mdEnd = 8 + mdSums * entry, listEnd = mdEnd + dataSums * entry;
         if (listEnd > metadata.Length) throw new DataCorruptionException($"{source}: {type} lists {mdSums} + {dataSums} sums, more than its {metadata.Length} metadata bytes hold");
-        var inputMetadata = metadata[(int)listEnd..];
-        if (!verify) return inputMetadata;
-        Verify(type, metadata[8..(int)mdEnd], inputMetadata, source, "metadata");
-        Verify(type, metadata[(int)mdEnd..(int)listEnd], data, source, "data");
-        return inputMetadata;
+        return ((int)mdEnd, (int)listEnd);
+    }
+
+    /// <summary>
+    /// Checks the SHA-256 sums of many chunks together (<see cref="Sha256Lanes"/>: sixteen at once) where the pipeline
+    /// ends in a SHA-256 filter with no other checksum right below it; the chunks' decoding may then skip it. Answers
+    /// false, having checked nothing, for other pipelines or without AVX-512: their chunks check their own sums.
+    /// </summary>
+    /// <param name="chunks">Each chunk's metadata and data as [start, +length) in <paramref name="tile"/>.</param>
+    public static bool TryVerifySha256Together(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> tile,
+        ReadOnlySpan<(int MetadataStart, int MetadataLength, int DataStart, int DataLength)> chunks, string source)
+    {
+        var filters = pipeline.Filters;
+        if (!Sha256Lanes.IsAccelerated || filters.Count == 0 || filters[^1].Type != TileDbFilterType.ChecksumSha256
+            || filters.Count > 1 && filters[^2].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
+            return false;
+        const TileDbFilterType type = TileDbFilterType.ChecksumSha256;
+        int entry = 8 + HashLength(type);
+        // (message in the tile, where its expected sum is, what it covers for the error) of every sum of every chunk.
+        var parts = new List<(int Offset, int Length, int ExpectedAt, string What, long PartStart)>();
+        foreach (var (metadataStart, metadataLength, dataStart, dataLength) in chunks)
+        {
+            var metadata = tile.Slice(metadataStart, metadataLength);
+            var (mdEnd, listEnd) = ChecksumLists(type, metadata, source);
+            AddParts(tile, metadataStart + 8, mdEnd - 8, metadataStart + listEnd, metadataLength - listEnd, "metadata");
+            AddParts(tile, metadataStart + mdEnd, listEnd - mdEnd, dataStart, dataLength, "data");
+        }
+        // Similar lengths side by side: a group lasts as long as its longest message.
+        parts.Sort((x, y) => x.Length.CompareTo(y.Length));
+        var messages = new (int, int)[parts.Count];
+        for (int i = 0; i < parts.Count; i++) messages[i] = (parts[i].Offset, parts[i].Length);
+        var digests = new byte[parts.Count * Sha256Lanes.DigestBytes];
+        Sha256Lanes.Hash(tile, messages, digests);
+        for (int i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            if (!digests.AsSpan(i * Sha256Lanes.DigestBytes, Sha256Lanes.DigestBytes).SequenceEqual(tile.Slice(part.ExpectedAt, Sha256Lanes.DigestBytes)))
+                throw new DataCorruptionException($"{source}: {type} mismatch on {part.What} bytes [{part.PartStart}, {part.PartStart + part.Length}): the file is damaged");
+        }
+        return true;
+
+        // As Verify: the sums at [sumsStart, +sumsLength) cover consecutive parts of the bytes at [bytesStart, +bytesLength).
+        void AddParts(ReadOnlySpan<byte> bytes, int sumsStart, int sumsLength, int bytesStart, int bytesLength, string what)
+        {
+            long offset = 0;
+            for (int at = sumsStart; at < sumsStart + sumsLength; at += entry)
+            {
+                ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+                if (length > (ulong)(bytesLength - offset)) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
+                parts.Add(((int)(bytesStart + offset), (int)length, at + 8, what, offset));
+                offset += (long)length;
+            }
+        }
     }
 
     /// <summary><paramref name="sums"/> is a list of (u64 length, hash) covering consecutive parts of <paramref name="bytes"/>.</summary>

@@ -13,6 +13,7 @@ internal sealed class FilteredTile
     private readonly byte[] _bytes;
     private readonly string _source;
     private readonly bool _verifyChecksums;
+    private readonly bool[] _verified; // chunks whose checksums VerifyChecksumsTogether has checked
     private readonly (long OriginalOffset, int Original, int HeaderPosition, int Filtered, int MetadataLength)[] _chunks;
 
     public long OriginalLength { get; }
@@ -43,6 +44,27 @@ internal sealed class FilteredTile
             original += originalLength;
         }
         OriginalLength = original;
+        _verified = new bool[count];
+    }
+
+    /// <summary>
+    /// Checks the checksums of the chunks overlapping unfiltered bytes [<paramref name="start"/>, <paramref name="end"/>)
+    /// all together where the pipeline allows it (<see cref="FilterCodec.TryVerifySha256Together"/>); those chunks then
+    /// decode without checking them again. Elsewhere each chunk checks its own as it decodes.
+    /// </summary>
+    public void VerifyChecksumsTogether(TileDbFilterPipeline pipeline, long start, long end)
+    {
+        if (!_verifyChecksums || start >= end) return;
+        CheckRange(start, end);
+        int first = ChunkAt(start), last = ChunkAt(end - 1);
+        var chunks = new (int, int, int, int)[last - first + 1];
+        for (int i = first; i <= last; i++)
+        {
+            var c = _chunks[i];
+            chunks[i - first] = (c.HeaderPosition, c.MetadataLength, c.HeaderPosition + c.MetadataLength, c.Filtered);
+        }
+        if (!FilterCodec.TryVerifySha256Together(pipeline, _bytes, chunks, _source)) return;
+        for (int i = first; i <= last; i++) _verified[i] = true;
     }
 
     public int ChunkCount => _chunks.Length;
@@ -74,7 +96,7 @@ internal sealed class FilteredTile
         var c = _chunks[index];
         var output = scratch[..c.Original];
         var stored = FilterCodec.ReverseOrPassThrough(pipeline, _bytes.AsSpan(c.HeaderPosition, c.MetadataLength),
-            _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered), type, _source, output, _verifyChecksums);
+            _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered), type, _source, output, _verifyChecksums && !_verified[index]);
         return stored.IsEmpty ? output : stored;
     }
 
@@ -92,8 +114,10 @@ internal sealed class FilteredTile
     {
         CheckRange(start, end);
         if (output.Length != end - start) throw new ArgumentException($"output holds {output.Length} bytes, [{start}, {end}) needs {end - start}");
-        foreach (var c in _chunks)
+        for (int index = 0; index < _chunks.Length; index++)
         {
+            var c = _chunks[index];
+            bool verify = _verifyChecksums && !_verified[index];
             long chunkEnd = c.OriginalOffset + c.Original;
             if (chunkEnd <= start || c.OriginalOffset >= end) continue;
             var metadata = _bytes.AsSpan(c.HeaderPosition, c.MetadataLength);
@@ -101,13 +125,13 @@ internal sealed class FilteredTile
             long from = Math.Max(start, c.OriginalOffset), to = Math.Min(end, chunkEnd);
             if (from == c.OriginalOffset && to == chunkEnd)
             {
-                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, output.Slice((int)(from - start), c.Original), _verifyChecksums);
+                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, output.Slice((int)(from - start), c.Original), verify);
                 continue;
             }
             byte[] chunk = ArrayPool<byte>.Shared.Rent(c.Original);
             try
             {
-                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, chunk.AsSpan(0, c.Original), _verifyChecksums);
+                FilterCodec.ReverseInto(pipeline, metadata, data, type, _source, chunk.AsSpan(0, c.Original), verify);
                 chunk.AsSpan((int)(from - c.OriginalOffset), (int)(to - from)).CopyTo(output[(int)(from - start)..]);
             }
             finally { ArrayPool<byte>.Shared.Return(chunk); }

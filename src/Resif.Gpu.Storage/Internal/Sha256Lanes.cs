@@ -79,7 +79,7 @@ internal static unsafe class Sha256Lanes
         for (int i = 0; i < 8; i++) state[i] = Vector512.Create(InitialState[i]);
         var counts = Vector512.Load(blockCounts);
         var schedule = stackalloc Vector512<uint>[16];
-        uint* words = stackalloc uint[Lanes * 16];
+        var blocks = stackalloc Vector512<uint>[Lanes];
         // Message words are big-endian: reverse the bytes of each 32-bit word.
         var byteSwap = Vector512.Create((byte)3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12,
             3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
@@ -92,19 +92,46 @@ internal static unsafe class Sha256Lanes
                 byte* source = block < full ? buffer + group[lane].Offset + (long)block * BlockBytes
                     : block < blockCounts[lane] ? tail + (block - full) * BlockBytes
                     : tail;
-                Avx512BW.Shuffle(Vector512.Load(source), byteSwap).AsUInt32().Store(words + lane * 16);
+                blocks[lane] = Avx512BW.Shuffle(Vector512.Load(source), byteSwap).AsUInt32();
             }
-            for (int i = 0; i < 16; i++)
-            {
-                uint* w = words + i;
-                schedule[i] = Vector512.Create(w[0], w[16], w[32], w[48], w[64], w[80], w[96], w[112], w[128], w[144], w[160], w[176], w[192], w[208], w[224], w[240]);
-            }
+            Transpose(blocks, schedule);
             Compress(state, schedule, Vector512.GreaterThan(counts, Vector512.Create((uint)block)));
         }
 
         for (int lane = 0; lane < group.Length; lane++)
             for (int i = 0; i < 8; i++)
                 BinaryPrimitives.WriteUInt32BigEndian(digests.Slice(lane * DigestBytes + 4 * i, 4), state[i].GetElement(lane));
+    }
+
+    // Lane l's block (its 16 words) in rows[l] -> word i of every lane in columns[i]: 32-bit, then 64-bit interleaves
+    // within 128-bit quarters give each quarter four words of four lanes; two rounds of quarter shuffles gather them.
+    private static void Transpose(Vector512<uint>* rows, Vector512<uint>* columns)
+    {
+        var quads = stackalloc Vector512<uint>[16]; // quads[4 g + j]: per quarter q, word 4 q + j of lanes 4 g .. 4 g + 3
+        for (int g = 0; g < 4; g++)
+        {
+            var r = rows + 4 * g;
+            var low01 = Avx512F.UnpackLow(r[0], r[1]).AsUInt64();
+            var high01 = Avx512F.UnpackHigh(r[0], r[1]).AsUInt64();
+            var low23 = Avx512F.UnpackLow(r[2], r[3]).AsUInt64();
+            var high23 = Avx512F.UnpackHigh(r[2], r[3]).AsUInt64();
+            quads[4 * g] = Avx512F.UnpackLow(low01, low23).AsUInt32();
+            quads[4 * g + 1] = Avx512F.UnpackHigh(low01, low23).AsUInt32();
+            quads[4 * g + 2] = Avx512F.UnpackLow(high01, high23).AsUInt32();
+            quads[4 * g + 3] = Avx512F.UnpackHigh(high01, high23).AsUInt32();
+        }
+        for (int j = 0; j < 4; j++)
+        {
+            // Even and odd quarters of lanes 0-7 and of lanes 8-15, then whole columns.
+            var even0 = Avx512F.Shuffle4x128(quads[j], quads[4 + j], 0x88);
+            var odd0 = Avx512F.Shuffle4x128(quads[j], quads[4 + j], 0xDD);
+            var even1 = Avx512F.Shuffle4x128(quads[8 + j], quads[12 + j], 0x88);
+            var odd1 = Avx512F.Shuffle4x128(quads[8 + j], quads[12 + j], 0xDD);
+            columns[j] = Avx512F.Shuffle4x128(even0, even1, 0x88);
+            columns[8 + j] = Avx512F.Shuffle4x128(even0, even1, 0xDD);
+            columns[4 + j] = Avx512F.Shuffle4x128(odd0, odd1, 0x88);
+            columns[12 + j] = Avx512F.Shuffle4x128(odd0, odd1, 0xDD);
+        }
     }
 
     // One block per lane; lanes outside `active` keep their state.
