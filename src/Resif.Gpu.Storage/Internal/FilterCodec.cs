@@ -157,7 +157,10 @@ internal static class FilterCodec
     /// write pipelines (nothing, or zstd/lz4, then checksums) are built in place in the output, allocating nothing;
     /// other pipelines go through <see cref="Forward"/>.
     /// </summary>
-    public static void ForwardInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> chunk, TileDbDatatype type, PooledWriter output)
+    /// <param name="deferredSha256">Where given (see <see cref="CanDeferSha256"/>), the SHA-256 sums are left out and
+    /// listed here as (bytes, length, where the sum goes) in the output, for <see cref="FillDeferredSha256"/>.</param>
+    public static void ForwardInto(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> chunk, TileDbDatatype type, PooledWriter output,
+        List<(int Offset, int Length, int SumAt)>? deferredSha256 = null)
     {
         var filters = pipeline.Filters;
         int first = filters.Count > 0 && filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 ? 1 : 0;
@@ -200,13 +203,15 @@ internal static class FilterCodec
             length = 16;
         }
         Span<byte> hash = stackalloc byte[32];
+        int metadataAt = output.Length + 12, dataAt = metadataAt + metadataLength;
         for (int i = first; i < filters.Count; i++)
         {
             var f = filters[i];
             if (f.Type == TileDbFilterType.None) continue;
             // [u32 #metadata sums][u32 #data sums][(u64 length, hash) of the metadata below, if any][(u64, hash) of the data][metadata below]
             int hashLength = HashLength(f.Type), head = ChecksumHeaderLength(f.Type, length);
-            if (length > 0) Hash(f.Type, metadata[..length], hash);
+            bool defer = deferredSha256 is not null; // then this is the only checksum filter: nothing hashes its sums
+            if (length > 0 && !defer) Hash(f.Type, metadata[..length], hash);
             metadata[..length].CopyTo(metadata[head..]);
             BinaryPrimitives.WriteUInt32LittleEndian(metadata, length > 0 ? 1u : 0u);
             BinaryPrimitives.WriteUInt32LittleEndian(metadata[4..], 1);
@@ -214,17 +219,45 @@ internal static class FilterCodec
             if (length > 0)
             {
                 BinaryPrimitives.WriteUInt64LittleEndian(metadata[at..], (ulong)length);
-                hash[..hashLength].CopyTo(metadata[(at + 8)..]);
+                if (defer) deferredSha256!.Add((metadataAt + head, length, metadataAt + at + 8));
+                else hash[..hashLength].CopyTo(metadata[(at + 8)..]);
                 at += 8 + hashLength;
             }
             BinaryPrimitives.WriteUInt64LittleEndian(metadata[at..], (ulong)dataLength);
-            Hash(f.Type, data, metadata.Slice(at + 8, hashLength));
+            if (defer) deferredSha256!.Add((dataAt, dataLength, metadataAt + at + 8));
+            else Hash(f.Type, data, metadata.Slice(at + 8, hashLength));
             length += head;
         }
         BinaryPrimitives.WriteUInt32LittleEndian(region, (uint)chunk.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(region[4..], (uint)dataLength);
         BinaryPrimitives.WriteUInt32LittleEndian(region[8..], (uint)metadataLength);
         output.Advance(12 + metadataLength + dataLength);
+    }
+
+    /// <summary>
+    /// Whether <see cref="ForwardInto"/> may leave a pipeline's SHA-256 sums for <see cref="FillDeferredSha256"/> to
+    /// compute sixteen at a time: AVX-512, and the pipeline's only checksum is one SHA-256 after nothing but a compressor
+    /// (the store's default), so no other filter covers the sums.
+    /// </summary>
+    public static bool CanDeferSha256(TileDbFilterPipeline pipeline)
+    {
+        var filters = pipeline.Filters;
+        int first = filters.Count > 0 && filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 ? 1 : 0;
+        var rest = filters.Skip(first).Where(f => f.Type != TileDbFilterType.None).ToList();
+        return Sha256Lanes.IsAccelerated && rest.Count == 1 && rest[0].Type == TileDbFilterType.ChecksumSha256;
+    }
+
+    /// <summary>Computes the sums <see cref="ForwardInto"/> deferred and writes each where it belongs in <paramref name="output"/>.</summary>
+    public static void FillDeferredSha256(Span<byte> output, List<(int Offset, int Length, int SumAt)> deferred)
+    {
+        // Similar lengths side by side: a group of sixteen lasts as long as its longest message.
+        deferred.Sort((x, y) => x.Length.CompareTo(y.Length));
+        var messages = new (int, int)[deferred.Count];
+        for (int i = 0; i < deferred.Count; i++) messages[i] = (deferred[i].Offset, deferred[i].Length);
+        var digests = new byte[deferred.Count * Sha256Lanes.DigestBytes];
+        Sha256Lanes.Hash(output, messages, digests);
+        for (int i = 0; i < deferred.Count; i++)
+            digests.AsSpan(i * Sha256Lanes.DigestBytes, Sha256Lanes.DigestBytes).CopyTo(output[deferred[i].SumAt..]);
     }
 
     /// <summary>What a checksum filter adds in front of metadata of <paramref name="below"/> bytes.</summary>

@@ -166,8 +166,11 @@ internal sealed class FilteredTile
         using var output = new PooledWriter(8 + tile.Length + count * 128);
         BinaryPrimitives.WriteUInt64LittleEndian(output.Reserve(8), (ulong)count);
         output.Advance(8);
+        var deferredSha256 = FilterCodec.CanDeferSha256(pipeline) ? new List<(int, int, int)>(2 * count) : null;
         for (int i = 0; i < count; i++)
-            FilterCodec.ForwardInto(pipeline, tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize)), type, output);
-        return output.Detach();
+            FilterCodec.ForwardInto(pipeline, tile.Slice(i * chunkSize, Math.Min(chunkSize, tile.Length - i * chunkSize)), type, output, deferredSha256);
+        var (buffer, length) = output.Detach();
+        if (deferredSha256 is not null) FilterCodec.FillDeferredSha256(buffer.AsSpan(0, length), deferredSha256);
+        return (buffer, length);
     }
 }
