@@ -250,14 +250,19 @@ internal static class FilterCodec
     /// <summary>Computes the sums <see cref="ForwardInto"/> deferred and writes each where it belongs in <paramref name="output"/>.</summary>
     public static void FillDeferredSha256(Span<byte> output, List<(int Offset, int Length, int SumAt)> deferred)
     {
-        // Similar lengths side by side: a group of sixteen lasts as long as its longest message.
-        deferred.Sort((x, y) => x.Length.CompareTo(y.Length));
-        var messages = new (int, int)[deferred.Count];
-        for (int i = 0; i < deferred.Count; i++) messages[i] = (deferred[i].Offset, deferred[i].Length);
-        var digests = new byte[deferred.Count * Sha256Lanes.DigestBytes];
-        Sha256Lanes.Hash(output, messages, digests);
+        var digests = HashByLength(output, deferred, part => (part.Offset, part.Length));
         for (int i = 0; i < deferred.Count; i++)
             digests.AsSpan(i * Sha256Lanes.DigestBytes, Sha256Lanes.DigestBytes).CopyTo(output[deferred[i].SumAt..]);
+    }
+
+    // The SHA-256 of each part's bytes in `buffer`, parts sorted here by length (a group of sixteen lasts as long as
+    // its longest message): digest i belongs to parts[i] in that order.
+    private static byte[] HashByLength<T>(ReadOnlySpan<byte> buffer, List<T> parts, Func<T, (int Offset, int Length)> message)
+    {
+        parts.Sort((x, y) => message(x).Length.CompareTo(message(y).Length));
+        var digests = new byte[parts.Count * Sha256Lanes.DigestBytes];
+        Sha256Lanes.Hash(buffer, parts.Select(message).ToArray(), digests);
+        return digests;
     }
 
     /// <summary>What a checksum filter adds in front of metadata of <paramref name="below"/> bytes.</summary>
@@ -426,12 +431,7 @@ internal static class FilterCodec
             AddParts(tile, metadataStart + 8, mdEnd - 8, metadataStart + listEnd, metadataLength - listEnd, "metadata");
             AddParts(tile, metadataStart + mdEnd, listEnd - mdEnd, dataStart, dataLength, "data");
         }
-        // Similar lengths side by side: a group lasts as long as its longest message.
-        parts.Sort((x, y) => x.Length.CompareTo(y.Length));
-        var messages = new (int, int)[parts.Count];
-        for (int i = 0; i < parts.Count; i++) messages[i] = (parts[i].Offset, parts[i].Length);
-        var digests = new byte[parts.Count * Sha256Lanes.DigestBytes];
-        Sha256Lanes.Hash(tile, messages, digests);
+        var digests = HashByLength(tile, parts, part => (part.Offset, part.Length));
         for (int i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
