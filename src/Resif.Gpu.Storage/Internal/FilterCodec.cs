@@ -409,16 +409,17 @@ internal static class FilterCodec
 
     /// <summary>
     /// Checks the SHA-256 sums of many chunks together (<see cref="Sha256Lanes"/>: sixteen at once) where the pipeline
-    /// ends in a SHA-256 filter with no other checksum right below it; the chunks' decoding may then skip it. Answers
+    /// ends in a SHA-256 filter and holds no other checksum; the chunks' decoding may then skip it. Answers
     /// false, having checked nothing, for other pipelines or without AVX-512: their chunks check their own sums.
     /// </summary>
     /// <param name="chunks">Each chunk's metadata and data as [start, +length) in <paramref name="tile"/>.</param>
     public static bool TryVerifySha256Together(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> tile,
         ReadOnlySpan<(int MetadataStart, int MetadataLength, int DataStart, int DataLength)> chunks, string source)
     {
+        // The chunks then decode without checking any sum: the pipeline must hold no other checksum.
         var filters = pipeline.Filters;
         if (!Sha256Lanes.IsAccelerated || filters.Count == 0 || filters[^1].Type != TileDbFilterType.ChecksumSha256
-            || filters.Count > 1 && filters[^2].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
+            || filters.Count(f => f.Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256) != 1)
             return false;
         const TileDbFilterType type = TileDbFilterType.ChecksumSha256;
         int entry = 8 + HashLength(type);
