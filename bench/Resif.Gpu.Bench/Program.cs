@@ -28,7 +28,7 @@ return args.FirstOrDefault() switch
 
 static int RunBenchmarkDotNet(string[] arguments)
 {
-    BenchmarkSwitcher.FromTypes([typeof(FilterBenchmarks), typeof(SpectralBenchmarks), typeof(StorageBenchmarks)]).Run(arguments);
+    BenchmarkSwitcher.FromTypes([typeof(FilterBenchmarks), typeof(SpectralBenchmarks), typeof(StorageBenchmarks), typeof(ChecksumBenchmarks)]).Run(arguments);
     return 0;
 }
 
