@@ -437,7 +437,7 @@ internal static class FilterCodec
         {
             var part = parts[i];
             if (!digests.AsSpan(i * Sha256Lanes.DigestBytes, Sha256Lanes.DigestBytes).SequenceEqual(tile.Slice(part.ExpectedAt, Sha256Lanes.DigestBytes)))
-                throw new DataCorruptionException($"{source}: {type} mismatch on {part.What} bytes [{part.PartStart}, {part.PartStart + part.Length}): the file is damaged");
+                throw SumMismatch(type, source, part.What, part.PartStart, part.Length);
         }
         return true;
 
@@ -448,7 +448,7 @@ internal static class FilterCodec
             for (int at = sumsStart; at < sumsStart + sumsLength; at += entry)
             {
                 ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
-                if (length > (ulong)(bytesLength - offset)) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
+                if (length > (ulong)(bytesLength - offset)) throw SumPastTheEnd(type, source, length, what);
                 parts.Add(((int)(bytesStart + offset), (int)length, at + 8, what, offset));
                 offset += (long)length;
             }
@@ -464,14 +464,21 @@ internal static class FilterCodec
         for (int at = 0; at < sums.Length; at += 8 + hashLength)
         {
             ulong length = BinaryPrimitives.ReadUInt64LittleEndian(sums[at..]);
-            if (length > (ulong)(bytes.Length - offset)) throw new DataCorruptionException($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
+            if (length > (ulong)(bytes.Length - offset)) throw SumPastTheEnd(type, source, length, what);
             var part = bytes.Slice((int)offset, (int)length);
             Hash(type, part, actual);
             if (!actual.SequenceEqual(sums.Slice(at + 8, hashLength)))
-                throw new DataCorruptionException($"{source}: {type} mismatch on {what} bytes [{offset}, {offset + (long)length}): the file is damaged");
+                throw SumMismatch(type, source, what, offset, (long)length);
             offset += (long)length;
         }
     }
+
+    // The two ways a checksum list is wrong, worded once for the chunk-by-chunk and the batched checks.
+    private static DataCorruptionException SumPastTheEnd(TileDbFilterType type, string source, ulong length, string what) =>
+        new($"{source}: {type} covers {length} {what} bytes past the end of the chunk");
+
+    private static DataCorruptionException SumMismatch(TileDbFilterType type, string source, string what, long offset, long length) =>
+        new($"{source}: {type} mismatch on {what} bytes [{offset}, {offset + length}): the file is damaged");
 
     private static (byte[], byte[]) AddChecksums(TileDbFilterType type, byte[] metadata, byte[] data)
     {
