@@ -15,6 +15,7 @@ import grpc
 import grpc.aio
 import numpy as np
 
+from . import _wire
 from ._requests import ChannelSpec, DistanceSpec, OperationSpec, TimeSpec
 from ._stubs import catalog_pb2, catalog_pb2_grpc, reduction_pb2_grpc
 from .client import _channel_for, _xarray_available, build_request, decoded, progress_callback
@@ -33,6 +34,7 @@ class AsyncClient:
         self._channel = _channel_for(url, grpc.aio)
         self._catalog = catalog_pb2_grpc.CatalogStub(self._channel)
         self._reduction = reduction_pb2_grpc.ReductionStub(self._channel)
+        self._reduce = _wire.reduce_method(self._channel)
 
     async def list(self) -> list[ArrayInfo]:
         response = await self._unary(self._catalog.ListArrays, catalog_pb2.ListArraysRequest())
@@ -54,7 +56,7 @@ class AsyncClient:
         """The chunks as they arrive (``async with`` reads the header; leaving it cancels the call)."""
         request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, int16_scale,
                                 compression)
-        return AsyncReduceStream(self._reduction.Reduce(request, timeout=self.timeout), progress_callback(progress))
+        return AsyncReduceStream(self._reduce(request, timeout=self.timeout), progress_callback(progress))
 
     async def reduce(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                      time: TimeSpec = None, **options):

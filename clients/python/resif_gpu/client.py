@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import grpc
 import numpy as np
 
-from . import _requests
+from . import _requests, _wire
 from . import ingest as _ingest
 from ._requests import ChannelSpec, DistanceSpec, OperationSpec, TimeSpec
 from ._stubs import catalog_pb2, catalog_pb2_grpc, devices_pb2, devices_pb2_grpc, reduction_pb2, reduction_pb2_grpc
@@ -96,6 +96,7 @@ class Client:
         self._channel = _channel_for(url)
         self._catalog = catalog_pb2_grpc.CatalogStub(self._channel)
         self._reduction = reduction_pb2_grpc.ReductionStub(self._channel)
+        self._reduce = _wire.reduce_method(self._channel)
         self._devices = devices_pb2_grpc.DevicesStub(self._channel)
         self._operation_table: dict[str, OperationInfo] | None = None
 
@@ -141,7 +142,7 @@ class Client:
         stays at about one chunk (~1 MB) whatever the size of the result."""
         request = build_request(name, ops, channels, time, distance, max_output_bytes, output_dtype, int16_scale,
                                 compression)
-        return ReduceStream(self._reduction.Reduce(request, timeout=self.timeout), progress_callback(progress))
+        return ReduceStream(self._reduce(request, timeout=self.timeout), progress_callback(progress))
 
     def reduce(self, name: str, ops: Iterable[OperationSpec] | str = (), channels: ChannelSpec = None,
                time: TimeSpec = None, *, distance: DistanceSpec = None, max_output_bytes: int = 0,

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import grpc
 import numpy as np
 
+from . import _wire
 from ._stubs import reduction_pb2
 from .errors import ResifError, data_loss
 from .model import ResultHeader, ResultTrailer
@@ -32,7 +33,8 @@ class _Assembler:
     """Checks one result: the header against its shape, each chunk's place, the size and SHA-256 at the trailer."""
 
     def __init__(self, first, progress: ProgressCallback | None):
-        if first is None or first.WhichOneof("payload") != "header":
+        first = None if first is None else _wire.decode(first)
+        if first is None or isinstance(first, _wire.RawChunk) or first.WhichOneof("payload") != "header":
             raise data_loss("the result stream did not start with a header")
         self.header = ResultHeader.from_proto(first.header)
         self.trailer: ResultTrailer | None = None
@@ -54,9 +56,12 @@ class _Assembler:
         self._pending: dict[int, bytes] = {}
 
     def take(self, message) -> tuple[int, np.ndarray] | None:
-        """Handles one message after the header; returns ``(offset, values)`` for a chunk, else None."""
+        """Handles one message (its bytes, or decoded) after the header; returns ``(offset, values)`` for a chunk, else None."""
         if self.trailer is not None:
             raise data_loss("the result stream went on after its trailer")
+        message = _wire.decode(message)
+        if isinstance(message, _wire.RawChunk):
+            return self._accept(message)
         kind = message.WhichOneof("payload")
         if kind == "chunk":
             return self._accept(message.chunk)

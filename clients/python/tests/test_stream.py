@@ -15,7 +15,11 @@ PAYLOAD = VALUES.tobytes()
 
 
 class ScriptedCall:
-    """Yields the given responses like a grpc server-streaming call, then optionally raises an RPC error."""
+    """Yields the given responses like a grpc server-streaming call, then optionally raises an RPC error.
+
+    The client's calls yield each response's bytes (see ``_wire``); ``as_bytes`` False yields the messages."""
+
+    as_bytes = True
 
     def __init__(self, responses, error=None):
         self._responses = iter(responses)
@@ -24,7 +28,8 @@ class ScriptedCall:
 
     def __next__(self):
         try:
-            return next(self._responses)
+            message = next(self._responses)
+            return message.SerializeToString() if self.as_bytes else message
         except StopIteration:
             if self._error is not None:
                 raise self._error from None
@@ -32,6 +37,11 @@ class ScriptedCall:
 
     def cancel(self):
         self.cancelled = True
+
+
+@pytest.fixture(autouse=True, params=["bytes", "messages"])
+def response_form(request, monkeypatch):
+    monkeypatch.setattr(ScriptedCall, "as_bytes", request.param == "bytes")
 
 
 class FailedCall(grpc.RpcError):
