@@ -9,8 +9,8 @@ public sealed class ResultIntegrityException(string message) : Exception(message
 
 /// <summary>
 /// Reads a reduction stream in order and checks it: one header first, chunks at contiguous offsets, a trailer whose
-/// size and SHA-256 match what arrived. zstd-compressed chunks are decompressed here, so callers receive the header and
-/// each chunk's tensor bytes as they come (to fill memory or a file).
+/// size and SHA-256 match what arrived. zstd-compressed chunks are decompressed here (in a zstd stream, a chunk with
+/// uncompressed_size 0 came as it is), so callers receive the header and each chunk's tensor bytes as they come.
 /// </summary>
 public static class ReductionStream
 {
@@ -41,7 +41,7 @@ public static class ReductionStream
                     case V1.ReduceResponse.PayloadOneofCase.Chunk when header is not null:
                         var chunk = response.Chunk;
                         if (chunk.Offset != expectedOffset) throw new ResultIntegrityException($"chunk at offset {chunk.Offset}, expected {expectedOffset}");
-                        var data = decompressor is null ? chunk.Data.Memory : Decompress(decompressor, chunk);
+                        var data = decompressor is null || chunk.UncompressedSize == 0 ? chunk.Data.Memory : Decompress(decompressor, chunk);
                         if (expectedOffset + data.Length > header.TotalBytes) throw new ResultIntegrityException("more data than the header announced");
                         hash.AppendData(data.Span);
                         onChunk(chunk.Offset, data);

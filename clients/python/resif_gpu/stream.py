@@ -81,7 +81,10 @@ class _Assembler:
 
     def _accept(self, chunk) -> tuple[int, np.ndarray]:
         offset, data = chunk.offset, chunk.data
-        if self._decompressor is not None:
+        if chunk.uncompressed_size < 0:
+            raise data_loss(f"chunk at byte {offset} announces {chunk.uncompressed_size} bytes")
+        # In a zstd stream, a chunk zstd would not shrink comes as it is (uncompressed_size 0).
+        if self._decompressor is not None and chunk.uncompressed_size:
             try:
                 data = self._decompressor.decompress(data, max_output_size=chunk.uncompressed_size)
             except Exception as error:  # zstandard raises its own ZstdError

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from resif_gpu import ReduceStream, ResifError
+from resif_gpu.stream import zstd_available
 from resif_gpu._stubs import common_pb2, reduction_pb2
 
 VALUES = np.arange(12, dtype="<f4").reshape(3, 4)
@@ -56,9 +57,9 @@ class FailedCall(grpc.RpcError):
         return self._details
 
 
-def header(total=len(PAYLOAD)):
+def header(total=len(PAYLOAD), compression=reduction_pb2.COMPRESSION_NONE):
     message = reduction_pb2.ResultHeader(array="a", dims=["channel", "time"], shape=[3, 4],
-                                         dtype=common_pb2.DATA_TYPE_FLOAT32, total_bytes=total)
+                                         dtype=common_pb2.DATA_TYPE_FLOAT32, total_bytes=total, compression=compression)
     return reduction_pb2.ReduceResponse(header=message)
 
 
@@ -134,3 +135,20 @@ def test_closing_cancels_the_call():
     with ReduceStream(call) as stream:
         next(stream)
     assert call.cancelled
+
+
+@pytest.mark.skipif(not zstd_available(), reason="needs python3-zstandard")
+def test_a_zstd_stream_may_send_chunks_as_they_are():
+    import zstandard
+
+    frame = zstandard.ZstdCompressor().compress(PAYLOAD[16:48])
+    compressed = reduction_pb2.ReduceResponse(chunk=reduction_pb2.DataChunk(offset=16, data=frame, uncompressed_size=32))
+    result, _ = assemble([header(compression=reduction_pb2.COMPRESSION_ZSTD), chunk(0, 16), compressed, trailer()])
+    np.testing.assert_array_equal(result, VALUES)
+
+
+def test_a_negative_uncompressed_size_is_data_loss():
+    bad = reduction_pb2.ReduceResponse(chunk=reduction_pb2.DataChunk(offset=0, data=PAYLOAD, uncompressed_size=-1))
+    with pytest.raises(ResifError, match="announces -1 bytes") as caught:
+        assemble([header(compression=reduction_pb2.COMPRESSION_ZSTD), bad, trailer()])
+    assert caught.value.code == grpc.StatusCode.DATA_LOSS

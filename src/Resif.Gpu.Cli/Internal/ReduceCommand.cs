@@ -17,7 +17,7 @@ internal sealed class ReduceCommand : Command
         "as datetime, provenance as an attribute; a complex result becomes two variables 'real' and 'imag'.\n" +
         "--dtype asks for float32 (default), float16, int16 (value = int16 x scale_factor, written to FILE.json; --int16-scale S\n" +
         "fixes S, otherwise the server picks max|value|/32767) or complex64 (complex results); the .npy holds that dtype.\n" +
-        "--compress zstd (with --server) has the server compress chunks on the wire.\n" +
+        "--compress zstd (with --server) has the server compress chunks on the wire (those zstd shrinks by a tenth).\n" +
         "--device (with --store) picks the compute device (see 'resif-gpu devices'). --plot FILE.png draws the result:\n" +
         "an FK spectrum for fk, beam power for beam, curves for stalta and arraybeam, a waterfall otherwise.\n" +
         "Operations (parameter=default; no default = required):\n" + string.Concat(OperationRegistry.Default.Descriptors.Select(d =>

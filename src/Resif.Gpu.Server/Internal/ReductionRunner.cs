@@ -5,7 +5,6 @@ using Google.Protobuf;
 using Resif.Gpu.Core;
 using Resif.Gpu.Core.Operations;
 using Resif.Gpu.Core.Pipeline;
-using Resif.Gpu.Storage;
 using V1 = Resif.Gpu.Protocol.V1;
 
 namespace Resif.Gpu.Server.Internal;
@@ -112,6 +111,7 @@ internal sealed class ReductionRunner
         }
 
         using var hash = encoding.IsPassThrough ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunkCompression = compression == V1.Compression.Zstd ? new ChunkCompression(CompressionLevel) : null;
         long sent = 0;
         await foreach (var part in parts.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -124,9 +124,9 @@ internal sealed class ReductionRunner
                     var bytes = encoding.Encode(chunk.Data);
                     hash?.AppendData(bytes.Span);
                     var message = new V1.DataChunk { Offset = sent };
-                    if (compression == V1.Compression.Zstd)
+                    if (chunkCompression?.TryCompress(bytes.Span) is { } frame)
                     {
-                        message.Data = UnsafeByteOperations.UnsafeWrap(ZstdFrames.Compress(bytes.Span, CompressionLevel));
+                        message.Data = UnsafeByteOperations.UnsafeWrap(frame);
                         message.UncompressedSize = bytes.Length;
                     }
                     else
