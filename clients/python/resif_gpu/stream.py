@@ -53,7 +53,7 @@ class _Assembler:
         # Bytes [0, _hashed) have been hashed; chunks that arrive ahead of that wait in _pending.
         self._hash = hashlib.sha256()
         self._hashed = 0
-        self._pending: dict[int, bytes] = {}
+        self._pending: dict[int, bytes | memoryview] = {}
 
     def take(self, message) -> tuple[int, np.ndarray] | None:
         """Handles one message (its bytes, or decoded) after the header; returns ``(offset, values)`` for a chunk, else None."""
