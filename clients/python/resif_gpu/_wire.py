@@ -20,7 +20,6 @@ from .errors import data_loss
 _CHUNK_TAG = (2 << 3) | 2
 _VARINT, _FIXED64, _DELIMITED, _FIXED32 = 0, 1, 2, 5
 
-
 _REDUCE_PATH = f"/{reduction_pb2.DESCRIPTOR.services_by_name['Reduction'].full_name}/Reduce"
 
 
@@ -97,7 +96,7 @@ def _chunk(buffer: memoryview) -> RawChunk | None:
 
 
 def decode(raw) -> reduction_pb2.ReduceResponse | RawChunk:
-    """One Reduce response from its bytes (a protobuf message passes through unchanged)."""
+    """One Reduce response from its bytes (a protobuf message, or None, passes through unchanged)."""
     if not isinstance(raw, (bytes, bytearray, memoryview)):
         return raw
     buffer = memoryview(raw)
@@ -106,6 +105,6 @@ def decode(raw) -> reduction_pb2.ReduceResponse | RawChunk:
         if chunk is not None:
             return chunk
     try:
-        return reduction_pb2.ReduceResponse.FromString(bytes(buffer) if not isinstance(raw, bytes) else raw)
+        return reduction_pb2.ReduceResponse.FromString(bytes(raw))  # the same object when raw is bytes already
     except DecodeError as error:
         raise data_loss(f"a {len(buffer)}-byte message of the result stream is not a ReduceResponse: {error}") from None

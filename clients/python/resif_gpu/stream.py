@@ -33,7 +33,7 @@ class _Assembler:
     """Checks one result: the header against its shape, each chunk's place, the size and SHA-256 at the trailer."""
 
     def __init__(self, first, progress: ProgressCallback | None):
-        first = None if first is None else _wire.decode(first)
+        first = _wire.decode(first)
         if first is None or isinstance(first, _wire.RawChunk) or first.WhichOneof("payload") != "header":
             raise data_loss("the result stream did not start with a header")
         self.header = ResultHeader.from_proto(first.header)
