@@ -179,4 +179,22 @@ public sealed class LimitsTests : IDisposable
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
         Assert.Contains("time limit", e.Status.Detail);
     }
+
+    [Fact]
+    public async Task AClientThatStopsReadingFreesItsSlotOnceTheTimeLimitAndTheWriteGracePass()
+    {
+        _disk.Add("big", 32, 200_000); // 25.6 MB: far more than the HTTP/2 windows and socket buffers hold
+        var gated = new GatedStore(_disk.Store);
+        var limits = new ServerLimits { MaxRequestDuration = TimeSpan.FromSeconds(1), MaxConcurrentReductions = 1, MaxQueuedReductions = 1 };
+        await using var server = await Servers.StartAsync(gated, o => o with { Limits = limits });
+        // A call whose responses are never read: the server's writes stall on flow control while it holds the only slot.
+        using var stalled = new V1.Reduction.ReductionClient(Servers.Channel(server.Url)).Reduce(new V1.ReduceRequest { Array = "big" });
+        await gated.WaitForHeldReadsAsync(1).WaitAsync(Suite.HangLimit);
+        gated.OpenForever();
+
+        // The next call waits in the queue until the limit, then the grace, cut the stalled write.
+        using var client = new ResifClient(Servers.Channel(server.Url));
+        var next = await client.ReduceAsync(new V1.ReduceRequest { Array = "a" }).WaitAsync(Suite.HangLimit);
+        Assert.Equal(Channels * Samples, next.Data.LongLength);
+    }
 }

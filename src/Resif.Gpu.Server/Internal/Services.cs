@@ -34,11 +34,20 @@ internal sealed class CatalogService(ReductionRunner runner, ILogger<CatalogServ
 
 internal sealed class ReductionService(ReductionRunner runner) : V1.Reduction.ReductionBase
 {
+    /// <summary>How long a response write in flight may go on once the call's token fired (server time limit, shutdown).</summary>
+    internal static readonly TimeSpan StalledWriteGrace = TimeSpan.FromSeconds(2);
+
     public override async Task Reduce(V1.ReduceRequest request, IServerStreamWriter<V1.ReduceResponse> responseStream, ServerCallContext context)
     {
+        // Cancelling a write in flight resets the HTTP/2 stream: the client would read CANCELLED instead of the status
+        // the limits give (DEADLINE_EXCEEDED naming the time limit, UNAVAILABLE at shutdown). So no write starts after
+        // the token fired, one in flight may finish, and only one still stalled (a client that stopped reading) is cut.
+        using var stalledWrites = new CancellationTokenSource();
+        using var _ = context.CancellationToken.Register(() => stalledWrites.CancelAfter(StalledWriteGrace));
         await foreach (var response in runner.RunAsync(request, context.CancellationToken).WithCancellation(context.CancellationToken).ConfigureAwait(false))
         {
-            await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+            context.CancellationToken.ThrowIfCancellationRequested();
+            await responseStream.WriteAsync(response, stalledWrites.Token).ConfigureAwait(false);
         }
     }
 
