@@ -34,7 +34,7 @@ $py "$peers/scipy_peer.py" "${size[@]}" --ops fk --threads 2 --out "$out/peer.js
 echo "== ours"
 dotnet build -c Release "$repo/bench/Resif.Gpu.Bench" -v q -nologo > "$out/build.log" || { cat "$out/build.log"; exit 1; }
 dotnet "$repo/bench/Resif.Gpu.Bench/bin/Release/net10.0/Resif.Gpu.Bench.dll" side-by-side \
-  --block "$out/block.npy" --out "$out" --win "$win" "${beam[@]}" --store-filters default,default:skip-checksums,sha256,none > /dev/null
+  --block "$out/block.npy" --out "$out" --win "$win" "${beam[@]}" --store-filters default,zstd+sha256,sha256,none > /dev/null
 echo "== ours through the server and the Python client"
 "$repo/resif-gpu" --help > /dev/null  # builds the CLI into artifacts/cli when a source is newer
 $py "$repo/bench/e2e_python.py" "$out" "${size[@]}"

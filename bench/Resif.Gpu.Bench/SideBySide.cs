@@ -37,7 +37,7 @@ internal sealed class SideBySide
     // Input block sizes (MiB) of the executor-only e2e lines, in the order they run (the first one also pays warm-up).
     private readonly int[] _executorBlockMebibytes;
     // TileDB data filter pipelines the e2e array is written with, one e2e run each ("default" = ArrayStore.DefaultDataFilters);
-    // a ":skip-checksums" suffix reads that array with ArrayStore.SkipChecksumValidation.
+    // a ":skip-checksums" suffix reads that array with ArrayStore.SkipChecksumValidation (checksum filters unchecked).
     private readonly string[] _storeFilters;
     private readonly double _fs, _dx, _win;
     private readonly string _out;

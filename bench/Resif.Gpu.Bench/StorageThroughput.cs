@@ -15,17 +15,17 @@ namespace Resif.Gpu.Bench;
 /// as fragments (each fsynced and committed), then read back once and compared.</item>
 /// </list>
 /// filters: <c>none</c>, or filters joined by '+' (<c>zstd</c> = level 3, <c>zstd:LEVEL</c>, <c>lz4</c>, <c>sha256</c>,
-/// <c>md5</c>); <c>zstd+sha256</c> is the store's default.
+/// <c>md5</c>); <c>zstd</c> (frames with their content checksum) is the store's default.
 /// </summary>
 internal static class StorageThroughput
 {
     public const string Usage = "store-read [channels] [samples] [repeats] [filters] [skip-checksums] | store-write [channels] [samples] [blocks] [repeats] [filters]" +
-        " (filters: none, or zstd[:LEVEL] | lz4 | sha256 | md5 joined by '+', e.g. zstd+sha256)";
+        " (filters: none, or zstd[:LEVEL] | lz4 | sha256 | md5 joined by '+', e.g. zstd+sha256; default zstd)";
 
     public static int Read(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), repeats = IntArg(args, 2, 5);
-        var filters = ArrayStore.ParseDataFilters(args.Length > 3 ? args[3] : "zstd+sha256");
+        var filters = ArrayStore.ParseDataFilters(args.Length > 3 ? args[3] : "zstd");
         bool skipChecksums = args.Length > 4 && args[4] == "skip-checksums";
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);
@@ -35,7 +35,7 @@ internal static class StorageThroughput
         var (wall, cpu) = BestOf(repeats, () => TileDbArray.Open(path, skipChecksums).ReadDense(ArrayStore.AttributeName,
             [new DimensionRange(0, channels), new DimensionRange(0, samples)], MemoryMarshal.AsBytes(destination.AsSpan())));
         if (!destination.AsSpan().SequenceEqual(data)) throw new InvalidOperationException("read back differs from what was written");
-        Report("store-read", $"{channels} x {samples}", $"{(args.Length > 3 ? args[3] : "zstd+sha256")}{(skipChecksums ? " (checksums skipped)" : "")}, zstd: {TileDbArray.ZstdImplementation}",
+        Report("store-read", $"{channels} x {samples}", $"{(args.Length > 3 ? args[3] : "zstd")}{(skipChecksums ? " (checksums skipped)" : "")}, zstd: {TileDbArray.ZstdImplementation}",
             data.LongLength, repeats, wall, cpu);
         return 0;
     }
@@ -43,7 +43,7 @@ internal static class StorageThroughput
     public static int Write(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), blocks = IntArg(args, 2, 4), repeats = IntArg(args, 3, 5);
-        string filterName = args.Length > 4 ? args[4] : "zstd+sha256";
+        string filterName = args.Length > 4 ? args[4] : "zstd";
         var filters = ArrayStore.ParseDataFilters(filterName);
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);

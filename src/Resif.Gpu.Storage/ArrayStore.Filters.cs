@@ -8,10 +8,11 @@ public sealed partial class ArrayStore
     public const string DataFiltersSyntax = "'none', or filters joined by '+' in pipeline order: zstd[:LEVEL], lz4, shuffle, bitshuffle, sha256, md5";
 
     /// <summary>
-    /// A data filter pipeline from its short text form, e.g. <c>zstd:3+sha256</c> (the store's default),
-    /// <c>shuffle+zstd:1+sha256</c>, <c>lz4+sha256</c>, <c>sha256</c> or <c>none</c>. Every such pipeline is a plain
-    /// TileDB one, so real TileDB reads the arrays it writes. Which to choose is a trade between space, integrity and read
-    /// speed (bench/README, "Filter pipelines for new arrays"): no filters reads fastest but detects no damage.
+    /// A data filter pipeline from its short text form, e.g. <c>zstd:3</c> (the store's default; zstd frames carry
+    /// their content checksum), <c>shuffle+zstd:1</c>, <c>zstd:3+sha256</c>, <c>lz4+sha256</c>, <c>sha256</c> or
+    /// <c>none</c>. Every such pipeline is a plain TileDB one, so real TileDB reads the arrays it writes. Which to choose
+    /// is a trade between space, integrity and read speed (bench/README, "Filter pipelines for new arrays"): no filters
+    /// reads fastest but detects no damage, nor does lz4 alone.
     /// </summary>
     /// <exception cref="InvalidRequestException">Unknown filter or zstd level out of range (field <c>filters</c>).</exception>
     public static TileDbFilterPipeline ParseDataFilters(string spec)

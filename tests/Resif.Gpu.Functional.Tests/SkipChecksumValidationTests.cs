@@ -29,8 +29,12 @@ public sealed class SkipChecksumValidationTests : IDisposable
         string root = Path.Combine(_dir, "store");
         var store = new ArrayStore(root);
         var block = Enumerable.Range(0, 4 * 5000).Select(i => MathF.Sin(i * 0.02f)).ToArray();
-        store.Create("das", 4, 0, new ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1));
-        store.AppendTimeBlock("das", block, 4, 5000);
+        using (var session = store.CreateStaged(4, new ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1),
+            dataFilters: ArrayStore.ParseDataFilters("zstd+sha256")))
+        {
+            session.Append(block, 4, 5000);
+            session.Publish("das");
+        }
         // First chunk's SHA-256 of its data: [u64 chunks][u32 x3 chunk header][u32 x2 sum counts][u64 + 32-byte metadata sum][u64 length] then the hash.
         string file = Directory.GetFiles(Path.Combine(root, "arrays", "das"), "a0.tdb", SearchOption.AllDirectories).Single();
         byte[] bytes = File.ReadAllBytes(file);

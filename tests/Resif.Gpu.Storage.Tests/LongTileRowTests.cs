@@ -13,6 +13,7 @@ namespace Resif.Gpu.Storage.Tests;
 public class LongTileRowTests
 {
     [Theory]
+    [InlineData("zstd")]
     [InlineData("zstd+sha256")]
     [InlineData("lz4")]
     [InlineData("none")]
@@ -20,9 +21,8 @@ public class LongTileRowTests
     {
         var filters = filterNames switch
         {
-            "zstd+sha256" => ArrayStore.DefaultDataFilters,
-            "lz4" => TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Lz4)),
-            _ => TileDbFilterPipeline.Empty,
+            "none" => TileDbFilterPipeline.Empty,
+            _ => ArrayStore.ParseDataFilters(filterNames),
         };
         const long rows = 5, columns = 90_000, rowExtent = 2, columnExtent = 40_000; // a tile row is 160,000 bytes: 2.4 chunks
         string path = Path.Combine(TestPaths.NewTempDirectory(), "a");

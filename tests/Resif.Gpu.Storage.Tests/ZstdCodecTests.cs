@@ -123,6 +123,70 @@ public class ZstdCodecTests
     }
 
     [NativeZstdFact]
+    public void WrittenFrames_CarryTheirContentChecksum_Native() => WrittenFramesCarryTheirContentChecksum(managed: false);
+
+    [Fact]
+    public void WrittenFrames_CarryTheirContentChecksum_Managed() => WrittenFramesCarryTheirContentChecksum(managed: true);
+
+    /// <summary>
+    /// Every frame we write declares zstd's content checksum (RFC 8878: bit 2 of the frame header descriptor, 4 bytes
+    /// of XXH64 after the last block), and a decoder that checks it refuses the frame when only those 4 bytes change:
+    /// the data decodes intact, so nothing but the checksum can catch that.
+    /// </summary>
+    private static void WrittenFramesCarryTheirContentChecksum(bool managed)
+    {
+        var zstd = TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3));
+        foreach (var original in new[] { Compressible(65536), Random(65536) })
+            foreach (int level in new[] { 1, 3, 19 })
+            {
+                byte[] frame = With(managed, () =>
+                {
+                    var buffer = new byte[ZstdCodec.CompressBound(original.Length)];
+                    return buffer[..ZstdCodec.Compress(original, buffer, level)];
+                });
+                Assert.Equal(0xFD2FB528u, BinaryPrimitives.ReadUInt32LittleEndian(frame));
+                Assert.True((frame[4] & 0b100) != 0, $"level {level}: the frame header does not declare a content checksum");
+                foreach (bool decodeManaged in new[] { false, true })
+                {
+                    if (!decodeManaged && NativeZstd.Library is null) continue;
+                    With(decodeManaged, () =>
+                    {
+                        Assert.Equal(original, ZstdTile(frame, original.Length).Decode(zstd, TileDbDatatype.Float32, 0, original.Length));
+                        byte[] misSummed = (byte[])frame.Clone();
+                        misSummed[^2] ^= 0x01;
+                        Assert.Throws<DataCorruptionException>(() => ZstdTile(misSummed, original.Length).Decode(zstd, TileDbDatatype.Float32, 0, original.Length));
+                        return 0;
+                    });
+                }
+            }
+    }
+
+    [Fact]
+    public void TheDefaultStore_RefusesAChunkWhoseContentChecksumDiffers()
+    {
+        string root = TestPaths.NewTempDirectory();
+        var store = new ArrayStore(root);
+        const int channels = 2, samples = 2 * (int)ArrayStore.TimeTileExtent; // whole tiles: no fill values to compress
+        // Random bits: zstd stores them as raw blocks, where a flipped byte would decode silently without the checksum.
+        var block = MemoryMarshal.Cast<byte, float>(Random(channels * samples * 4)).ToArray();
+        store.Create("a", channels, 0, new ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1));
+        store.AppendTimeBlock("a", block, channels, samples);
+        Assert.Equal([TileDbFilterType.Zstd], DataFilterTypes(root));
+        // The data file ends with the last chunk's frame, whose last 4 bytes are its content checksum.
+        string file = Directory.GetFiles(Path.Combine(root, "arrays", "a"), "a0.tdb", SearchOption.AllDirectories).Single();
+        byte[] bytes = File.ReadAllBytes(file);
+        bytes[^5] ^= 0x40; // the frame's last data byte
+        File.WriteAllBytes(file, bytes);
+        var values = new float[block.Length];
+        // Skipping checksum filters does not skip zstd's own check.
+        using var damaged = new ArrayStore(root) { SkipChecksumValidation = true }.Open("a");
+        Assert.Throws<DataCorruptionException>(() => damaged.Read(0, channels, 1, 0, samples, values));
+    }
+
+    private static TileDbFilterType[] DataFilterTypes(string root) =>
+        TileDbArray.Open(Path.Combine(root, "arrays", "a")).Schema.Attributes.Single().Filters.Filters.Select(f => f.Type).ToArray();
+
+    [NativeZstdFact]
     public void DamagedOrOversizedFrames_AreACleanStorageError_Native() => DamagedOrOversizedFramesAreACleanStorageError(managed: false);
 
     [Fact]
@@ -165,8 +229,12 @@ public class ChecksumSkipTests
         var store = new ArrayStore(root);
         const int channels = 2, samples = 30000;
         var block = Enumerable.Range(0, channels * samples).Select(i => MathF.Sin(i * 0.01f)).ToArray();
-        store.Create("a", channels, 0, new ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1));
-        store.AppendTimeBlock("a", block, channels, samples);
+        using (var session = store.CreateStaged(channels, new ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1),
+            dataFilters: ArrayStore.ParseDataFilters("zstd+sha256")))
+        {
+            session.Append(block, channels, samples);
+            session.Publish("a");
+        }
         string file = Directory.GetFiles(Path.Combine(root, "arrays", "a"), "a0.tdb", SearchOption.AllDirectories).Single();
         byte[] bytes = File.ReadAllBytes(file);
         // First chunk of the first tile: [u64 chunk count][u32 original, filtered, metadata length], then the SHA-256
