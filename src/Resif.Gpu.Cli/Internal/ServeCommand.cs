@@ -16,7 +16,7 @@ internal sealed class ServeCommand : Command
         "--allow-anonymous. --tls-cert FILE (.pfx/.p12, or PEM with --tls-key) serves TLS; --tls-password unlocks it.\n" +
         "--otlp-endpoint URL exports metrics and traces with OpenTelemetry (OTLP over gRPC, e.g. http://localhost:4317).\n" +
         "--device-memory-fraction F (0 < F <= 1, default 0.8) caps the GPU memory one request's pipeline uses; larger blocks are cut by channels.\n" +
-        "--skip-checksum-validation reads chunks without checking their SHA-256: only on file systems that checksum every block (ZFS, Ceph).",
+        "--skip-checksum-validation reads chunks without checking their SHA-256/MD5 filters (zstd's own frame checksums stay checked): only on file systems that checksum every block (ZFS, Ceph).",
         "serve (--store DIR | --config FILE) [--port N] [--bind ADDRESS] [--device auto|cpu|...] [--web-port N] [--tokens FILE]\n" +
         "      [--allow-anonymous] [--tls-cert FILE [--tls-key FILE] [--tls-password P]] [--otlp-endpoint URL] [--device-memory-fraction F]\n" +
         "      [--log-level trace|debug|information|warning|error] [--skip-checksum-validation]", [],
