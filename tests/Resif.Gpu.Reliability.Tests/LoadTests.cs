@@ -135,9 +135,19 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
         stopProbes.Cancel();
         var probeFailures = await probes;
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        // Nothing is kept once the calls end: after a full collection the heap is back near where it started, up to
+        // 64 MiB for pooled buffers and runtime caches plus 1 MiB per connection (Kestrel's and the clients' I/O pools).
+        // A client sees its status before the server's handler has let go of its blocks (a cancelled call finishes the
+        // block in hand), so the heap is given a few seconds to settle; a leak stays above the bound.
+        long slack = (64L << 20) + clients * (1L << 20);
+        long heapAfter = long.MaxValue;
+        for (var settle = System.Diagnostics.Stopwatch.StartNew(); heapAfter - heapBefore >= slack && settle.Elapsed < TimeSpan.FromSeconds(5);)
+        {
+            if (heapAfter != long.MaxValue) await Task.Delay(200);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        }
         Suite.Report(output, "concurrent clients", clients);
         Suite.Report(output, "concurrent calls held (peak)", tally.PeakInFlight);
         Suite.Report(output, "requests completed", tally.Completed);
@@ -153,9 +163,6 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(probeFailures);
         Assert.True(tally.HealthChecks > 0);
         Assert.Equal(clients * perClient, tally.Completed + tally.Refused + tally.Cancelled + tally.DeadlineExceeded);
-        // Nothing is kept once the calls end: after a full collection the heap is back near where it started, up to
-        // 64 MiB for pooled buffers and runtime caches plus 1 MiB per connection (Kestrel's and the clients' I/O pools).
-        long slack = (64L << 20) + clients * (1L << 20);
         Assert.True(heapAfter - heapBefore < slack, $"heap grew from {heapBefore >> 20} to {heapAfter >> 20} MiB");
     }
 
