@@ -27,6 +27,8 @@ public sealed class ZstdCodecSwitch;
 [Collection(nameof(ZstdCodecSwitch))]
 public class ZstdCodecTests
 {
+    private static readonly TileDbFilterPipeline Zstd = TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3));
+
     private static byte[] Compressible(int length)
     {
         var values = new float[length / 4];
@@ -135,7 +137,6 @@ public class ZstdCodecTests
     /// </summary>
     private static void WrittenFramesCarryTheirContentChecksum(bool managed)
     {
-        var zstd = TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3));
         foreach (var original in new[] { Compressible(65536), Random(65536) })
             foreach (int level in new[] { 1, 3, 19 })
             {
@@ -151,10 +152,10 @@ public class ZstdCodecTests
                     if (!decodeManaged && NativeZstd.Library is null) continue;
                     With(decodeManaged, () =>
                     {
-                        Assert.Equal(original, ZstdTile(frame, original.Length).Decode(zstd, TileDbDatatype.Float32, 0, original.Length));
+                        Assert.Equal(original, ZstdTile(frame, original.Length).Decode(Zstd, TileDbDatatype.Float32, 0, original.Length));
                         byte[] misSummed = (byte[])frame.Clone();
                         misSummed[^2] ^= 0x01;
-                        Assert.Throws<DataCorruptionException>(() => ZstdTile(misSummed, original.Length).Decode(zstd, TileDbDatatype.Float32, 0, original.Length));
+                        Assert.Throws<DataCorruptionException>(() => ZstdTile(misSummed, original.Length).Decode(Zstd, TileDbDatatype.Float32, 0, original.Length));
                         return 0;
                     });
                 }
@@ -194,21 +195,20 @@ public class ZstdCodecTests
 
     private static void DamagedOrOversizedFramesAreACleanStorageError(bool managed)
     {
-        var zstd = TileDbFilterPipeline.Of(new TileDbFilter(TileDbFilterType.Zstd, 3));
         byte[] original = Compressible(65536);
         byte[] frame = new ZstdSharp.Compressor(3).Wrap(original).ToArray();
         With(managed, () =>
         {
-            Assert.Equal(original, ZstdTile(frame, original.Length).Decode(zstd, TileDbDatatype.Float32, 0, original.Length));
+            Assert.Equal(original, ZstdTile(frame, original.Length).Decode(Zstd, TileDbDatatype.Float32, 0, original.Length));
             // A frame that holds more than its chunk header declares must not write past the destination.
-            Assert.Throws<DataCorruptionException>(() => ZstdTile(frame, original.Length - 4).Decode(zstd, TileDbDatatype.Float32, 0, original.Length - 4));
+            Assert.Throws<DataCorruptionException>(() => ZstdTile(frame, original.Length - 4).Decode(Zstd, TileDbDatatype.Float32, 0, original.Length - 4));
             // Truncated frames and flipped bytes: a clean error, or (a flip in a field zstd does not check) the right length.
             var rng = new Random(5);
             for (int trial = 0; trial < 200; trial++)
             {
                 byte[] damaged = trial % 4 == 0 ? frame[..rng.Next(frame.Length)] : (byte[])frame.Clone();
                 if (trial % 4 != 0) damaged[rng.Next(damaged.Length)] ^= (byte)(1 << rng.Next(8));
-                var e = Record.Exception(() => ZstdTile(damaged, original.Length).Decode(zstd, TileDbDatatype.Float32, 0, original.Length));
+                var e = Record.Exception(() => ZstdTile(damaged, original.Length).Decode(Zstd, TileDbDatatype.Float32, 0, original.Length));
                 Assert.True(e is null or DataCorruptionException, $"trial {trial}: {e}");
             }
             return 0;
