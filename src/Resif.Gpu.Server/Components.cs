@@ -7,7 +7,7 @@ namespace Resif.Gpu.Server;
 /// <summary>Opens embedded stores; shared by the server and the CLI's embedded path.</summary>
 public static class StoreFactory
 {
-    /// <param name="skipChecksumValidation">read chunks without checking their SHA-256 (<see cref="ArrayStore.SkipChecksumValidation"/>).</param>
+    /// <param name="skipChecksumValidation">read chunks without checking their SHA-256 or MD5 filters (<see cref="ArrayStore.SkipChecksumValidation"/>).</param>
     public static IArrayStore Open(string path, bool skipChecksumValidation = false)
     {
         if (!Directory.Exists(path)) throw new InvalidRequestException("store", $"'{path}' is not a folder");

@@ -15,8 +15,8 @@ public sealed record ResifServerOptions
     public string? StorePath { get; init; }
 
     /// <summary>
-    /// Read <see cref="StorePath"/>'s arrays without checking each chunk's SHA-256 (TileDB's <c>sm.skip_checksum_validation</c>):
-    /// only where the file system checksums every block itself (ZFS, Ceph). Default false: check.
+    /// Read <see cref="StorePath"/>'s arrays without checking each chunk's SHA-256 or MD5 filter (TileDB's <c>sm.skip_checksum_validation</c>):
+    /// only where the file system checksums every block itself (ZFS, Ceph); zstd frames' own checksums stay checked. Default false: check.
     /// </summary>
     public bool SkipChecksumValidation { get; init; }
 

@@ -237,7 +237,7 @@ internal static class FilterCodec
     /// <summary>
     /// Whether <see cref="ForwardInto"/> may leave a pipeline's SHA-256 sums for <see cref="FillDeferredSha256"/> to
     /// compute sixteen at a time: AVX-512, and the pipeline's only checksum is one SHA-256 after nothing but a compressor
-    /// (the store's default), so no other filter covers the sums.
+    /// (<c>zstd+sha256</c>, the store's default until the tenth session), so no other filter covers the sums.
     /// </summary>
     public static bool CanDeferSha256(TileDbFilterPipeline pipeline)
     {
