@@ -19,7 +19,8 @@ if ! /usr/bin/python3 -c "import ${python_modules// /, }" 2>/dev/null; then
 fi
 # Debian's libzstd (package libzstd1): the store reads zstd chunks with it (about twice as fast as the managed
 # fallback), and the storage tests check that both codecs read each other's frames.
-if ! ldconfig -p 2>/dev/null | grep -q 'libzstd\.so\.1 ' && [ "$(id -u)" -eq 0 ]; then
+# (grep reads all of ldconfig's output: with -q it could stop early, and under pipefail ldconfig's SIGPIPE read as "missing".)
+if ! ldconfig -p 2>/dev/null | grep 'libzstd\.so\.1 ' > /dev/null && [ "$(id -u)" -eq 0 ]; then
   echo "== installing Debian's libzstd1 (native zstd for the store)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzstd1 >/dev/null \
     || echo "warning: could not install libzstd1; the store falls back to managed zstd and the native-codec tests are skipped"

@@ -20,7 +20,7 @@ for python in /usr/bin/python3 "$(command -v python3)" /opt/torch/.venv/bin/pyth
 done
 # The driver's libcuda and a cuFFT that ILGPU.Algorithms binds (libcufft.so.10-12), where the loader would not look.
 for lib in 'libcuda.so.1' 'libcufft.so.1[012]'; do
-  if ! ldconfig -p | grep -q "${lib%%.so*}\.so"; then
+  if ! ldconfig -p | grep "${lib%%.so*}\.so" > /dev/null; then
     found=$(find /usr/local /usr/lib /usr/lib64 /opt -name "$lib" 2>/dev/null | head -1)
     [ -n "$found" ] && export LD_LIBRARY_PATH=$(dirname "$found")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   fi
