@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Resif.Gpu.Client;
 using Resif.Gpu.Core;
+using Resif.Gpu.Core.Backends.Internal;
 using Resif.Gpu.Core.Dsp;
 using Resif.Gpu.Core.IO;
 using Resif.Gpu.Core.Operations;
@@ -117,7 +118,7 @@ internal sealed class SideBySide
 
     private void Fk()
     {
-        var spectrum = new float[2 * SampleCount];
+        var spectrum = HugePageArrays.Zeroed(2L * SampleCount); // as FkOperation allocates its spectrum
         Time("fk_forward", "CpuBackend.Fk (batched float32 r2c rows + column FFT, Hermitian fill, fftshifted full output)", null, () => _backend.Fk(_block, _channels, _samples, 1.0, spectrum));
         // fk real=true: the rfft2 half (what scipy.fft.rfft2 computes), distance rows shifted, no Hermitian fill.
         Time("fk_forward_r2c", "CpuBackend.FkHalf (batched float32 r2c rows + column FFT, half spectrum, rows fftshifted)", null, () => _backend.FkHalf(_block, _channels, _samples, 1.0, spectrum));

@@ -1,3 +1,5 @@
+using Resif.Gpu.Core.Backends.Internal;
+
 namespace Resif.Gpu.Core.Operations.Spectral.Internal;
 
 /// <summary>
@@ -43,7 +45,7 @@ internal sealed class FkOperation(ParameterSet parameters) : SpectralOperation("
         int channels = (int)transformed.Channels, samples = (int)transformed.Samples, bins = (int)layout.Shape[1];
         double scale = SpectralLayouts.DistanceStep(input.Layout, Name) * SpectralLayouts.TimeStep(input.Layout, Name);
         var padded = SpectralLayouts.ZeroPad(input.Data, input.Rows, input.Columns, channels, samples);
-        var spectrum = new float[2L * channels * bins];
+        var spectrum = HugePageArrays.Zeroed(2L * channels * bins); // the column pass strides down its rows
         if (RealTime) backend.Spectral.FkHalf(padded, channels, samples, scale, spectrum);
         else backend.Spectral.Fk(padded, channels, samples, scale, spectrum);
         if (Output == "complex") return new Block(layout, spectrum);
