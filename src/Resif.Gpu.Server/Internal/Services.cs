@@ -35,7 +35,7 @@ internal sealed class CatalogService(ReductionRunner runner, ILogger<CatalogServ
 internal sealed class ReductionService(ReductionRunner runner) : V1.Reduction.ReductionBase
 {
     /// <summary>How long a response write in flight may go on once the call's token fired (server time limit, shutdown).</summary>
-    internal static readonly TimeSpan StalledWriteGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StalledWriteGrace = TimeSpan.FromSeconds(2);
 
     public override async Task Reduce(V1.ReduceRequest request, IServerStreamWriter<V1.ReduceResponse> responseStream, ServerCallContext context)
     {
