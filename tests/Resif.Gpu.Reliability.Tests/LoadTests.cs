@@ -71,9 +71,7 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
                     expected[(array, p)] = (await single.ReduceAsync(Requests.Of(array, pipelines[p]))).Trailer.Sha256;
         }
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long heapBefore = HeapAfterFullCollection();
         var tally = new Tally();
         var mismatches = new ConcurrentBag<string>();
         var unexpected = new ConcurrentBag<string>();
@@ -140,13 +138,11 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
         // A client sees its status before the server's handler has let go of its blocks (a cancelled call finishes the
         // block in hand), so the heap is given a few seconds to settle; a leak stays above the bound.
         long slack = (64L << 20) + clients * (1L << 20);
-        long heapAfter = long.MaxValue;
+        long heapAfter = HeapAfterFullCollection();
         for (var settle = System.Diagnostics.Stopwatch.StartNew(); heapAfter - heapBefore >= slack && settle.Elapsed < TimeSpan.FromSeconds(5);)
         {
-            if (heapAfter != long.MaxValue) await Task.Delay(200);
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+            await Task.Delay(200);
+            heapAfter = HeapAfterFullCollection();
         }
         Suite.Report(output, "concurrent clients", clients);
         Suite.Report(output, "concurrent calls held (peak)", tally.PeakInFlight);
@@ -164,6 +160,13 @@ public sealed class LoadTests(ITestOutputHelper output) : IDisposable
         Assert.True(tally.HealthChecks > 0);
         Assert.Equal(clients * perClient, tally.Completed + tally.Refused + tally.Cancelled + tally.DeadlineExceeded);
         Assert.True(heapAfter - heapBefore < slack, $"heap grew from {heapBefore >> 20} to {heapAfter >> 20} MiB");
+    }
+
+    private static long HeapAfterFullCollection()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     /// <summary>Health checks in a loop while the load runs; each must answer SERVING (a starved pool would time them out).</summary>
