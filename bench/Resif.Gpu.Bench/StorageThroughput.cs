@@ -25,7 +25,8 @@ internal static class StorageThroughput
     public static int Read(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), repeats = IntArg(args, 2, 5);
-        var filters = ArrayStore.ParseDataFilters(args.Length > 3 ? args[3] : "zstd");
+        string filterName = args.Length > 3 ? args[3] : "zstd";
+        var filters = ArrayStore.ParseDataFilters(filterName);
         bool skipChecksums = args.Length > 4 && args[4] == "skip-checksums";
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);
@@ -35,7 +36,7 @@ internal static class StorageThroughput
         var (wall, cpu) = BestOf(repeats, () => TileDbArray.Open(path, skipChecksums).ReadDense(ArrayStore.AttributeName,
             [new DimensionRange(0, channels), new DimensionRange(0, samples)], MemoryMarshal.AsBytes(destination.AsSpan())));
         if (!destination.AsSpan().SequenceEqual(data)) throw new InvalidOperationException("read back differs from what was written");
-        Report("store-read", $"{channels} x {samples}", $"{(args.Length > 3 ? args[3] : "zstd")}{(skipChecksums ? " (checksums skipped)" : "")}, zstd: {TileDbArray.ZstdImplementation}",
+        Report("store-read", $"{channels} x {samples}", $"{filterName}{(skipChecksums ? " (checksums skipped)" : "")}, zstd: {TileDbArray.ZstdImplementation}",
             data.LongLength, repeats, wall, cpu);
         return 0;
     }
