@@ -3,7 +3,7 @@
 
   e2e_python.py DIR [--filters default|SPEC|none] [--compression auto|none|zstd] [peer size flags]
 
-Ingests DIR/block.npy with the CLI (by default zstd 3 with content-checksummed frames: the store's default pipeline), starts
+Ingests DIR/block.npy with the CLI (by default a byte shuffle then zstd 3: the store's default pipeline), starts
 `resif-gpu serve` on it, and times `resif_gpu.Client.reduce` of bandpass (zero-phase, odd pad) then decimate
 (IIR, q) into NumPy (`compression` as given: "auto" is the client's default, zstd on the wire when the zstandard
 module is installed): best of --repeats after one warm-up. Appends one JSON line to DIR/ours.jsonl (op
@@ -91,7 +91,7 @@ def main():
             np.save(os.path.join(out, "e2e_python_plain.npy" if plain else "e2e_python.npy"), values[:SAVED_ROWS])
         best = int(np.argmin(times))
         samples = args.channels * args.samples
-        stored_as = "zstd 3" if filters == "default" else filters
+        stored_as = "shuffle + zstd 3" if filters == "default" else filters
         op = "e2e_reduce_python" if filters == "default" and compression == "auto" else \
             "e2e_reduce_python_plain" if plain else f"e2e_reduce_python_{filters}_{compression}"
         record = {"op": op,

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Side-by-side: the SciPy peer (../shared/bench-peers/scipy_peer.py) and our CPU backend on the identical block,
 # in one invocation, then agreement with SciPy and the ratio table. The end to end runs once per storage choice: the
-# store's default filters (zstd 3 + SHA-256), the same read with checksums skipped (serve --skip-checksum-validation),
-# SHA-256 only, and none (what TileDB writes for an attribute given no filter list).
+# store's default filters (byte shuffle + zstd 3, one chunk per tile), plain zstd 3 (the default until the eleventh
+# session), SHA-256 only, and none (what TileDB writes for an attribute given no filter list).
 #   bench/side-by-side.sh [--quick] [--out DIR]     default 2000 x 60000 (several minutes), --quick 200 x 6000
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +34,7 @@ $py "$peers/scipy_peer.py" "${size[@]}" --ops fk --threads 2 --out "$out/peer.js
 echo "== ours"
 dotnet build -c Release "$repo/bench/Resif.Gpu.Bench" -v q -nologo > "$out/build.log" || { cat "$out/build.log"; exit 1; }
 dotnet "$repo/bench/Resif.Gpu.Bench/bin/Release/net10.0/Resif.Gpu.Bench.dll" side-by-side \
-  --block "$out/block.npy" --out "$out" --win "$win" "${beam[@]}" --store-filters default,zstd+sha256,sha256,none > /dev/null
+  --block "$out/block.npy" --out "$out" --win "$win" "${beam[@]}" --store-filters default,zstd,sha256,none > /dev/null
 echo "== ours through the server and the Python client"
 "$repo/resif-gpu" --help > /dev/null  # builds the CLI into artifacts/cli when a source is newer
 $py "$repo/bench/e2e_python.py" "$out" "${size[@]}"

@@ -16,7 +16,7 @@ internal static class FilterSurvey
 {
     public const string Usage = "filter-survey [--repeats N] [--filters zstd+sha256,lz4+sha256,...] FILE.npy...";
 
-    private const string DefaultPipelines = "zstd+sha256,zstd,sha256,none,zstd:1+sha256,lz4+sha256,shuffle+zstd:1+sha256,shuffle+lz4+sha256";
+    private const string DefaultPipelines = "shuffle+zstd,shuffle+zstd:1,zstd,zstd+sha256,sha256,none,lz4+sha256,shuffle+lz4";
 
     public static int Run(string[] args)
     {

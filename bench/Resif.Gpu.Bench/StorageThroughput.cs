@@ -14,18 +14,18 @@ namespace Resif.Gpu.Bench;
 /// <item><c>store-write [channels] [samples] [blocks] [repeats] [filters]</c>: create + append <c>blocks</c> time blocks
 /// as fragments (each fsynced and committed), then read back once and compared.</item>
 /// </list>
-/// filters: <c>none</c>, or filters joined by '+' (<c>zstd</c> = level 3, <c>zstd:LEVEL</c>, <c>lz4</c>, <c>sha256</c>,
-/// <c>md5</c>); <c>zstd</c> (frames with their content checksum) is the store's default.
+/// filters: <c>none</c>, or filters joined by '+' (<c>shuffle</c>, <c>zstd</c> = level 3, <c>zstd:LEVEL</c>, <c>lz4</c>,
+/// <c>sha256</c>, <c>md5</c>); <c>shuffle+zstd</c> (one chunk per tile, frames with their content checksum) is the store's default.
 /// </summary>
 internal static class StorageThroughput
 {
     public const string Usage = "store-read [channels] [samples] [repeats] [filters] [skip-checksums] | store-write [channels] [samples] [blocks] [repeats] [filters]" +
-        " (filters: none, or zstd[:LEVEL] | lz4 | sha256 | md5 joined by '+', e.g. zstd+sha256; default zstd)";
+        " (filters: none, or shuffle | zstd[:LEVEL] | lz4 | sha256 | md5 joined by '+', e.g. zstd+sha256; default shuffle+zstd)";
 
     public static int Read(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), repeats = IntArg(args, 2, 5);
-        string filterName = args.Length > 3 ? args[3] : "zstd";
+        string filterName = args.Length > 3 ? args[3] : "shuffle+zstd";
         var filters = ArrayStore.ParseDataFilters(filterName);
         bool skipChecksums = args.Length > 4 && args[4] == "skip-checksums";
         using var scratch = new ScratchFolder();
@@ -44,7 +44,7 @@ internal static class StorageThroughput
     public static int Write(string[] args)
     {
         int channels = IntArg(args, 0, 500), samples = IntArg(args, 1, 60000), blocks = IntArg(args, 2, 4), repeats = IntArg(args, 3, 5);
-        string filterName = args.Length > 4 ? args[4] : "zstd";
+        string filterName = args.Length > 4 ? args[4] : "shuffle+zstd";
         var filters = ArrayStore.ParseDataFilters(filterName);
         using var scratch = new ScratchFolder();
         var data = NoisySine(channels, samples);

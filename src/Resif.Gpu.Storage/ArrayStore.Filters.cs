@@ -8,17 +8,18 @@ public sealed partial class ArrayStore
     public const string DataFiltersSyntax = "'none', or filters joined by '+' in pipeline order: zstd[:LEVEL], lz4, shuffle, bitshuffle, sha256, md5";
 
     /// <summary>
-    /// A data filter pipeline from its short text form, e.g. <c>zstd:3</c> (the store's default; zstd frames carry
-    /// their content checksum), <c>shuffle+zstd:1</c>, <c>zstd:3+sha256</c>, <c>lz4+sha256</c>, <c>sha256</c> or
-    /// <c>none</c>. Every such pipeline is a plain TileDB one, so real TileDB reads the arrays it writes. Which to choose
-    /// is a trade between space, integrity and read speed (bench/README, "Filter pipelines for new arrays"): no filters
-    /// reads fastest but detects no damage, nor does lz4 alone.
+    /// A data filter pipeline from its short text form, e.g. <c>shuffle+zstd:3</c> (the store's default; zstd frames
+    /// carry their content checksum), <c>zstd:1</c>, <c>shuffle+zstd:3+sha256</c>, <c>lz4+sha256</c>, <c>sha256</c> or
+    /// <c>none</c>; a pipeline with a byte shuffle gets one chunk per tile (<see cref="DefaultDataFilters"/>). Every such
+    /// pipeline is a plain TileDB one, so real TileDB reads the arrays it writes. Which to choose is a trade between
+    /// space, integrity and read speed (Storage README, "The default pipeline"): no filters reads fastest but detects no
+    /// damage, nor does lz4 alone.
     /// </summary>
     /// <exception cref="InvalidRequestException">Unknown filter or zstd level out of range (field <c>filters</c>).</exception>
     public static TileDbFilterPipeline ParseDataFilters(string spec)
     {
         if (spec.Trim() == "none") return TileDbFilterPipeline.Empty;
-        return TileDbFilterPipeline.Of(spec.Split('+').Select(token => token.Trim().Split(':') switch
+        return StorePipeline(spec.Split('+').Select(token => token.Trim().Split(':') switch
         {
             ["zstd"] => new TileDbFilter(TileDbFilterType.Zstd, 3),
             ["zstd", var level] => new TileDbFilter(TileDbFilterType.Zstd, ZstdLevel(level, spec)),
@@ -28,7 +29,7 @@ public sealed partial class ArrayStore
             ["sha256"] => new TileDbFilter(TileDbFilterType.ChecksumSha256),
             ["md5"] => new TileDbFilter(TileDbFilterType.ChecksumMd5),
             _ => throw new InvalidRequestException("filters", $"unknown filter '{token}' in '{spec}': expected {DataFiltersSyntax}"),
-        }).ToArray());
+        }).ToList());
     }
 
     private static int ZstdLevel(string text, string spec) =>

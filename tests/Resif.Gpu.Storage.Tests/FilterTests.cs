@@ -71,7 +71,7 @@ public class FilterTests
     [InlineData(15, 0)] // under one 16-element vector: all one by one
     [InlineData(53, 3)] // three vectors, five elements one by one, three stray bytes
     [InlineData(16384, 0)] // a whole 64 KiB float32 chunk
-    public void ByteShuffle_Float32_MatchesTheDefinitionAcrossVectorAndTail(int elements, int strays)
+    public void ByteShuffle_Float32_BothWaysMatchTheDefinitionAcrossVectorAndTail(int elements, int strays)
     {
         // The format's definition, written out: byte k of element i sits at k * elements + i; stray bytes stay last.
         var original = new byte[elements * 4 + strays];
@@ -81,6 +81,43 @@ public class FilterTests
             for (int k = 0; k < 4; k++) shuffled[k * elements + i] = original[i * 4 + k];
         original.AsSpan(elements * 4).CopyTo(shuffled.AsSpan(elements * 4));
         Assert.Equal(original, Decode(Pipeline(TileDbFilterType.ByteShuffle), TileDbDatatype.Float32, original.Length, U32(1, (uint)original.Length), shuffled));
+        var (metadata, data) = FilterCodec.Forward(Pipeline(TileDbFilterType.ByteShuffle), original, TileDbDatatype.Float32);
+        Assert.Equal(U32(1, (uint)original.Length), metadata);
+        Assert.Equal(shuffled, data);
+    }
+
+    [Theory]
+    [InlineData(1, 1)] // the layout a writer gives: the shuffle's one part covers the chunk
+    [InlineData(2, 1)] // two shuffled parts: not that layout, decoded filter by filter
+    [InlineData(1, 0)] // the zstd data frame damaged: refused
+    public void ByteShuffleThenZstd_AsTheFormatLaysItOut_Decodes(int parts, int intact)
+    {
+        // Compressor metadata [#metadata parts = 1][#data parts = 1][(original, compressed) each]; its metadata part is the
+        // shuffle's [#parts][length of each], its data part the shuffled bytes: built here from the definitions.
+        var original = new byte[4 * 3000];
+        new Random(parts).NextBytes(original);
+        var lengths = parts == 1 ? new[] { original.Length } : [4 * 1000, 4 * 2000];
+        var shuffled = new byte[original.Length];
+        int at = 0;
+        foreach (int length in lengths)
+        {
+            int elements = length / 4;
+            for (int i = 0; i < elements; i++)
+                for (int k = 0; k < 4; k++) shuffled[at + k * elements + i] = original[at + i * 4 + k];
+            at += length;
+        }
+        byte[] shuffleMetadata = U32([(uint)lengths.Length, .. lengths.Select(l => (uint)l)]);
+        byte[] metadataFrame = new ZstdSharp.Compressor(3).Wrap(shuffleMetadata).ToArray();
+        var compressor = new ZstdSharp.Compressor(3);
+        compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        byte[] dataFrame = compressor.Wrap(shuffled).ToArray();
+        if (intact == 0) dataFrame[^1] ^= 1;
+        byte[] metadata = U32(1, 1, (uint)shuffleMetadata.Length, (uint)metadataFrame.Length, (uint)original.Length, (uint)dataFrame.Length);
+        var pipeline = Pipeline(TileDbFilterType.ByteShuffle, TileDbFilterType.Zstd);
+        if (intact == 0)
+            Assert.Throws<DataCorruptionException>(() => Decode(pipeline, TileDbDatatype.Float32, original.Length, metadata, Cat(metadataFrame, dataFrame)));
+        else
+            Assert.Equal(original, Decode(pipeline, TileDbDatatype.Float32, original.Length, metadata, Cat(metadataFrame, dataFrame)));
     }
 
     [Fact]
@@ -200,6 +237,9 @@ public class FilterTests
     [InlineData(new[] { TileDbFilterType.ChecksumMd5, TileDbFilterType.ChecksumSha256 })]
     [InlineData(new[] { TileDbFilterType.Zstd, TileDbFilterType.ChecksumSha256 })]
     [InlineData(new[] { TileDbFilterType.Lz4, TileDbFilterType.None, TileDbFilterType.ChecksumMd5 })]
+    [InlineData(new[] { TileDbFilterType.ByteShuffle, TileDbFilterType.Zstd })]
+    [InlineData(new[] { TileDbFilterType.ByteShuffle, TileDbFilterType.Zstd, TileDbFilterType.ChecksumSha256 })]
+    [InlineData(new[] { TileDbFilterType.ByteShuffle, TileDbFilterType.Lz4, TileDbFilterType.ChecksumMd5 })]
     public void InPlaceEncoding_GivesTheBytesOfTheFilterByFilterPath(TileDbFilterType[] types)
     {
         // The writer builds the usual pipelines in place; they must give exactly what running each filter in turn gives.

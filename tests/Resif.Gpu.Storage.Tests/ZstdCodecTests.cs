@@ -172,7 +172,7 @@ public class ZstdCodecTests
         var block = MemoryMarshal.Cast<byte, float>(Random(channels * samples * 4)).ToArray();
         store.Create("a", channels, 0, new ArrayCoordinates(0.001, DateTimeOffset.UnixEpoch, 0, 1));
         store.AppendTimeBlock("a", block, channels, samples);
-        Assert.Equal([TileDbFilterType.Zstd], DataFilterTypes(root));
+        Assert.Equal([TileDbFilterType.ByteShuffle, TileDbFilterType.Zstd], DataFilterTypes(root));
         // The data file ends with the last chunk's frame, whose last 4 bytes are its content checksum.
         string file = Directory.GetFiles(Path.Combine(root, "arrays", "a"), "a0.tdb", SearchOption.AllDirectories).Single();
         byte[] bytes = File.ReadAllBytes(file);

@@ -19,7 +19,7 @@ internal static class ArrayWriting
     /// <summary>Called after each block with the number of samples written so far.</summary>
     public delegate void ProgressReporter(long samplesWritten);
 
-    /// <summary>Creates array <paramref name="name"/>; <paramref name="dataFilters"/> defaults to the store's (zstd 3 + SHA-256).</summary>
+    /// <summary>Creates array <paramref name="name"/>; <paramref name="dataFilters"/> defaults to the store's (<see cref="ArrayStore.DefaultDataFilters"/>).</summary>
     public static void Write(ArrayStore store, string name, long channels, long samples, ArrayCoordinates coordinates,
         IReadOnlyDictionary<string, string> metadata, BlockFiller fill, ProgressReporter? progress, CancellationToken cancellationToken,
         TileDbFilterPipeline? dataFilters = null)

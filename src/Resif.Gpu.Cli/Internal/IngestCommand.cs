@@ -30,9 +30,9 @@ internal sealed class IngestCommand : Command
         "becomes stations x time with each station's latitude/longitude/elevation and its km east/north of the array centre\n" +
         "(ObsPy's lonlat geometry) in the metadata, ';'-separated as arraybeam's x_km/y_km take them; a missing station is named.\n" +
         ".npy only: --dt sample interval (s, default 0.001), --dx channel spacing (m, default 1), --t0 ISO 8601 start, --units.\n" +
-        $"--zstd-level N ({ArrayStore.MinZstdLevel}-{ArrayStore.MaxZstdLevel}, default {DefaultZstdLevel}): compression of a new array (higher: smaller, slower to write; reads alike);\n" +
-        $"--filters SPEC: the new array's whole TileDB filter pipeline instead (default zstd:{DefaultZstdLevel}, its frames checksummed), {ArrayStore.DataFiltersSyntax};\n" +
-        "e.g. 'shuffle+zstd:3' (smaller on int16-origin data), 'zstd:3+sha256' (a checksum filter TileDB tools see), 'lz4+sha256' or 'sha256' (faster reductions), 'none'.\n" +
+        $"--zstd-level N ({ArrayStore.MinZstdLevel}-{ArrayStore.MaxZstdLevel}, default {DefaultZstdLevel}): zstd level of a new array, after a byte shuffle (higher: smaller, slower to write; reads alike);\n" +
+        $"--filters SPEC: the new array's whole TileDB filter pipeline instead (default shuffle+zstd:{DefaultZstdLevel}, one chunk per tile, its frames checksummed), {ArrayStore.DataFiltersSyntax};\n" +
+        "e.g. 'zstd:3' (no shuffle: smaller on some decimated float32 data), 'shuffle+zstd:3+sha256' (a checksum filter TileDB tools see), 'lz4+sha256' or 'sha256' (faster reductions), 'none'.\n" +
         "An append keeps the array's own filters.",
         "ingest FILES... --store DIR --name NAME [--format F] [--stations FILE] [--zstd-level N | --filters SPEC] | ingest FILE.npy --store DIR --name NAME [--dt S] [--dx M] [--t0 ISO8601] [--units U] [--zstd-level N | --filters SPEC]",
         ["FILES"], ["--store", "--name", "--format", "--stations", "--dt", "--dx", "--t0", "--units", "--zstd-level", "--filters"], [], LastPositionalRepeats: true);

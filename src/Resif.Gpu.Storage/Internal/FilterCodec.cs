@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -101,6 +102,8 @@ internal static class FilterCodec
         if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
             && IsSingleDataPart(metadata, destination.Length, data.Length))
             DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
+        else if (last == 1 && pipeline.Filters[0].Type == TileDbFilterType.ByteShuffle && pipeline.Filters[1].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4
+            && TryDecompressShuffledInto(pipeline.Filters[1].Type, metadata, data, TileDbTypes.Size(type), source, destination)) { }
         else
             Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source, verifyChecksums).CopyTo(destination);
         return [];
@@ -110,6 +113,35 @@ internal static class FilterCodec
     private static bool IsSingleDataPart(ReadOnlySpan<byte> metadata, int original, int compressed) =>
         metadata.Length == 16 && BinaryPrimitives.ReadUInt32LittleEndian(metadata) == 0 && BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) == 1
         && BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) == (uint)original && BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]) == (uint)compressed;
+
+    /// <summary>
+    /// Byte shuffle then zstd or lz4 as a writer lays it out (the compressor's two parts: the shuffle's metadata, "one
+    /// part of the whole chunk", then the shuffled bytes): decompresses into a pooled buffer and unshuffles from there into
+    /// <paramref name="destination"/>. Answers false, having written nothing, for any other layout.
+    /// </summary>
+    private static bool TryDecompressShuffledInto(TileDbFilterType compressor, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, int elementSize, string source,
+        Span<byte> destination)
+    {
+        if (metadata.Length != 24 || BinaryPrimitives.ReadUInt32LittleEndian(metadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) != 1
+            || BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) != ShuffleMetadataLength
+            || BinaryPrimitives.ReadUInt32LittleEndian(metadata[16..]) != (uint)destination.Length) return false;
+        uint metadataPart = BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]), dataPart = BinaryPrimitives.ReadUInt32LittleEndian(metadata[20..]);
+        if ((ulong)metadataPart + dataPart != (ulong)data.Length) return false;
+        Span<byte> shuffleMetadata = stackalloc byte[ShuffleMetadataLength];
+        DecompressPartInto(compressor, data[..(int)metadataPart], shuffleMetadata, source);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(shuffleMetadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(shuffleMetadata[4..]) != (uint)destination.Length) return false;
+        byte[] shuffled = ArrayPool<byte>.Shared.Rent(destination.Length);
+        try
+        {
+            DecompressPartInto(compressor, data[(int)metadataPart..], shuffled.AsSpan(0, destination.Length), source);
+            Shuffles.ByteUnshuffle(shuffled.AsSpan(0, destination.Length), destination, elementSize);
+        }
+        finally { ArrayPool<byte>.Shared.Return(shuffled); }
+        return true;
+    }
+
+    /// <summary>A byte shuffle's metadata for one part: [u32 part count = 1][u32 its length].</summary>
+    private const int ShuffleMetadataLength = 8;
 
     /// <summary>Undoes filters <paramref name="last"/> down to 0.</summary>
     private static byte[] Reverse(TileDbFilterPipeline pipeline, int last, byte[] metadata, byte[] data, int originalLength, TileDbDatatype type, string source, bool verifyChecksums)
@@ -163,7 +195,7 @@ internal static class FilterCodec
         List<(int Offset, int Length, int SumAt)>? deferredSha256 = null)
     {
         var filters = pipeline.Filters;
-        int first = filters.Count > 0 && filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 ? 1 : 0;
+        int first = LeadingInPlaceFilters(filters);
         bool inPlace = true;
         for (int i = first; i < filters.Count; i++)
             inPlace &= filters[i].Type is TileDbFilterType.None or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256;
@@ -180,27 +212,49 @@ internal static class FilterCodec
             return;
         }
         // The metadata length does not depend on the data: reserve it, write the data after it, then fill it in.
-        int metadataLength = first == 1 ? 16 : 0;
+        // Compressor metadata: [u32 #metadata parts][u32 #data parts][(original, compressed) per part]; behind a shuffle
+        // its one metadata part is the shuffle's.
+        bool shuffled = first == 2;
+        int compressorMetadata = first switch { 0 => 0, 1 => 16, _ => 24 }, metadataLength = compressorMetadata;
         for (int i = first; i < filters.Count; i++)
             if (filters[i].Type != TileDbFilterType.None) metadataLength += ChecksumHeaderLength(filters[i].Type, metadataLength);
-        int bound = first == 1 ? CompressBound(filters[0].Type, chunk.Length) : chunk.Length;
+        int bound = first == 0 ? chunk.Length
+            : CompressBound(filters[first - 1].Type, chunk.Length) + (shuffled ? CompressBound(filters[first - 1].Type, ShuffleMetadataLength) : 0);
         var region = output.Reserve(12 + metadataLength + bound);
         var dataSpan = region[(12 + metadataLength)..];
-        int dataLength = chunk.Length;
-        if (first == 1) dataLength = CompressInto(filters[0], chunk, dataSpan);
+        int dataLength = chunk.Length, metadataPart = 0;
+        if (shuffled)
+        {
+            Span<byte> shuffleMetadata = stackalloc byte[ShuffleMetadataLength];
+            BinaryPrimitives.WriteUInt32LittleEndian(shuffleMetadata, 1);
+            BinaryPrimitives.WriteUInt32LittleEndian(shuffleMetadata[4..], (uint)chunk.Length);
+            metadataPart = CompressInto(filters[1], shuffleMetadata, dataSpan);
+            byte[] bytes = ArrayPool<byte>.Shared.Rent(chunk.Length);
+            try
+            {
+                Shuffles.ByteShuffle(chunk, bytes.AsSpan(0, chunk.Length), TileDbTypes.Size(type));
+                dataLength = metadataPart + CompressInto(filters[1], bytes.AsSpan(0, chunk.Length), dataSpan[metadataPart..]);
+            }
+            finally { ArrayPool<byte>.Shared.Return(bytes); }
+        }
+        else if (first == 1) dataLength = CompressInto(filters[0], chunk, dataSpan);
         else chunk.CopyTo(dataSpan);
         var data = dataSpan[..dataLength];
 
         var metadata = region.Slice(12, metadataLength);
         int length = 0;
-        if (first == 1)
+        if (first > 0)
         {
-            // Compressor metadata: no metadata part, one data part (original, compressed).
-            BinaryPrimitives.WriteUInt32LittleEndian(metadata, 0);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata, shuffled ? 1u : 0u);
             BinaryPrimitives.WriteUInt32LittleEndian(metadata[4..], 1);
-            BinaryPrimitives.WriteUInt32LittleEndian(metadata[8..], (uint)chunk.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(metadata[12..], (uint)dataLength);
-            length = 16;
+            if (shuffled)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(metadata[8..], ShuffleMetadataLength);
+                BinaryPrimitives.WriteUInt32LittleEndian(metadata[12..], (uint)metadataPart);
+            }
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata[(compressorMetadata - 8)..], (uint)chunk.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(metadata[(compressorMetadata - 4)..], (uint)(dataLength - metadataPart));
+            length = compressorMetadata;
         }
         Span<byte> hash = stackalloc byte[32];
         int metadataAt = output.Length + 12, dataAt = metadataAt + metadataLength;
@@ -235,15 +289,26 @@ internal static class FilterCodec
     }
 
     /// <summary>
+    /// How many filters at the head of a pipeline <see cref="ForwardInto"/> runs straight into its output: a zstd or lz4
+    /// compressor (1), or a byte shuffle then one of those (2); none otherwise.
+    /// </summary>
+    private static int LeadingInPlaceFilters(IReadOnlyList<TileDbFilter> filters)
+    {
+        static bool Compressor(TileDbFilter f) => f.Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4;
+        if (filters.Count > 0 && Compressor(filters[0])) return 1;
+        return filters.Count > 1 && filters[0].Type == TileDbFilterType.ByteShuffle && Compressor(filters[1]) ? 2 : 0;
+    }
+
+    /// <summary>
     /// Whether <see cref="ForwardInto"/> may leave a pipeline's SHA-256 sums for <see cref="FillDeferredSha256"/> to
-    /// compute sixteen at a time: AVX-512, and the pipeline's only checksum is one SHA-256 after nothing but a compressor
-    /// (<c>zstd+sha256</c>, the store's default until the tenth session), so no other filter covers the sums.
+    /// compute sixteen at a time: AVX-512, and the pipeline's only checksum is one SHA-256 after nothing but the filters
+    /// it runs in place (<c>zstd+sha256</c>, the store's default until the tenth session, or <c>shuffle+zstd+sha256</c>),
+    /// so no other filter covers the sums.
     /// </summary>
     public static bool CanDeferSha256(TileDbFilterPipeline pipeline)
     {
         var filters = pipeline.Filters;
-        int first = filters.Count > 0 && filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 ? 1 : 0;
-        var rest = filters.Skip(first).Where(f => f.Type != TileDbFilterType.None).ToList();
+        var rest = filters.Skip(LeadingInPlaceFilters(filters)).Where(f => f.Type != TileDbFilterType.None).ToList();
         return Sha256Lanes.IsAccelerated && rest.Count == 1 && rest[0].Type == TileDbFilterType.ChecksumSha256;
     }
 
