@@ -47,7 +47,7 @@ internal static class IngestBench
                 $"{floatBytes / 1e6:F0} MB float32 [{info.Channels} x {samples}]) on {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg")[..14]}:");
             Console.WriteLine($"  wall {seconds:F2} s: {inputBytes / 1e6 / seconds:F0} MB/s of files, {floatBytes / 1e6 / seconds:F0} MB/s float32, {count / seconds:F1} files/s");
             Console.WriteLine($"  CPU  {cpu:F2} s: {inputBytes / 1e6 / cpu:F0} MB of files per CPU-s, {floatBytes / 1e6 / cpu:F0} MB float32 per CPU-s");
-            Console.WriteLine($"  zstd {level} + SHA-256: {storedBytes / 1e6:F0} MB stored, float32 / stored = {floatBytes / storedBytes:F2}, files / stored = {(double)inputBytes / storedBytes:F2}");
+            Console.WriteLine($"  {string.Join(" + ", ArrayStore.DataFilters(level).Filters.Select(f => f.Type == TileDbFilterType.Zstd ? $"zstd {f.Level}" : f.Type.ToString()))}: {storedBytes / 1e6:F0} MB stored, float32 / stored = {floatBytes / storedBytes:F2}, files / stored = {(double)inputBytes / storedBytes:F2}");
             Console.Write(output);
             return 0;
         }
