@@ -82,8 +82,8 @@ public sealed partial class ArrayStore(string root) : IArrayStore
     /// zstd's content checksum (XXH64 of the decoded bytes, checked by every zstd decoder, real TileDB's included), so
     /// damage is detected, not read. The shuffle puts byte k of every sample together: the exponent bytes compress
     /// well and the noise-like low mantissa bytes go into zstd's raw blocks, which decode as a copy; over a whole tile
-    /// (planes of 256 KiB) that gave 10–25 % smaller files than plain zstd on 7 of the 8 vendor files of the
-    /// conformance set and decoded 1.3–2.2 times as fast (bench/README, "Eleventh session"). Add <c>+sha256</c> where
+    /// (planes of 256 KiB) that gave 9–22 % smaller files than plain zstd on 7 of the 8 vendor files of the
+    /// conformance set, decoding 1.3–3.6 times as fast (bench/README, "Eleventh session"). Add <c>+sha256</c> where
     /// a TileDB tool must see a checksum filter in the schema.
     /// </summary>
     public static TileDbFilterPipeline DefaultDataFilters { get; } = DataFilters(3);

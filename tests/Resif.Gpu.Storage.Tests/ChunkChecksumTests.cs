@@ -60,16 +60,19 @@ public class ChunkChecksumTests
         Assert.Contains($"ChecksumSha256 mismatch on {what}", e.Message);
     }
 
-    [Fact]
-    public void SumsWrittenTogether_VerifyOneByOne()
+    [Theory]
+    [InlineData("zstd+sha256")]
+    [InlineData("shuffle+zstd+sha256")] // its sums also cover the compressor's metadata part (the shuffle's)
+    public void SumsWrittenTogether_VerifyOneByOne(string spec)
     {
         // Encoding leaves the pipeline's sums to be computed sixteen at a time (with AVX-512); decoding without
         // the batch checks each chunk through .NET's SHA-256.
+        var pipeline = ArrayStore.ParseDataFilters(spec);
         var tile = new byte[(int)(Rows * Columns * 4)];
         new Random(9).NextBytes(tile);
-        var encoded = Storage.Internal.FilteredTile.Encode(tile, ZstdThenSha256, TileDbDatatype.Float32, 4);
+        var encoded = Storage.Internal.FilteredTile.Encode(tile, pipeline, TileDbDatatype.Float32, 4);
         var decoded = new byte[tile.Length];
-        new Storage.Internal.FilteredTile(encoded, "tile").DecodeInto(ZstdThenSha256, TileDbDatatype.Float32, 0, tile.Length, decoded);
+        new Storage.Internal.FilteredTile(encoded, "tile").DecodeInto(pipeline, TileDbDatatype.Float32, 0, tile.Length, decoded);
         Assert.Equal(tile, decoded);
     }
 
