@@ -37,7 +37,7 @@ dotnet "$repo/bench/Resif.Gpu.Bench/bin/Release/net10.0/Resif.Gpu.Bench.dll" sid
   --block "$out/block.npy" --out "$out" --win "$win" "${beam[@]}" --store-filters default,zstd,sha256,none > /dev/null
 echo "== ours through the server and the Python client"
 "$repo/resif-gpu" --help > /dev/null  # builds the CLI into artifacts/cli when a source is newer
-$py "$repo/bench/e2e_python.py" "$out" "${size[@]}"
-$py "$repo/bench/e2e_python.py" "$out" --filters none --compression none "${size[@]}"
+$py "$repo/bench/e2e_python.py" "$out" --repeats 5 "${size[@]}"
+$py "$repo/bench/e2e_python.py" "$out" --filters none --compression none --repeats 5 "${size[@]}"
 echo "== agreement and table"
 $py "$repo/bench/side_by_side.py" report "$out" "${size[@]}"
