@@ -120,6 +120,61 @@ public class FilterTests
             Assert.Equal(original, Decode(pipeline, TileDbDatatype.Float32, original.Length, metadata, Cat(metadataFrame, dataFrame)));
     }
 
+    [Theory]
+    [InlineData(4, 1000, 0, 1000)] // the whole part
+    [InlineData(4, 1000, 37, 501)] // an unaligned start, vectors then a tail
+    [InlineData(4, 1000, 990, 10)] // under one vector
+    [InlineData(2, 333, 100, 200)]
+    [InlineData(8, 64, 3, 60)]
+    [InlineData(1, 50, 7, 43)]
+    public void ByteUnshuffleElements_GivesTheRangeTheDefinitionGives(int elementSize, int elements, int first, int count)
+    {
+        // Byte k of element i of a shuffled part of n elements sits at k * n + i (format_spec/filters/byteshuffle.md).
+        var original = new byte[elements * elementSize];
+        new Random(elements + first).NextBytes(original);
+        var shuffled = new byte[original.Length];
+        for (int i = 0; i < elements; i++)
+            for (int k = 0; k < elementSize; k++) shuffled[k * elements + i] = original[i * elementSize + k];
+        var range = new byte[count * elementSize];
+        Shuffles.ByteUnshuffleElements(shuffled, range, elementSize, first);
+        Assert.Equal(original.AsSpan(first * elementSize, count * elementSize).ToArray(), range);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Shuffles.ByteUnshuffleElements(shuffled, new byte[(count + 1) * elementSize], elementSize, elements - count));
+    }
+
+    [Theory]
+    [InlineData(new[] { TileDbFilterType.ByteShuffle, TileDbFilterType.Zstd })]
+    [InlineData(new[] { TileDbFilterType.ByteShuffle, TileDbFilterType.Lz4, TileDbFilterType.ChecksumSha256 })]
+    public unsafe void ShuffledChunks_DecodeStraightIntoPieces_AsTheWholeChunkDecodes(TileDbFilterType[] types)
+    {
+        // Rows of a tile go straight to their places: every piece must hold what decoding the whole chunk gives there,
+        // including the stray bytes past the last whole element (the shuffle leaves them in place).
+        var pipeline = TileDbFilterPipeline.Of(types.Select(t => new TileDbFilter(t, 3)).ToArray());
+        var chunk = new byte[4 * 3000 + 3];
+        new Random(5).NextBytes(chunk);
+        var (metadata, data) = FilterCodec.Forward(pipeline, chunk, TileDbDatatype.Float32);
+        var whole = FilterCodec.Reverse(pipeline, metadata, data, chunk.Length, TileDbDatatype.Float32, "test.tdb");
+        Assert.Equal(chunk, whole);
+
+        var destination = new byte[chunk.Length + 64];
+        (int From, int Length)[] ranges = [(4 * 2000, 4 * 1000 + 3), (0, 4 * 17), (4 * 100, 4 * 1500)]; // any order, gaps between
+        fixed (byte* to = destination)
+        {
+            nint at = (nint)to + 32;
+            var pieces = ranges.Select(r => new FilterCodec.ChunkPiece(r.From, r.Length, at + r.From)).ToArray();
+            Assert.True(FilterCodec.TryReverseIntoPieces(pipeline, metadata, data, TileDbDatatype.Float32, "test.tdb", chunk.Length, pieces));
+            foreach (var (from, length) in ranges) Assert.Equal(chunk.AsSpan(from, length).ToArray(), destination.AsSpan(from + 32, length).ToArray());
+            Assert.All(destination.AsSpan(32 + 4 * 17, 4 * 100 - 4 * 17).ToArray(), b => Assert.Equal(0, b)); // a gap stays untouched
+
+            // A piece that splits an element, or a pipeline without the shuffle, is declined with nothing written.
+            Array.Clear(destination);
+            Assert.False(FilterCodec.TryReverseIntoPieces(pipeline, metadata, data, TileDbDatatype.Float32, "test.tdb", chunk.Length, [new FilterCodec.ChunkPiece(2, 8, (nint)to)]));
+            var zstd = Pipeline(TileDbFilterType.Zstd);
+            var (zstdMetadata, zstdData) = FilterCodec.Forward(zstd, chunk, TileDbDatatype.Float32);
+            Assert.False(FilterCodec.TryReverseIntoPieces(zstd, zstdMetadata, zstdData, TileDbDatatype.Float32, "test.tdb", chunk.Length, [new FilterCodec.ChunkPiece(0, 8, (nint)to)]));
+            Assert.All(destination, b => Assert.Equal(0, b));
+        }
+    }
+
     [Fact]
     public void BitShuffle_TransposesBitsOfGroupsOfEight()
     {

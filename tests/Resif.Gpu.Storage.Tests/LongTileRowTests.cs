@@ -7,8 +7,10 @@ namespace Resif.Gpu.Storage.Tests;
 
 /// <summary>
 /// Tiles whose rows are longer than a 64 KiB chunk: the reader decodes chunks that lie wholly inside a selected row
-/// straight into the destination, and the partial chunks at the row ends through its scratch buffer. Every subarray
-/// must read back exactly what was written, whatever the filters (compressed, checksummed, stored as is).
+/// straight into the destination, and the partial chunks at the row ends through its scratch buffer; byte-shuffled
+/// chunks unshuffle each row's piece straight into its place (one chunk per tile, as the store writes them, or rows
+/// across 64 KiB chunks). Every subarray must read back exactly what was written, whatever the filters (compressed,
+/// checksummed, shuffled, stored as is).
 /// </summary>
 public class LongTileRowTests
 {
@@ -17,11 +19,17 @@ public class LongTileRowTests
     [InlineData("zstd+sha256")]
     [InlineData("lz4")]
     [InlineData("none")]
+    [InlineData("shuffle+zstd")]
+    [InlineData("shuffle+lz4+sha256")]
+    [InlineData("shuffle+zstd in 64 KiB chunks")]
     public void Subarrays_ReadBackWhatWasWritten(string filterNames)
     {
+        const string SmallChunks = " in 64 KiB chunks";
         var filters = filterNames switch
         {
             "none" => TileDbFilterPipeline.Empty,
+            _ when filterNames.EndsWith(SmallChunks, StringComparison.Ordinal)
+                => ArrayStore.ParseDataFilters(filterNames[..^SmallChunks.Length]) with { MaxChunkSize = TileDbFilterPipeline.DefaultMaxChunkSize },
             _ => ArrayStore.ParseDataFilters(filterNames),
         };
         const long rows = 5, columns = 90_000, rowExtent = 2, columnExtent = 40_000; // a tile row is 160,000 bytes: 2.4 chunks

@@ -243,12 +243,17 @@ internal static unsafe class DenseReader
             return d >= 0;
         }
 
-        if (tileStep == 1 && PlainTileReader.Applies(attribute.Filters))
+        List<(long From, nint To)> Rows()
         {
             var rows = new List<(long From, nint To)>();
             do rows.Add((CellIndex(k) * cellSize, (nint)(output + DestinationCell(k) * cellSize)));
-            while (NextRow());
-            if (PlainTileReader.TryReadRows(handle, start, end - start, layout.CellsPerTile * cellSize, FilteredTile.ChunkSize(attribute.Filters, cellSize), rows, run * cellSize))
+            while (NextRow()); // which leaves k back at lo
+            return rows;
+        }
+
+        if (tileStep == 1 && PlainTileReader.Applies(attribute.Filters))
+        {
+            if (PlainTileReader.TryReadRows(handle, start, end - start, layout.CellsPerTile * cellSize, FilteredTile.ChunkSize(attribute.Filters, cellSize), Rows(), run * cellSize))
                 return;
             // Not the layout a writer gives such a tile: read it the general way below.
         }
@@ -265,6 +270,9 @@ internal static unsafe class DenseReader
                 throw new DataCorruptionException($"{dataFile}: tile at offset {start} holds {filtered.OriginalLength} bytes, expected {layout.CellsPerTile * cellSize}");
             filtered.VerifyChecksumsTogether(attribute.Filters, CellIndex(lo) * cellSize, (CellIndex(hi) + 1) * cellSize);
 
+            // A byte-shuffled tile (the store's default) unshuffles its rows straight into their places.
+            if (tileStep == 1 && FilterCodec.ReversesIntoPieces(attribute.Filters) && filtered.TryDecodeRowsInto(attribute.Filters, attribute.Type, Rows(), run * cellSize))
+                return;
             if (tileStep == 1)
             {
                 // Rows are contiguous in the tile and come in increasing order: copy each straight out of the chunks

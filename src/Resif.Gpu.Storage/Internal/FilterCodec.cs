@@ -94,19 +94,63 @@ internal static class FilterCodec
     public static ReadOnlySpan<byte> ReverseOrPassThrough(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
         Span<byte> destination, bool verifyChecksums = true)
     {
-        int last = pipeline.Filters.Count - 1;
-        while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
-            metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source, verifyChecksums);
-        while (last >= 0 && pipeline.Filters[last].Type == TileDbFilterType.None) last--;
+        int last = LastToUndo(pipeline, ref metadata, data, source, verifyChecksums);
         if (last < 0 && metadata.IsEmpty && data.Length == destination.Length && !data.IsEmpty) return data;
         if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
             && IsSingleDataPart(metadata, destination.Length, data.Length))
             DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
-        else if (last == 1 && pipeline.Filters[0].Type == TileDbFilterType.ByteShuffle && pipeline.Filters[1].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4
-            && TryDecompressShuffledInto(pipeline.Filters[1].Type, metadata, data, TileDbTypes.Size(type), source, destination)) { }
-        else
+        else if (!TryDecompressShuffledInto(pipeline, last, metadata, data, type, source, destination))
             Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source, verifyChecksums).CopyTo(destination);
         return [];
+    }
+
+    /// <summary>Bytes [<c>From</c>, + <c>Length</c>) of a chunk's unfiltered bytes, and where they go.</summary>
+    public readonly record struct ChunkPiece(int From, int Length, nint To);
+
+    /// <summary>Whether <see cref="TryReverseIntoPieces"/> can take chunks of this pipeline (a byte shuffle, then zstd or lz4, then checksums).</summary>
+    public static bool ReversesIntoPieces(TileDbFilterPipeline pipeline)
+    {
+        var filters = pipeline.Filters.Where(f => f.Type is not (TileDbFilterType.None or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)).ToList();
+        return filters is [{ Type: TileDbFilterType.ByteShuffle }, { Type: TileDbFilterType.Zstd or TileDbFilterType.Lz4 }];
+    }
+
+    /// <summary>
+    /// Undoes the pipeline on one chunk of <paramref name="originalLength"/> bytes straight into the places of
+    /// <paramref name="pieces"/> (in any order, whole elements each), where the chunk is a byte shuffle then a
+    /// compressor as a writer lays them out: the unshuffle writes each piece where it goes, so the rows a read needs
+    /// skip the copy out of a decoded chunk. Answers false, having written nothing, for any other chunk.
+    /// </summary>
+    public static bool TryReverseIntoPieces(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
+        int originalLength, ReadOnlySpan<ChunkPiece> pieces, bool verifyChecksums = true)
+    {
+        if (!ReversesIntoPieces(pipeline)) return false;
+        int elementSize = TileDbTypes.Size(type);
+        foreach (var piece in pieces)
+        {
+            if (piece.From < 0 || piece.Length < 0 || piece.From > originalLength - piece.Length || piece.From % elementSize != 0
+                || (piece.Length % elementSize != 0 && piece.From + piece.Length != originalLength)) return false;
+        }
+        int last = LastToUndo(pipeline, ref metadata, data, source, verifyChecksums);
+        if (DecompressShuffled(pipeline, last, metadata, data, source, originalLength) is not { } shuffled) return false;
+        try
+        {
+            foreach (var piece in pieces) UnshufflePiece(shuffled.AsSpan(0, originalLength), elementSize, piece);
+        }
+        finally { ArrayPool<byte>.Shared.Return(shuffled); }
+        return true;
+    }
+
+    /// <summary>
+    /// Steps over the checksum filters at the end of the pipeline (verifying their sums on the stored bytes unless told
+    /// not to) and the no-op ones: the index of the last filter left to undo, with <paramref name="metadata"/> now its.
+    /// </summary>
+    private static int LastToUndo(TileDbFilterPipeline pipeline, ref ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, bool verifyChecksums)
+    {
+        int last = pipeline.Filters.Count - 1;
+        while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
+            metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source, verifyChecksums);
+        while (last >= 0 && pipeline.Filters[last].Type == TileDbFilterType.None) last--;
+        return last;
     }
 
     /// <summary>Compressor metadata saying "no metadata part, one data part of these sizes".</summary>
@@ -114,30 +158,63 @@ internal static class FilterCodec
         metadata.Length == 16 && BinaryPrimitives.ReadUInt32LittleEndian(metadata) == 0 && BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) == 1
         && BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) == (uint)original && BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]) == (uint)compressed;
 
-    /// <summary>
-    /// Byte shuffle then zstd or lz4 as a writer lays it out (the compressor's two parts: the shuffle's metadata, "one
-    /// part of the whole chunk", then the shuffled bytes): decompresses into a pooled buffer and unshuffles from there into
-    /// <paramref name="destination"/>. Answers false, having written nothing, for any other layout.
-    /// </summary>
-    private static bool TryDecompressShuffledInto(TileDbFilterType compressor, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, int elementSize, string source,
-        Span<byte> destination)
+    /// <summary>As <see cref="TryReverseIntoPieces"/> with one piece, the whole of <paramref name="destination"/>, past the checksums.</summary>
+    private static unsafe bool TryDecompressShuffledInto(TileDbFilterPipeline pipeline, int last, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type,
+        string source, Span<byte> destination)
     {
-        if (metadata.Length != 24 || BinaryPrimitives.ReadUInt32LittleEndian(metadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) != 1
-            || BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) != ShuffleMetadataLength
-            || BinaryPrimitives.ReadUInt32LittleEndian(metadata[16..]) != (uint)destination.Length) return false;
-        uint metadataPart = BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]), dataPart = BinaryPrimitives.ReadUInt32LittleEndian(metadata[20..]);
-        if ((ulong)metadataPart + dataPart != (ulong)data.Length) return false;
-        Span<byte> shuffleMetadata = stackalloc byte[ShuffleMetadataLength];
-        DecompressPartInto(compressor, data[..(int)metadataPart], shuffleMetadata, source);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(shuffleMetadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(shuffleMetadata[4..]) != (uint)destination.Length) return false;
-        byte[] shuffled = ArrayPool<byte>.Shared.Rent(destination.Length);
+        if (DecompressShuffled(pipeline, last, metadata, data, source, destination.Length) is not { } shuffled) return false;
         try
         {
-            DecompressPartInto(compressor, data[(int)metadataPart..], shuffled.AsSpan(0, destination.Length), source);
-            Shuffles.ByteUnshuffle(shuffled.AsSpan(0, destination.Length), destination, elementSize);
+            fixed (byte* to = destination)
+                UnshufflePiece(shuffled.AsSpan(0, destination.Length), TileDbTypes.Size(type), new ChunkPiece(0, destination.Length, (nint)to));
         }
         finally { ArrayPool<byte>.Shared.Return(shuffled); }
         return true;
+    }
+
+    /// <summary>
+    /// Byte shuffle then zstd or lz4 (filters 0 and <paramref name="last"/> = 1) as a writer lays them out (the
+    /// compressor's two parts: the shuffle's metadata, "one part of the whole chunk", then the shuffled bytes): the
+    /// shuffled bytes, decompressed into an array of <see cref="ArrayPool{T}.Shared"/> that the caller returns; null,
+    /// having decoded nothing, for any other layout.
+    /// </summary>
+    private static byte[]? DecompressShuffled(TileDbFilterPipeline pipeline, int last, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, int originalLength)
+    {
+        if (last != 1 || pipeline.Filters[0].Type != TileDbFilterType.ByteShuffle || pipeline.Filters[1].Type is not (TileDbFilterType.Zstd or TileDbFilterType.Lz4))
+            return null;
+        var compressor = pipeline.Filters[1].Type;
+        if (metadata.Length != 24 || BinaryPrimitives.ReadUInt32LittleEndian(metadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) != 1
+            || BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) != ShuffleMetadataLength
+            || BinaryPrimitives.ReadUInt32LittleEndian(metadata[16..]) != (uint)originalLength) return null;
+        uint metadataPart = BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]), dataPart = BinaryPrimitives.ReadUInt32LittleEndian(metadata[20..]);
+        if ((ulong)metadataPart + dataPart != (ulong)data.Length) return null;
+        Span<byte> shuffleMetadata = stackalloc byte[ShuffleMetadataLength];
+        DecompressPartInto(compressor, data[..(int)metadataPart], shuffleMetadata, source);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(shuffleMetadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(shuffleMetadata[4..]) != (uint)originalLength) return null;
+        byte[] shuffled = ArrayPool<byte>.Shared.Rent(originalLength);
+        try
+        {
+            DecompressPartInto(compressor, data[(int)metadataPart..], shuffled.AsSpan(0, originalLength), source);
+            return shuffled;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(shuffled);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One piece of a byte-shuffled chunk (<paramref name="shuffled"/>, its byte planes) to its place: the whole
+    /// elements unshuffled, the bytes past the last whole element (which the shuffle leaves in place) copied.
+    /// </summary>
+    private static unsafe void UnshufflePiece(ReadOnlySpan<byte> shuffled, int elementSize, ChunkPiece piece)
+    {
+        int wholeBytes = shuffled.Length / elementSize * elementSize;
+        int inElements = Math.Max(0, Math.Min(piece.From + piece.Length, wholeBytes) - piece.From);
+        var to = new Span<byte>((byte*)piece.To, piece.Length);
+        Shuffles.ByteUnshuffleElements(shuffled, to[..inElements], elementSize, piece.From / elementSize);
+        shuffled[(piece.From + inElements)..(piece.From + piece.Length)].CopyTo(to[inElements..]);
     }
 
     /// <summary>A byte shuffle's metadata for one part: [u32 part count = 1][u32 its length].</summary>

@@ -100,6 +100,36 @@ internal sealed class FilteredTile
         return stored.IsEmpty ? output : stored;
     }
 
+    /// <summary>
+    /// Writes rows of the unfiltered tile (each <paramref name="rowBytes"/> from <c>From</c>, in increasing order, not
+    /// overlapping) straight to their <c>To</c> where the pipeline decodes into pieces
+    /// (<see cref="FilterCodec.TryReverseIntoPieces"/>), decoding each chunk the rows touch once. Answers false when it
+    /// cannot; rows may then be partly written, and the caller writes them all again the general way.
+    /// </summary>
+    public bool TryDecodeRowsInto(TileDbFilterPipeline pipeline, TileDbDatatype type, IReadOnlyList<(long From, nint To)> rows, long rowBytes)
+    {
+        if (rows.Count == 0 || !FilterCodec.ReversesIntoPieces(pipeline)) return false;
+        CheckRange(rows[0].From, rows[^1].From + rowBytes);
+        var pieces = new List<FilterCodec.ChunkPiece>();
+        int row = 0;
+        for (int index = ChunkAt(rows[0].From); index < _chunks.Length && row < rows.Count; index++)
+        {
+            var c = _chunks[index];
+            long chunkEnd = c.OriginalOffset + c.Original;
+            pieces.Clear();
+            for (int r = row; r < rows.Count && rows[r].From < chunkEnd; r++)
+            {
+                long from = Math.Max(rows[r].From, c.OriginalOffset), to = Math.Min(rows[r].From + rowBytes, chunkEnd);
+                if (from < to) pieces.Add(new((int)(from - c.OriginalOffset), (int)(to - from), rows[r].To + (nint)(from - rows[r].From)));
+            }
+            while (row < rows.Count && rows[row].From + rowBytes <= chunkEnd) row++; // rows that end in this chunk are done
+            if (pieces.Count == 0) continue;
+            if (!FilterCodec.TryReverseIntoPieces(pipeline, _bytes.AsSpan(c.HeaderPosition, c.MetadataLength), _bytes.AsSpan(c.HeaderPosition + c.MetadataLength, c.Filtered),
+                type, _source, c.Original, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pieces), _verifyChecksums && !_verified[index])) return false;
+        }
+        return true;
+    }
+
     /// <summary>Unfiltered bytes [start, end) of the tile, decoding only the chunks that overlap them.</summary>
     public byte[] Decode(TileDbFilterPipeline pipeline, TileDbDatatype type, long start, long end)
     {

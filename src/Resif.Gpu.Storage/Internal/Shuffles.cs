@@ -20,11 +20,24 @@ internal static class Shuffles
 
     public static void ByteUnshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize)
     {
-        int count = src.Length / elementSize;
-        int done = elementSize == 4 && Sse2.IsSupported ? UnshuffleFourByteVectors(src, dst, count) : 0;
+        int whole = src.Length / elementSize * elementSize;
+        ByteUnshuffleElements(src, dst[..whole], elementSize, 0);
+        src[whole..].CopyTo(dst[whole..]);
+    }
+
+    /// <summary>
+    /// Elements [<paramref name="first"/>, + <paramref name="dst"/>.Length / <paramref name="elementSize"/>) of the
+    /// byte-shuffled part <paramref name="src"/> (each byte plane <paramref name="src"/>.Length / elementSize long) into
+    /// <paramref name="dst"/>: a reader unshuffles the rows it needs straight into their places.
+    /// </summary>
+    public static void ByteUnshuffleElements(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize, int first)
+    {
+        int plane = src.Length / elementSize, count = dst.Length / elementSize;
+        if (dst.Length != count * elementSize || first < 0 || first > plane - count)
+            throw new ArgumentOutOfRangeException(nameof(first), $"elements [{first}, +{dst.Length / (double)elementSize}) of a part of {plane}");
+        int done = elementSize == 4 && Sse2.IsSupported ? UnshuffleFourByteVectors(src, dst, plane, first, count) : 0;
         for (int i = done; i < count; i++)
-            for (int b = 0; b < elementSize; b++) dst[i * elementSize + b] = src[b * count + i];
-        src[(count * elementSize)..].CopyTo(dst[(count * elementSize)..]);
+            for (int b = 0; b < elementSize; b++) dst[i * elementSize + b] = src[b * plane + first + i];
     }
 
     /// <summary>
@@ -62,16 +75,17 @@ internal static class Shuffles
     }
 
     /// <summary>
-    /// The read path of float32 tiles: interleaves 16 elements at a time from the four byte streams with two rounds of
-    /// unpacks (bytes, then byte pairs). Returns how many elements it did; the caller does the rest one by one.
+    /// The read path of float32 tiles: interleaves 16 elements at a time from the four byte planes (each
+    /// <paramref name="plane"/> bytes, read from element <paramref name="first"/> on) with two rounds of unpacks (bytes,
+    /// then byte pairs). Returns how many of the <paramref name="count"/> elements it did; the caller does the rest one by one.
     /// </summary>
-    private static unsafe int UnshuffleFourByteVectors(ReadOnlySpan<byte> src, Span<byte> dst, int count)
+    private static unsafe int UnshuffleFourByteVectors(ReadOnlySpan<byte> src, Span<byte> dst, int plane, int first, int count)
     {
         int vectors = count / 16;
         fixed (byte* input = src)
         fixed (byte* output = dst)
         {
-            byte* s0 = input, s1 = input + count, s2 = input + 2 * count, s3 = input + 3 * count;
+            byte* s0 = input + first, s1 = s0 + plane, s2 = s1 + plane, s3 = s2 + plane;
             for (int v = 0; v < vectors; v++)
             {
                 int i = v * 16;
