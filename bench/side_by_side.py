@@ -145,8 +145,10 @@ def report(out, args):
         ("  same, store none, no wire compression", "e2e_reduce_python_plain", "", "bandpass_zerophase_dask", ".",
          "e2e_reduce_python_plain", "mem"),
     ]
-    # Issue 10's targets (ours on both cores against the peer line of the row): met or missed, row by row.
-    targets = {"bandpass zero-phase": 10, "bandpass causal": 10, "decimate q=10 iir": 10, "decimate q=10 fir": 10,
+    # Issue 10's targets (ours on both cores against the peer line of the row), set for its 2000 x 60000 block: met
+    # or missed, row by row; a smaller block (--quick) pays fixed costs the targets do not allow for, so none are shown.
+    full_size = (args.channels, args.samples) == (2000, 60000)
+    targets = {} if not full_size else {"bandpass zero-phase": 10, "bandpass causal": 10, "decimate q=10 iir": 10, "decimate q=10 fir": 10,
                "FK forward r2c (vs scipy.fft 2 workers)": 2, "FK fan filter (vs best peer)": 3, "beam fd 201 slownesses": 5,
                "end-to-end reduce (vs dask+xarray)": 10, "e2e, Python client (vs dask+xarray)": 10}
     # The r2c target also asks for at least FFTW's rate (its 2-worker line).
@@ -192,6 +194,8 @@ def report(out, args):
     print(f"\nceilings: triad {triad_text} GB/s (8 B/sample streaming), FFTW r2c float32 {fft_text} GS/s; "
           f"peer = single-thread line except dask (best of its scheduler lines) and FK forward r2c (2 workers; "
           f"CPU ratio against its wall rate / 2); ours = {os.cpu_count()} threads.")
+    if not full_size:
+        print("targets: issue 10 sets them for the 2000 x 60000 block; none checked at this size.")
     loads = [q["other_load_at_best"] for q in peer if "other_load_at_best" in q]
     if loads:
         print(f"other processes kept {min(loads):.1f}-{max(loads):.1f} cores busy during the peer's best runs (2-core machine)")
