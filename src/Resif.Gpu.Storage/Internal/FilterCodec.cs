@@ -94,12 +94,13 @@ internal static class FilterCodec
     public static ReadOnlySpan<byte> ReverseOrPassThrough(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
         Span<byte> destination, bool verifyChecksums = true)
     {
-        int last = LastToUndo(pipeline, ref metadata, data, source, verifyChecksums);
+        metadata = VerifyTrailingChecksums(pipeline, metadata, data, source, verifyChecksums);
+        int last = LastToUndo(pipeline);
         if (last < 0 && metadata.IsEmpty && data.Length == destination.Length && !data.IsEmpty) return data;
         if (last == 0 && pipeline.Filters[0].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4 or TileDbFilterType.Gzip
             && IsSingleDataPart(metadata, destination.Length, data.Length))
             DecompressPartInto(pipeline.Filters[0].Type, data, destination, source);
-        else if (!TryDecompressShuffledInto(pipeline, last, metadata, data, type, source, destination))
+        else if (!(ReversesIntoPieces(pipeline) && TryDecompressShuffledInto(pipeline.Filters[1].Type, metadata, data, type, source, destination)))
             Reverse(pipeline, last, metadata.ToArray(), data.ToArray(), destination.Length, type, source, verifyChecksums).CopyTo(destination);
         return [];
     }
@@ -107,12 +108,9 @@ internal static class FilterCodec
     /// <summary>Bytes [<c>From</c>, + <c>Length</c>) of a chunk's unfiltered bytes, and where they go.</summary>
     public readonly record struct ChunkPiece(int From, int Length, nint To);
 
-    /// <summary>Whether <see cref="TryReverseIntoPieces"/> can take chunks of this pipeline (a byte shuffle, then zstd or lz4, then checksums).</summary>
-    public static bool ReversesIntoPieces(TileDbFilterPipeline pipeline)
-    {
-        var filters = pipeline.Filters.Where(f => f.Type is not (TileDbFilterType.None or TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)).ToList();
-        return filters is [{ Type: TileDbFilterType.ByteShuffle }, { Type: TileDbFilterType.Zstd or TileDbFilterType.Lz4 }];
-    }
+    /// <summary>Whether <see cref="TryReverseIntoPieces"/> can take chunks of this pipeline: a byte shuffle, then zstd or lz4 (then only no-op filters, then checksums).</summary>
+    public static bool ReversesIntoPieces(TileDbFilterPipeline pipeline) =>
+        LastToUndo(pipeline) == 1 && pipeline.Filters[0].Type == TileDbFilterType.ByteShuffle && pipeline.Filters[1].Type is TileDbFilterType.Zstd or TileDbFilterType.Lz4;
 
     /// <summary>
     /// Undoes the pipeline on one chunk of <paramref name="originalLength"/> bytes straight into the places of
@@ -130,8 +128,8 @@ internal static class FilterCodec
             if (piece.From < 0 || piece.Length < 0 || piece.From > originalLength - piece.Length || piece.From % elementSize != 0
                 || (piece.Length % elementSize != 0 && piece.From + piece.Length != originalLength)) return false;
         }
-        int last = LastToUndo(pipeline, ref metadata, data, source, verifyChecksums);
-        if (DecompressShuffled(pipeline, last, metadata, data, source, originalLength) is not { } shuffled) return false;
+        metadata = VerifyTrailingChecksums(pipeline, metadata, data, source, verifyChecksums);
+        if (DecompressShuffled(pipeline.Filters[1].Type, metadata, data, source, originalLength) is not { } shuffled) return false;
         try
         {
             foreach (var piece in pieces) UnshufflePiece(shuffled.AsSpan(0, originalLength), elementSize, piece);
@@ -140,17 +138,24 @@ internal static class FilterCodec
         return true;
     }
 
-    /// <summary>
-    /// Steps over the checksum filters at the end of the pipeline (verifying their sums on the stored bytes unless told
-    /// not to) and the no-op ones: the index of the last filter left to undo, with <paramref name="metadata"/> now its.
-    /// </summary>
-    private static int LastToUndo(TileDbFilterPipeline pipeline, ref ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, bool verifyChecksums)
+    /// <summary>The index of the last filter a read undoes: the pipeline's end, past its trailing checksum and no-op filters.</summary>
+    private static int LastToUndo(TileDbFilterPipeline pipeline)
     {
         int last = pipeline.Filters.Count - 1;
-        while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256)
-            metadata = VerifyChecksums(pipeline.Filters[last--].Type, metadata, data, source, verifyChecksums);
+        while (last >= 0 && pipeline.Filters[last].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256) last--;
         while (last >= 0 && pipeline.Filters[last].Type == TileDbFilterType.None) last--;
         return last;
+    }
+
+    /// <summary>
+    /// Checks the sums of the checksum filters at the pipeline's end on the stored bytes (only their layout when not
+    /// <paramref name="verify"/>) and returns the metadata of the filter below them.
+    /// </summary>
+    private static ReadOnlySpan<byte> VerifyTrailingChecksums(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, bool verify)
+    {
+        for (int i = pipeline.Filters.Count - 1; i >= 0 && pipeline.Filters[i].Type is TileDbFilterType.ChecksumMd5 or TileDbFilterType.ChecksumSha256; i--)
+            metadata = VerifyChecksums(pipeline.Filters[i].Type, metadata, data, source, verify);
+        return metadata;
     }
 
     /// <summary>Compressor metadata saying "no metadata part, one data part of these sizes".</summary>
@@ -159,10 +164,10 @@ internal static class FilterCodec
         && BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) == (uint)original && BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]) == (uint)compressed;
 
     /// <summary>As <see cref="TryReverseIntoPieces"/> with one piece, the whole of <paramref name="destination"/>, past the checksums.</summary>
-    private static unsafe bool TryDecompressShuffledInto(TileDbFilterPipeline pipeline, int last, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type,
+    private static unsafe bool TryDecompressShuffledInto(TileDbFilterType compressor, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type,
         string source, Span<byte> destination)
     {
-        if (DecompressShuffled(pipeline, last, metadata, data, source, destination.Length) is not { } shuffled) return false;
+        if (DecompressShuffled(compressor, metadata, data, source, destination.Length) is not { } shuffled) return false;
         try
         {
             fixed (byte* to = destination)
@@ -173,16 +178,13 @@ internal static class FilterCodec
     }
 
     /// <summary>
-    /// Byte shuffle then zstd or lz4 (filters 0 and <paramref name="last"/> = 1) as a writer lays them out (the
-    /// compressor's two parts: the shuffle's metadata, "one part of the whole chunk", then the shuffled bytes): the
-    /// shuffled bytes, decompressed into an array of <see cref="ArrayPool{T}.Shared"/> that the caller returns; null,
-    /// having decoded nothing, for any other layout.
+    /// A chunk of a <see cref="ReversesIntoPieces"/> pipeline as a writer lays it out (the <paramref name="compressor"/>'s
+    /// two parts: the shuffle's metadata, "one part of the whole chunk", then the shuffled bytes): the shuffled bytes,
+    /// decompressed into an array of <see cref="ArrayPool{T}.Shared"/> that the caller returns; null, having decoded
+    /// nothing, for any other layout.
     /// </summary>
-    private static byte[]? DecompressShuffled(TileDbFilterPipeline pipeline, int last, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, int originalLength)
+    private static byte[]? DecompressShuffled(TileDbFilterType compressor, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, string source, int originalLength)
     {
-        if (last != 1 || pipeline.Filters[0].Type != TileDbFilterType.ByteShuffle || pipeline.Filters[1].Type is not (TileDbFilterType.Zstd or TileDbFilterType.Lz4))
-            return null;
-        var compressor = pipeline.Filters[1].Type;
         if (metadata.Length != 24 || BinaryPrimitives.ReadUInt32LittleEndian(metadata) != 1 || BinaryPrimitives.ReadUInt32LittleEndian(metadata[4..]) != 1
             || BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) != ShuffleMetadataLength
             || BinaryPrimitives.ReadUInt32LittleEndian(metadata[16..]) != (uint)originalLength) return null;
