@@ -118,7 +118,7 @@ internal static class FilterCodec
     /// compressor as a writer lays them out: the unshuffle writes each piece where it goes, so the rows a read needs
     /// skip the copy out of a decoded chunk. Answers false, having written nothing, for any other chunk.
     /// </summary>
-    public static bool TryReverseIntoPieces(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
+    public static unsafe bool TryReverseIntoPieces(TileDbFilterPipeline pipeline, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type, string source,
         int originalLength, ReadOnlySpan<ChunkPiece> pieces, bool verifyChecksums = true)
     {
         if (!ReversesIntoPieces(pipeline)) return false;
@@ -132,7 +132,8 @@ internal static class FilterCodec
         if (DecompressShuffled(pipeline.Filters[1].Type, metadata, data, source, originalLength) is not { } shuffled) return false;
         try
         {
-            foreach (var piece in pieces) UnshufflePiece(shuffled.AsSpan(0, originalLength), elementSize, piece);
+            foreach (var piece in pieces)
+                Shuffles.ByteUnshuffle(shuffled.AsSpan(0, originalLength), new Span<byte>((void*)piece.To, piece.Length), elementSize, piece.From);
         }
         finally { ArrayPool<byte>.Shared.Return(shuffled); }
         return true;
@@ -164,14 +165,13 @@ internal static class FilterCodec
         && BinaryPrimitives.ReadUInt32LittleEndian(metadata[8..]) == (uint)original && BinaryPrimitives.ReadUInt32LittleEndian(metadata[12..]) == (uint)compressed;
 
     /// <summary>As <see cref="TryReverseIntoPieces"/> with one piece, the whole of <paramref name="destination"/>, past the checksums.</summary>
-    private static unsafe bool TryDecompressShuffledInto(TileDbFilterType compressor, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type,
+    private static bool TryDecompressShuffledInto(TileDbFilterType compressor, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, TileDbDatatype type,
         string source, Span<byte> destination)
     {
         if (DecompressShuffled(compressor, metadata, data, source, destination.Length) is not { } shuffled) return false;
         try
         {
-            fixed (byte* to = destination)
-                UnshufflePiece(shuffled.AsSpan(0, destination.Length), TileDbTypes.Size(type), new ChunkPiece(0, destination.Length, (nint)to));
+            Shuffles.ByteUnshuffle(shuffled.AsSpan(0, destination.Length), destination, TileDbTypes.Size(type));
         }
         finally { ArrayPool<byte>.Shared.Return(shuffled); }
         return true;
@@ -204,19 +204,6 @@ internal static class FilterCodec
             ArrayPool<byte>.Shared.Return(shuffled);
             throw;
         }
-    }
-
-    /// <summary>
-    /// One piece of a byte-shuffled chunk (<paramref name="shuffled"/>, its byte planes) to its place: the whole
-    /// elements unshuffled, the bytes past the last whole element (which the shuffle leaves in place) copied.
-    /// </summary>
-    private static unsafe void UnshufflePiece(ReadOnlySpan<byte> shuffled, int elementSize, ChunkPiece piece)
-    {
-        int wholeBytes = shuffled.Length / elementSize * elementSize;
-        int inElements = Math.Max(0, Math.Min(piece.From + piece.Length, wholeBytes) - piece.From);
-        var to = new Span<byte>((byte*)piece.To, piece.Length);
-        Shuffles.ByteUnshuffleElements(shuffled, to[..inElements], elementSize, piece.From / elementSize);
-        shuffled[(piece.From + inElements)..(piece.From + piece.Length)].CopyTo(to[inElements..]);
     }
 
     /// <summary>A byte shuffle's metadata for one part: [u32 part count = 1][u32 its length].</summary>

@@ -108,7 +108,7 @@ internal sealed class FilteredTile
     /// </summary>
     public bool TryDecodeRowsInto(TileDbFilterPipeline pipeline, TileDbDatatype type, IReadOnlyList<(long From, nint To)> rows, long rowBytes)
     {
-        if (rows.Count == 0 || !FilterCodec.ReversesIntoPieces(pipeline)) return false;
+        if (rows.Count == 0) return false;
         CheckRange(rows[0].From, rows[^1].From + rowBytes);
         var pieces = new List<FilterCodec.ChunkPiece>();
         int row = 0;

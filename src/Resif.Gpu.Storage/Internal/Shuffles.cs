@@ -18,11 +18,18 @@ internal static class Shuffles
         src[(count * elementSize)..].CopyTo(dst[(count * elementSize)..]);
     }
 
-    public static void ByteUnshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize)
+    /// <summary>
+    /// Bytes [<paramref name="from"/>, + <paramref name="dst"/>.Length) of the byte-shuffled part <paramref name="src"/>
+    /// unshuffled into <paramref name="dst"/> (the whole part by default; <paramref name="from"/> a whole element's
+    /// offset): the whole elements from their byte planes, the bytes past the last whole element, which the shuffle
+    /// leaves in place, as they are.
+    /// </summary>
+    public static void ByteUnshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int elementSize, int from = 0)
     {
         int whole = src.Length / elementSize * elementSize;
-        ByteUnshuffleElements(src, dst[..whole], elementSize, 0);
-        src[whole..].CopyTo(dst[whole..]);
+        int inElements = Math.Max(0, Math.Min(from + dst.Length, whole) - from);
+        ByteUnshuffleElements(src, dst[..inElements], elementSize, from / elementSize);
+        src[(from + inElements)..(from + dst.Length)].CopyTo(dst[inElements..]);
     }
 
     /// <summary>
